@@ -1,0 +1,23 @@
+//! macroscope: runs intrinsic-signal imaging pipelines.
+//!
+//! Data flows one way: a [`pipeline`] file names plugins found by the
+//! [`registry`]; the [`runtime`] runs them as a streaming DAG and hands every
+//! output to the [`store`], the one sink that owns the HDF5 files.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod figures;
+pub mod item;
+pub mod pipeline;
+pub mod registry;
+pub mod runtime;
+pub mod store;
+
+/// Version of this host, recorded in every file it writes.
+pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+// Link the built-in plugins so their `inventory` registrations reach this binary.
+use drifting_bar as _;
+use fourier_maps as _;
+use retinotopy as _;
+use synthetic_cortex as _;

@@ -1,0 +1,1 @@
+//! drifting-bar (TODO).

@@ -1,0 +1,1 @@
+//! fourier-maps (TODO).

@@ -1,0 +1,1 @@
+//! Webcam camera plugin (nokhwa); needs libclang, outside default-members. (TODO).
