@@ -5,7 +5,7 @@ use std::sync::Arc;
 use macroscope_plugin_api::{ArrayData, ItemRef, Scalar};
 
 /// One item as the host holds it. Shared (`Arc`) between the sink and every
-/// downstream stage; stages see it through [`HostItem::as_ref`], a borrow of
+/// downstream stage; stages see it through [`HostItem::view`], a borrow of
 /// this very buffer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostItem {
@@ -22,7 +22,7 @@ pub type SharedItem = Arc<HostItem>;
 
 impl HostItem {
     /// The FFI view lent to a plugin: no copy.
-    pub fn as_ref(&self) -> ItemRef<'_> {
+    pub fn view(&self) -> ItemRef<'_> {
         ItemRef {
             element: self.data.element(),
             shape: self.shape.as_slice().into(),

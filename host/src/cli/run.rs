@@ -1,13 +1,92 @@
-//! `macroscope run` (TODO).
+//! `macroscope run PIPELINE`: validate, run every stage, store everything.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments of this command.
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
 
-/// Runs the command.
-pub fn run(args: Args, search: &crate::registry::SearchPath) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    todo!()
+use crate::registry::SearchPath;
+use crate::runtime::{self, ProgressMode, RunError, RunOptions, StopSignal};
+use crate::store::{RunStatus, Sink, StoreOptions};
+
+/// Arguments of `macroscope run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The pipeline file (TOML).
+    pub pipeline: PathBuf,
+    /// Write to this file instead of the pipeline's `output`.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Content-addressed store for reusable outputs (default: the pipeline's
+    /// `store`, else `$XDG_DATA_HOME/macroscope/store`).
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// Deflate level for stored data (0-9; shuffle is always on).
+    #[arg(long, default_value_t = 1)]
+    pub deflate_level: u32,
+    /// Items each queue holds before its producer waits.
+    #[arg(long, default_value_t = 64)]
+    pub queue_depth: usize,
+    /// Do not write PNG figures after the run.
+    #[arg(long)]
+    pub no_figures: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs the pipeline; exits non-zero if any stage or the sink failed.
+pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
+    let registry = super::load_registry(search)?;
+    let mut pipeline = crate::pipeline::load(&args.pipeline, &registry)
+        .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
+    if let Some(output) = args.output {
+        pipeline.output = output;
+    }
+    let options = StoreOptions {
+        store_dir: args
+            .store
+            .or_else(|| pipeline.store.clone())
+            .unwrap_or_else(crate::store::default_store_dir),
+        deflate_level: args.deflate_level,
+    };
+    let sink = Sink::create(&pipeline, &options)
+        .with_context(|| format!("cannot write {}", pipeline.output.display()))?;
+
+    let run_options = RunOptions {
+        queue_depth: args.queue_depth,
+        progress: if args.quiet { ProgressMode::Quiet } else { ProgressMode::detect() },
+    };
+    let stop = StopSignal::on_ctrl_c();
+    let (sink, report) = runtime::run(pipeline, sink, &run_options, &stop);
+    let status = match &report.outcome {
+        Ok(()) => RunStatus::Complete,
+        Err(RunError::Interrupted) => RunStatus::Interrupted,
+        Err(_) => RunStatus::Failed,
+    };
+    let summary = sink.finish(status).context("finalising the output file")?;
+
+    for stage in &report.stages {
+        let reused = if stage.reused { " (reused from the store)" } else { "" };
+        let dropped = if stage.dropped > 0 { format!(", {} dropped", stage.dropped) } else { String::new() };
+        println!("  {:<20} {:>8} items{dropped}{reused}", stage.stage, stage.items);
+    }
+    println!("{}: {} ({:.1} s)", status_word(status), summary.path.display(), report.elapsed.as_secs_f64());
+    if let Err(err) = report.outcome {
+        eprintln!("error: {err}");
+        eprintln!("everything stored before the failure is kept in {}", summary.path.display());
+        return Ok(ExitCode::FAILURE);
+    }
+    if !args.no_figures {
+        crate::figures::after_run(&summary.path)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_word(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Complete => "complete",
+        RunStatus::Failed => "failed",
+        RunStatus::Interrupted => "interrupted",
+    }
 }

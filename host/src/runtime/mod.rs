@@ -1,1 +1,182 @@
-//! TODO(runtime)
+//! The runtime: one thread per stage, bounded channels between them
+//! (back-pressure), every emitted item handed to the one [`Sink`].
+//!
+//! Items are [`SharedItem`]s: the buffer a plugin emitted, moved into an `Arc`
+//! and lent (never copied) to each downstream stage and to the sink.
+
+mod dispatch;
+mod progress;
+mod stage_thread;
+mod stop;
+
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use crate::pipeline::{InputSource, Pipeline};
+use crate::store::{Sink, StoreError};
+
+pub use progress::ProgressMode;
+pub use stop::StopSignal;
+
+use dispatch::{Dispatcher, SinkMsg};
+use stage_thread::{StageInput, StageTask};
+
+/// How the runtime behaves.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Items a channel holds before its sender waits (back-pressure).
+    pub queue_depth: usize,
+    /// How progress is shown.
+    pub progress: ProgressMode,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { queue_depth: 64, progress: ProgressMode::detect() }
+    }
+}
+
+/// Why a run did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A stage returned an error or panicked.
+    #[error("stage `{stage}` (plugin `{plugin}`) failed: {message}")]
+    Stage {
+        /// Stage id.
+        stage: String,
+        /// Plugin name.
+        plugin: String,
+        /// What the plugin (or the runtime about it) said.
+        message: String,
+    },
+    /// The sink could not write.
+    #[error("the storage sink failed: {0}")]
+    Sink(#[from] StoreError),
+    /// Ctrl-C (or another stop request) ended the run early.
+    #[error("the run was interrupted")]
+    Interrupted,
+}
+
+/// What one stage did during a run.
+#[derive(Debug, Clone, Default)]
+pub struct StageReport {
+    /// Stage id.
+    pub stage: String,
+    /// Items emitted, all ports together.
+    pub items: u64,
+    /// Items dropped before the sink because its queue was full (cameras only).
+    pub dropped: u64,
+    /// The stage did not run: its outputs were replayed from the store.
+    pub reused: bool,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct RunReport {
+    /// Per stage, in pipeline order.
+    pub stages: Vec<StageReport>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// `Ok` when every stage finished; otherwise the first failure.
+    pub outcome: Result<(), RunError>,
+}
+
+/// Runs `pipeline`, sending every output to `sink`. Returns the sink (to be
+/// finished by the caller with the status the outcome implies) and a report.
+pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &StopSignal) -> (Sink, RunReport) {
+    let started = Instant::now();
+    let n = pipeline.stages.len();
+    let depth = options.queue_depth.max(1);
+
+    // One merged input channel per stage; consumers of each output port.
+    let (inputs_tx, inputs_rx): (Vec<Sender<StageInput>>, Vec<Receiver<StageInput>>) =
+        (0..n).map(|_| bounded(depth)).unzip();
+    let mut consumers: Vec<Vec<Vec<(Sender<StageInput>, u32)>>> =
+        pipeline.stages.iter().map(|s| vec![Vec::new(); s.outputs.len()]).collect();
+    let mut file_feeds = Vec::new();
+    for (index, stage) in pipeline.stages.iter().enumerate() {
+        for (input, binding) in stage.inputs.iter().enumerate() {
+            match &binding.source {
+                InputSource::Stage { stage: up, port } => {
+                    consumers[*up][*port].push((inputs_tx[index].clone(), input as u32))
+                }
+                InputSource::File { path, dataset } => file_feeds.push((
+                    index,
+                    input as u32,
+                    path.clone(),
+                    dataset.clone(),
+                    inputs_tx[index].clone(),
+                )),
+            }
+        }
+    }
+    let upstream_counts: Vec<usize> = pipeline.stages.iter().map(|s| s.inputs.len()).collect();
+
+    let (sink_tx, sink_rx) = bounded::<SinkMsg>(depth * 4);
+    let progress = progress::Progress::start(&pipeline, options.progress);
+
+    let failure = Arc::new(stop::FirstFailure::default());
+    let mut handles = Vec::new();
+    let mut inputs_rx = inputs_rx.into_iter().map(Some).collect::<Vec<_>>();
+    for (index, consumers) in consumers.into_iter().enumerate() {
+        let stage = &mut pipeline.stages[index];
+        let dispatcher = Dispatcher::new(index, stage, consumers, sink_tx.clone(), progress.counter(index));
+        let task = StageTask {
+            index,
+            id: stage.id.clone(),
+            plugin: stage.plugin.descriptor.name.to_string(),
+            instance: stage.instance.take(),
+            replay: sink.reused(index),
+            inputs: inputs_rx[index].take().expect("each stage's receiver is taken once"),
+            open_inputs: upstream_counts[index],
+            dispatcher,
+            stop: stop.clone(),
+            failure: failure.clone(),
+        };
+        let name = format!("stage-{}", stage.id);
+        handles.push(thread::Builder::new().name(name).spawn(move || task.run()).expect("spawn stage thread"));
+    }
+    drop(sink_tx);
+    // Only dispatchers and file feeds may hold input senders, so a stage sees
+    // its channel disconnect when everything upstream is gone.
+    drop(inputs_tx);
+    let feeders = stage_thread::spawn_file_feeds(file_feeds, &pipeline, stop, &failure);
+
+    // The sink runs on this thread: it is the only one touching HDF5.
+    let mut sink_error = None;
+    for msg in sink_rx {
+        if sink_error.is_some() {
+            continue; // keep draining so no stage blocks forever
+        }
+        let result = match msg {
+            SinkMsg::Item { stage, port, item } => sink.write(stage, port, &item),
+            SinkMsg::Dropped { stage, port, count } => {
+                sink.record_dropped(stage, port, count);
+                Ok(())
+            }
+        };
+        if let Err(err) = result {
+            stop.request_failure();
+            sink_error = Some(err);
+        }
+    }
+    let stages: Vec<StageReport> = handles.into_iter().map(|h| h.join().expect("stage threads catch their own panics")).collect();
+    for feeder in feeders {
+        let _ = feeder.join();
+    }
+    progress.finish();
+
+    let outcome = if let Some(err) = sink_error {
+        Err(RunError::Sink(err))
+    } else if let Some(err) = failure.take() {
+        Err(err)
+    } else if stop.interrupted() {
+        Err(RunError::Interrupted)
+    } else {
+        Ok(())
+    };
+    (sink, RunReport { stages, elapsed: started.elapsed(), outcome })
+}

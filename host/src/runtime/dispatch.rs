@@ -1,0 +1,146 @@
+//! Hands what a stage emitted to the sink and to every downstream stage.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crossbeam_channel::{Sender, TrySendError};
+use macroscope_plugin_api::{Emission, PluginKind, PortSpec};
+
+use crate::item::{HostItem, SharedItem};
+use crate::pipeline::Stage;
+
+use super::stage_thread::StageInput;
+
+/// A message to the sink thread.
+pub(super) enum SinkMsg {
+    Item { stage: usize, port: usize, item: SharedItem },
+    Dropped { stage: usize, port: usize, count: u64 },
+}
+
+/// Routes one stage's outputs.
+pub(super) struct Dispatcher {
+    stage: usize,
+    outputs: Vec<PortSpec>,
+    /// For each output port: the input channels of its consumers and their input index.
+    consumers: Vec<Vec<(Sender<StageInput>, u32)>>,
+    sink: Sender<SinkMsg>,
+    /// Cameras must never wait for the disk: they drop (and count) instead.
+    drop_when_full: bool,
+    dropped: Vec<u64>,
+    emitted: Arc<AtomicU64>,
+}
+
+impl Dispatcher {
+    pub(super) fn new(
+        stage: usize,
+        spec: &Stage,
+        consumers: Vec<Vec<(Sender<StageInput>, u32)>>,
+        sink: Sender<SinkMsg>,
+        emitted: Arc<AtomicU64>,
+    ) -> Self {
+        Dispatcher {
+            stage,
+            outputs: spec.outputs.clone(),
+            consumers,
+            sink,
+            drop_when_full: spec.plugin.descriptor.kind == PluginKind::Camera,
+            dropped: vec![0; spec.outputs.len()],
+            emitted,
+        }
+    }
+
+    /// Checks each emission against its declared port, then sends it on.
+    pub(super) fn dispatch(&mut self, emissions: impl IntoIterator<Item = Emission>) -> Result<(), String> {
+        for emission in emissions {
+            let port = emission.port as usize;
+            let item = self.check(emission)?;
+            self.to_sink(port, &item);
+            self.to_consumers(port, &item);
+        }
+        Ok(())
+    }
+
+    /// Sends an item replayed from the store to the consumers only (the sink already has it).
+    pub(super) fn forward(&mut self, port: usize, item: SharedItem) {
+        self.emitted.fetch_add(1, Ordering::Relaxed);
+        self.to_consumers(port, &item);
+    }
+
+    /// Items emitted (or replayed) so far.
+    pub(super) fn emitted(&self) -> u64 {
+        self.emitted.load(Ordering::Relaxed)
+    }
+
+    /// Tells the sink how many items were dropped and every consumer that the
+    /// outputs ended; returns the number dropped.
+    pub(super) fn close(self) -> u64 {
+        for consumers in &self.consumers {
+            for (consumer, input) in consumers {
+                let _ = consumer.send(StageInput::End { input: *input });
+            }
+        }
+        for (port, &count) in self.dropped.iter().enumerate() {
+            if count > 0 {
+                let _ = self.sink.send(SinkMsg::Dropped { stage: self.stage, port, count });
+            }
+        }
+        self.dropped.iter().sum()
+    }
+
+    fn check(&self, emission: Emission) -> Result<SharedItem, String> {
+        let port = emission.port as usize;
+        let spec = self.outputs.get(port).ok_or_else(|| {
+            format!("emitted on output port {port}, but only {} ports were declared", self.outputs.len())
+        })?;
+        if emission.data.element() != spec.element {
+            return Err(format!(
+                "emitted {} data on port `{}`, which was declared {}",
+                emission.data.element(),
+                spec.name,
+                spec.element
+            ));
+        }
+        if emission.data.len() != spec.item_len() {
+            return Err(format!(
+                "emitted {} elements on port `{}`, whose items have shape {:?} ({} elements)",
+                emission.data.len(),
+                spec.name,
+                spec.shape.as_slice(),
+                spec.item_len()
+            ));
+        }
+        if emission.meta.len() != spec.columns.len() {
+            return Err(format!(
+                "emitted {} metadata values on port `{}`, which declares {} columns",
+                emission.meta.len(),
+                spec.name,
+                spec.columns.len()
+            ));
+        }
+        self.emitted.fetch_add(1, Ordering::Relaxed);
+        Ok(Arc::new(HostItem {
+            data: emission.data,
+            shape: spec.shape.to_vec(),
+            meta: emission.meta.into_vec(),
+        }))
+    }
+
+    fn to_sink(&mut self, port: usize, item: &SharedItem) {
+        let msg = SinkMsg::Item { stage: self.stage, port, item: item.clone() };
+        if self.drop_when_full {
+            if let Err(TrySendError::Full(_)) = self.sink.try_send(msg) {
+                self.dropped[port] += 1;
+            }
+        } else {
+            // An error means the sink has stopped; the run is already failing.
+            let _ = self.sink.send(msg);
+        }
+    }
+
+    fn to_consumers(&self, port: usize, item: &SharedItem) {
+        for (consumer, input) in &self.consumers[port] {
+            // A consumer that has stopped (failed) no longer needs items.
+            let _ = consumer.send(StageInput::Item { input: *input, item: item.clone() });
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The loop each stage runs on its own thread.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use abi_stable::std_types::RResult;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use macroscope_plugin_api::ffi::StageBox;
+
+use crate::item::SharedItem;
+use crate::pipeline::Pipeline;
+use crate::store::Replay;
+
+use super::dispatch::Dispatcher;
+use super::stop::{FirstFailure, StopSignal};
+use super::{RunError, StageReport};
+
+/// What arrives on a stage's (merged) input channel.
+pub(super) enum StageInput {
+    /// One item on input `input`.
+    Item { input: u32, item: SharedItem },
+    /// Input `input` has no more items.
+    End { input: u32 },
+}
+
+/// Everything one stage thread needs.
+pub(super) struct StageTask {
+    pub(super) index: usize,
+    pub(super) id: String,
+    pub(super) plugin: String,
+    pub(super) instance: Option<StageBox>,
+    pub(super) replay: Option<Replay>,
+    pub(super) inputs: Receiver<StageInput>,
+    pub(super) open_inputs: usize,
+    pub(super) dispatcher: Dispatcher,
+    pub(super) stop: StopSignal,
+    pub(super) failure: Arc<FirstFailure>,
+}
+
+/// How often a waiting stage looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(100);
+
+impl StageTask {
+    /// Runs the stage to its end, a failure, or a stop request.
+    pub(super) fn run(mut self) -> StageReport {
+        let reused = self.replay.is_some();
+        let result = match (self.replay.take(), self.instance.take()) {
+            (Some(replay), _) => self.replay_outputs(replay),
+            (None, Some(instance)) if self.open_inputs == 0 => self.run_source(instance),
+            (None, Some(instance)) => self.run_consumer(instance),
+            (None, None) => Err(format!("stage `{}` was never configured", self.id)),
+        };
+        if let Err(message) = result {
+            self.stop.request_failure();
+            self.failure.record(RunError::Stage { stage: self.id.clone(), plugin: self.plugin.clone(), message });
+        }
+        let items = self.dispatcher_emitted();
+        let dropped = self.dispatcher.close();
+        if dropped > 0 {
+            tracing::warn!("stage `{}`: {dropped} items dropped before the sink (queue full); recorded in the file", self.id);
+        }
+        StageReport { stage: self.id, items, dropped, reused }
+    }
+
+    fn dispatcher_emitted(&self) -> u64 {
+        self.dispatcher.emitted()
+    }
+
+    fn replay_outputs(&mut self, replay: Replay) -> Result<(), String> {
+        tracing::info!("stage `{}`: outputs reused from the store (identical parameters)", self.id);
+        for entry in replay {
+            if self.stop.is_stopping() {
+                return Ok(());
+            }
+            let (port, item) = entry.map_err(|e| format!("replaying stored outputs: {e}"))?;
+            self.dispatcher.forward(port, item);
+        }
+        Ok(())
+    }
+
+    fn run_source(&mut self, mut instance: StageBox) -> Result<(), String> {
+        while !self.stop.is_stopping() {
+            let polled = into_result(instance.poll())?;
+            self.dispatcher.dispatch(polled.emissions)?;
+            if polled.finished {
+                let emissions = into_result(instance.finish())?;
+                return self.dispatcher.dispatch(emissions);
+            }
+        }
+        Ok(())
+    }
+
+    fn run_consumer(&mut self, mut instance: StageBox) -> Result<(), String> {
+        let mut open = self.open_inputs;
+        while open > 0 {
+            if self.stop.is_stopping() {
+                return Ok(());
+            }
+            match self.inputs.recv_timeout(STOP_POLL) {
+                Ok(StageInput::Item { input, item }) => {
+                    let emissions = into_result(instance.receive(input, item.view()))?;
+                    self.dispatcher.dispatch(emissions)?;
+                }
+                Ok(StageInput::End { .. }) => open -= 1,
+                Err(RecvTimeoutError::Timeout) => {}
+                // Every upstream is gone without saying End: it failed, and the run is stopping.
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        }
+        let emissions = into_result(instance.finish())?;
+        self.dispatcher.dispatch(emissions)
+    }
+}
+
+fn into_result<T>(result: RResult<T, abi_stable::std_types::RString>) -> Result<T, String> {
+    result.into_result().map_err(|e| e.into_string())
+}
+
+/// Starts one thread per `file:` input, replaying a dataset of an earlier file
+/// into the consuming stage's input channel.
+pub(super) fn spawn_file_feeds(
+    feeds: Vec<(usize, u32, PathBuf, String, Sender<StageInput>)>,
+    pipeline: &Pipeline,
+    stop: &StopSignal,
+    failure: &Arc<FirstFailure>,
+) -> Vec<JoinHandle<()>> {
+    feeds
+        .into_iter()
+        .map(|(stage, input, path, dataset, consumer)| {
+            let id = pipeline.stages[stage].id.clone();
+            let stop = stop.clone();
+            let failure = failure.clone();
+            thread::spawn(move || {
+                let source = format!("file:{}#{dataset}", path.display());
+                let result = crate::store::replay_dataset(&path, &dataset).and_then(|replay| {
+                    for entry in replay {
+                        if stop.is_stopping() {
+                            break;
+                        }
+                        let (_, item) = entry?;
+                        if consumer.send(StageInput::Item { input, item }).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                });
+                if let Err(err) = result {
+                    stop.request_failure();
+                    failure.record(RunError::Stage {
+                        stage: id,
+                        plugin: source,
+                        message: format!("reading recorded input: {err}"),
+                    });
+                }
+                let _ = consumer.send(StageInput::End { input });
+            })
+        })
+        .collect()
+}
