@@ -1,1 +1,84 @@
-//! Webcam camera plugin (nokhwa); needs libclang, outside default-members. (TODO).
+//! `webcam`: a camera plugin for UVC webcams through nokhwa, for rig development.
+//!
+//! Webcams give 8-bit colour; frames are converted to 8-bit luminance and
+//! stored as `u8` (no fake 16-bit). The device runs on its own thread so a
+//! slow consumer never stalls the driver: frames the host cannot take are
+//! counted by the host's camera drop policy.
+#![deny(missing_docs)]
+
+mod device;
+mod params;
+
+use std::time::Duration;
+
+use macroscope_plugin_api::{
+    ColumnSpec, ElementType, Flow, InputPort, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec, Scalar,
+};
+
+pub use params::Params;
+
+/// The webcam stage: owns the capture thread's receiving end.
+pub struct Webcam {
+    device: device::Capture,
+    frames_left: u64,
+    next_frame_id: u64,
+}
+
+impl Plugin for Webcam {
+    type Params = Params;
+
+    const INFO: PluginInfo = PluginInfo {
+        name: "webcam",
+        version: env!("CARGO_PKG_VERSION"),
+        kind: PluginKind::Camera,
+        description: "Films from a UVC webcam (nokhwa) as 8-bit luminance frames with host timestamps. \
+                      For developing rigs without a scientific camera.",
+        authors: &["macroscope developers"],
+        deterministic: false,
+    };
+
+    fn configure(params: Params, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        if let Some(input) = inputs.first() {
+            return Err(PluginError::new(format!(
+                "webcam takes no inputs, but `{}` is wired to it",
+                input.source
+            )));
+        }
+        let device = device::Capture::open(&params)?;
+        let (height, width) = device.shape();
+        let frames = PortSpec::stream("frames", ElementType::U8, &[height, width])
+            .with_unit("counts")
+            .with_description("8-bit luminance frames (BT.601 from the camera's RGB)")
+            .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", "frame counter since the stream opened"))
+            .with_column(ColumnSpec::new("timestamp_ns", ElementType::I64, "ns", "host receive time since the stream opened"))
+            .with_column(ColumnSpec::new("time_s", ElementType::F64, "s", "host receive time since the stream opened"));
+        let frames_left = (params.duration_s * params.fps as f64).ceil() as u64;
+        Ok((Webcam { device, frames_left, next_frame_id: 0 }, vec![frames]))
+    }
+
+    fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
+        if self.frames_left == 0 {
+            return Ok(Flow::Finished);
+        }
+        let Some(frame) = self.device.next(Duration::from_secs(5))? else {
+            return Ok(Flow::Continue);
+        };
+        let time_s = frame.received.as_secs_f64();
+        out.emit(
+            0,
+            frame.luma,
+            &[
+                Scalar::Int(self.next_frame_id as i64),
+                Scalar::Int(frame.received.as_nanos() as i64),
+                Scalar::Float(time_s),
+            ],
+        );
+        self.next_frame_id += 1;
+        self.frames_left -= 1;
+        Ok(Flow::Continue)
+    }
+}
+
+macroscope_plugin_api::register_builtin!(Webcam);
+#[cfg(feature = "export")]
+macroscope_plugin_api::export_plugins!(Webcam);

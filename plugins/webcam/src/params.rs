@@ -1,0 +1,23 @@
+//! Parameters of the webcam plugin.
+
+use macroscope_plugin_api::schemars::{self, JsonSchema};
+use serde::Deserialize;
+
+/// What to open and for how long.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
+pub struct Params {
+    /// Device index as the OS enumerates cameras (0 = first).
+    pub device: u32,
+    /// Requested frame rate (frames/s); the camera may pick the nearest it supports.
+    pub fps: u32,
+    /// How long to film, in seconds.
+    pub duration_s: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { device: 0, fps: 30, duration_s: 10.0 }
+    }
+}
