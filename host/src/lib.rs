@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod evaluate;
 pub mod figures;
 pub mod item;
 pub mod pipeline;

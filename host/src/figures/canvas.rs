@@ -1,0 +1,76 @@
+//! An RGB raster with just the drawing the figures need, written as PNG.
+
+use std::io::BufWriter;
+use std::path::Path;
+
+/// An 8-bit RGB image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Canvas {
+    width: usize,
+    height: usize,
+    pixels: Vec<[u8; 3]>,
+}
+
+/// White, the background of every figure.
+pub const WHITE: [u8; 3] = [255, 255, 255];
+/// Black, for text and frames.
+pub const BLACK: [u8; 3] = [0, 0, 0];
+
+impl Canvas {
+    /// A canvas filled with `colour`.
+    pub fn new(width: usize, height: usize, colour: [u8; 3]) -> Self {
+        Canvas { width, height, pixels: vec![colour; width * height] }
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// The colour at (x, y).
+    pub fn get(&self, x: usize, y: usize) -> [u8; 3] {
+        self.pixels[y * self.width + x]
+    }
+
+    /// Sets (x, y); outside the canvas is ignored.
+    pub fn set(&mut self, x: usize, y: usize, colour: [u8; 3]) {
+        if x < self.width && y < self.height {
+            self.pixels[y * self.width + x] = colour;
+        }
+    }
+
+    /// Fills a rectangle.
+    pub fn fill_rect(&mut self, x: usize, y: usize, w: usize, h: usize, colour: [u8; 3]) {
+        for yy in y..(y + h).min(self.height) {
+            for xx in x..(x + w).min(self.width) {
+                self.pixels[yy * self.width + xx] = colour;
+            }
+        }
+    }
+
+    /// Draws a 1-px rectangle outline.
+    pub fn outline_rect(&mut self, x: usize, y: usize, w: usize, h: usize, colour: [u8; 3]) {
+        self.fill_rect(x, y, w, 1, colour);
+        self.fill_rect(x, y + h.saturating_sub(1), w, 1, colour);
+        self.fill_rect(x, y, 1, h, colour);
+        self.fill_rect(x + w.saturating_sub(1), y, 1, h, colour);
+    }
+
+    /// Writes the canvas as an 8-bit RGB PNG.
+    pub fn write_png(&self, path: &Path) -> std::io::Result<()> {
+        let file = std::fs::File::create(path)?;
+        let mut encoder = png::Encoder::new(BufWriter::new(file), self.width as u32, self.height as u32);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+        let bytes: Vec<u8> = self.pixels.iter().flatten().copied().collect();
+        writer.write_image_data(&bytes).map_err(std::io::Error::other)?;
+        writer.finish().map_err(std::io::Error::other)?;
+        Ok(())
+    }
+}
