@@ -78,7 +78,7 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     if !args.no_figures {
-        crate::figures::after_run(&summary.path)?;
+        report_maps(&summary.path)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -89,4 +89,26 @@ fn status_word(status: RunStatus) -> &'static str {
         RunStatus::Failed => "failed",
         RunStatus::Interrupted => "interrupted",
     }
+}
+
+/// If the run made retinotopic maps: writes the figures and, when the camera was
+/// a synthetic cortex with a known truth, prints how close the maps came.
+fn report_maps(file: &std::path::Path) -> anyhow::Result<()> {
+    let Some(maps) = crate::store::find_map_set(file).context("reading the maps back")? else {
+        return Ok(());
+    };
+    let dir = super::figures::default_dir(file);
+    let written = crate::figures::write_figures(&maps, &dir)?;
+    println!("figures: {} ({} PNGs)", dir.display(), written.len());
+    if let Some(truth) = crate::store::find_truth(file).context("reading the ground truth back")? {
+        let report = crate::evaluate::compare(
+            &maps.azimuth_deg,
+            &maps.altitude_deg,
+            &maps.sign_map,
+            &maps.area_labels,
+            &truth,
+        );
+        println!("recovered maps vs the synthetic cortex's truth:\n{report}");
+    }
+    Ok(())
 }

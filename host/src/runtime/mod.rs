@@ -125,7 +125,6 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
         let stage = &mut pipeline.stages[index];
         let dispatcher = Dispatcher::new(index, stage, consumers, sink_tx.clone(), progress.counter(index));
         let task = StageTask {
-            index,
             id: stage.id.clone(),
             plugin: stage.plugin.descriptor.name.to_string(),
             instance: stage.instance.take(),

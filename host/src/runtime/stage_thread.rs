@@ -21,13 +21,12 @@ use super::{RunError, StageReport};
 pub(super) enum StageInput {
     /// One item on input `input`.
     Item { input: u32, item: SharedItem },
-    /// Input `input` has no more items.
-    End { input: u32 },
+    /// One input has no more items.
+    End,
 }
 
 /// Everything one stage thread needs.
 pub(super) struct StageTask {
-    pub(super) index: usize,
     pub(super) id: String,
     pub(super) plugin: String,
     pub(super) instance: Option<StageBox>,
@@ -103,7 +102,7 @@ impl StageTask {
                     let emissions = into_result(instance.receive(input, item.view()))?;
                     self.dispatcher.dispatch(emissions)?;
                 }
-                Ok(StageInput::End { .. }) => open -= 1,
+                Ok(StageInput::End) => open -= 1,
                 Err(RecvTimeoutError::Timeout) => {}
                 // Every upstream is gone without saying End: it failed, and the run is stopping.
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
@@ -154,7 +153,7 @@ pub(super) fn spawn_file_feeds(
                         message: format!("reading recorded input: {err}"),
                     });
                 }
-                let _ = consumer.send(StageInput::End { input });
+                let _ = consumer.send(StageInput::End);
             })
         })
         .collect()
