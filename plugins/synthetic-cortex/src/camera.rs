@@ -143,3 +143,66 @@ impl Camera {
         out.emit(ports::FRAMES, frame, &meta);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use macroscope_plugin_api::abi_stable::std_types::RSlice;
+    use macroscope_plugin_api::{ColumnSpec, ElementType, InputPort, ItemRef, PortSpec};
+
+    use super::*;
+
+    fn schedule_port() -> InputPort {
+        let spec = PortSpec::stream("schedule", ElementType::F64, &[])
+            .with_column(ColumnSpec::new("frame_index", ElementType::I64, "", ""))
+            .with_column(ColumnSpec::new("direction", ElementType::I8, "", ""))
+            .with_column(ColumnSpec::new("sweep", ElementType::I32, "", ""))
+            .with_column(ColumnSpec::new(
+                "bar_centre_deg",
+                ElementType::F64,
+                "deg",
+                "",
+            ))
+            .with_attributes(&serde_json::json!({"bar_width_deg": 20.0, "display_rate_hz": 60.0}));
+        InputPort {
+            source: "stimulus.schedule".into(),
+            spec,
+        }
+    }
+
+    #[test]
+    fn the_history_holds_only_one_delay_and_a_frame_of_rows() {
+        let params = Params {
+            width_px: 16,
+            height_px: 16,
+            hemodynamic_delay_s: 2.5,
+            ..Params::default()
+        };
+        let mut camera = Camera::new(
+            &params,
+            ScheduleInput::from_inputs(&[schedule_port()]).unwrap(),
+        );
+        let mut out = Outputs::default();
+        let mut most = 0;
+        for frame_index in 0..6000i64 {
+            let time = [frame_index as f64 / 60.0];
+            let meta = [
+                Scalar::Int(frame_index),
+                Scalar::Int(0),
+                Scalar::Int(0),
+                Scalar::Float(frame_index as f64 * 0.1),
+            ];
+            let item = ItemRef {
+                element: ElementType::F64,
+                shape: RSlice::from_slice(&[]),
+                bytes: RSlice::from_slice(bytemuck::cast_slice(&time)),
+                meta: RSlice::from_slice(&meta),
+            };
+            camera.receive(Item::new(item), &mut out).unwrap();
+            out.take();
+            most = most.max(camera.history.len());
+        }
+        // Rows from (next exposure − 2.5 s) up to now: at most (2.5 s + 0.1 s) × 60 + 1.
+        assert!(most <= 157, "held {most} rows");
+        assert!(most >= 150);
+    }
+}

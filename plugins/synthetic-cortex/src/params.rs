@@ -15,24 +15,31 @@ pub struct Params {
     pub seed: u64,
     /// Image width in pixels (columns). The image always shows the same window
     /// of cortex; the size only changes how finely it is sampled. 16..=2048.
+    #[schemars(range(min = 16, max = 2048))]
     pub width_px: u32,
     /// Image height in pixels (rows). 16..=2048.
+    #[schemars(range(min = 16, max = 2048))]
     pub height_px: u32,
     /// Camera frame rate in frames per second: exposure k happens at
     /// `t0 + k / frame_rate_hz`, `t0` being the time of the first schedule row.
+    #[schemars(range(max = 1000.0), extend("exclusiveMinimum" = 0.0))]
     pub frame_rate_hz: f64,
     /// Standard deviation (seconds) of the random offset of each exposure from
     /// its nominal time, truncated to ±0.45 frame periods. The timestamp reports
     /// the jittered (true) exposure time. Must be below a quarter period; 0 = none.
+    #[schemars(range(min = 0.0))]
     pub timestamp_jitter_s: f64,
     /// Hemodynamic delay (seconds): a frame exposed at `t` shows the response to
     /// the stimulus shown at `t − hemodynamic_delay_s`.
+    #[schemars(range(min = 0.0, max = 30.0))]
     pub hemodynamic_delay_s: f64,
     /// Peak fractional darkening `A` of a fully driven pixel: reflectance is
     /// `baseline · (1 − A · activation)`, so the peak ΔR/R is `−A`. 0 ≤ A < 1.
+    #[schemars(range(min = 0.0), extend("exclusiveMaximum" = 1.0))]
     pub response_amplitude: f64,
     /// Receptive-field spread σ_rf in degrees of visual angle (a Gaussian
     /// receptive field); the response width also includes the bar width.
+    #[schemars(extend("exclusiveMinimum" = 0.0))]
     pub receptive_field_sigma_deg: f64,
     /// Azimuth range `[min, max]` (degrees) spanned by the V1 map; the other
     /// areas map parts of the same range. The stimulus should cover it with a
@@ -42,22 +49,27 @@ pub struct Params {
     pub altitude_range_deg: [f64; 2],
     /// Mean reflectance at the centre of the window, in camera counts (12-bit,
     /// so below 4095), before vignetting and vessels.
+    #[schemars(extend("exclusiveMinimum" = 0.0, "exclusiveMaximum" = 4095.0))]
     pub baseline_counts: f64,
     /// Fractional fall-off of illumination from the centre to the corners of
     /// the window (0 = flat field). 0 ≤ v < 1.
+    #[schemars(range(min = 0.0), extend("exclusiveMaximum" = 1.0))]
     pub vignetting: f64,
     /// Number of large surface vessels crossing the window (each with a few
     /// smaller branches). 0 = no vessels.
     pub vessel_count: u32,
     /// Fractional darkening at the centre line of the widest vessels (smaller
     /// vessels are proportionally lighter). 0 ≤ c < 1.
+    #[schemars(range(min = 0.0), extend("exclusiveMaximum" = 1.0))]
     pub vessel_contrast: f64,
     /// Add photon shot noise (Gaussian with variance `counts / electrons_per_count`, in counts²).
     pub shot_noise: bool,
     /// Camera conversion gain in photo-electrons per count. 1 gives shot noise
     /// of √counts; larger values model binned or deep-well sensors.
+    #[schemars(extend("exclusiveMinimum" = 0.0))]
     pub electrons_per_count: f64,
     /// Standard deviation of the read noise, in counts; 0 = none.
+    #[schemars(range(min = 0.0))]
     pub read_noise_counts: f64,
 }
 
