@@ -135,7 +135,7 @@ impl Camera {
         let meta = [
             Scalar::Int(exposure.frame_id as i64),
             Scalar::Int(exposure.time_ns),
-            Scalar::Float(exposure.time_ns as f64 * 1e-9),
+            Scalar::Float(exposure.time_ns as f64 / 1e9),
             Scalar::Int(shown.map_or(-1, |r| i64::from(r.direction))),
             Scalar::Int(shown.map_or(-1, |r| i64::from(r.sweep))),
             Scalar::Float(shown.map_or(f64::NAN, |r| r.bar_centre_deg)),
