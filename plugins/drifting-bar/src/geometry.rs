@@ -8,8 +8,6 @@
 //! foot. Lines of constant azimuth are vertical lines on a flat screen either way, so the
 //! vertical (azimuth) bar is straight in both projections; only its checks differ.
 
-use rayon::prelude::*;
-
 use crate::params::{Axis, Params};
 
 /// How screen points become altitudes (azimuth is the same for both).
@@ -106,7 +104,11 @@ impl Monitor {
             foot_up_cm: p.foot_up_cm,
             azimuth_deg: p.monitor_azimuth_deg,
             altitude_deg: p.monitor_altitude_deg,
-            projection: if p.spherical_correction { Projection::Spherical } else { Projection::Flat },
+            projection: if p.spherical_correction {
+                Projection::Spherical
+            } else {
+                Projection::Flat
+            },
         }
     }
 
@@ -114,8 +116,9 @@ impl Monitor {
     /// units from the screen's top-left corner: pixel (col c, row r) spans [c, c+1] × [r, r+1],
     /// so its centre is at (c + 0.5, r + 0.5).
     pub fn screen_point(&self, col: f64, row: f64) -> (f64, f64) {
-        let y = col * self.width_cm / f64::from(self.width_px) - self.width_cm / 2.0 - self.foot_right_cm;
-        let z = self.height_cm / 2.0 - row * self.height_cm / f64::from(self.height_px) - self.foot_up_cm;
+        let (w_px, h_px) = (f64::from(self.width_px), f64::from(self.height_px));
+        let y = (col - w_px / 2.0) * (self.width_cm / w_px) - self.foot_right_cm;
+        let z = (h_px / 2.0 - row) * (self.height_cm / h_px) - self.foot_up_cm;
         (y, z)
     }
 
@@ -145,11 +148,24 @@ impl Monitor {
     /// farthest from the horizon where |y| is smallest.
     pub fn field(&self) -> Field {
         let (left, top) = self.screen_point(0.0, 0.0);
-        let (right, bottom) = self.screen_point(f64::from(self.width_px), f64::from(self.height_px));
+        let (right, bottom) =
+            self.screen_point(f64::from(self.width_px), f64::from(self.height_px));
         let nearest_zero = 0.0_f64.clamp(left, right);
-        let farthest_from_zero = if left.abs() > right.abs() { left } else { right };
-        let top_y = if top >= 0.0 { nearest_zero } else { farthest_from_zero };
-        let bottom_y = if bottom <= 0.0 { nearest_zero } else { farthest_from_zero };
+        let farthest_from_zero = if left.abs() > right.abs() {
+            left
+        } else {
+            right
+        };
+        let top_y = if top >= 0.0 {
+            nearest_zero
+        } else {
+            farthest_from_zero
+        };
+        let bottom_y = if bottom <= 0.0 {
+            nearest_zero
+        } else {
+            farthest_from_zero
+        };
         Field {
             azimuth: Span {
                 min: self.angle_at(left, 0.0).azimuth,
@@ -163,63 +179,55 @@ impl Monitor {
     }
 }
 
-/// Azimuth and altitude of every stored pixel, computed once at configure time.
+/// Where the stored pixels sample the screen, computed once at configure time.
 ///
 /// Stored pixel (C, R) samples the display at the centre of its `downsample` × `downsample`
-/// block. Along any row both maps are monotonic on each side of [`AngleMaps::foot_column`]
-/// (altitude moves toward the horizon as |y| grows), which lets a renderer find a bar's
-/// columns by binary search.
+/// block, at screen point (`ys[C]`, `zs[R]`): `ys` increases with the column and `zs` decreases
+/// with the row, so a band of y or z is a range of columns or rows.
 #[derive(Debug, Clone)]
-pub struct AngleMaps {
-    /// Stored width (display width / downsample).
-    pub width: usize,
-    /// Stored height.
-    pub height: usize,
-    /// Azimuth (deg), row-major `height × width`.
-    pub azimuth: Vec<f32>,
-    /// Altitude (deg), row-major `height × width`.
-    pub altitude: Vec<f32>,
-    /// First stored column at or right of the foot (y ≥ 0); `width` if the foot is right of the screen.
+pub struct SampleGrid {
+    /// The monitor sampled.
+    pub monitor: Monitor,
+    /// y (cm right of the foot) of each stored column.
+    pub ys: Vec<f64>,
+    /// z (cm above the foot) of each stored row.
+    pub zs: Vec<f64>,
+    /// First stored column at or right of the foot (y ≥ 0); `ys.len()` if the foot is right of the screen.
     pub foot_column: usize,
 }
 
-impl AngleMaps {
-    /// Samples `monitor` every `downsample` display pixels.
+impl SampleGrid {
+    /// Samples `monitor` every `downsample` display pixels (which must divide its resolution).
     pub fn new(monitor: &Monitor, downsample: u32) -> Self {
         let ds = f64::from(downsample);
-        let width = (monitor.width_px / downsample) as usize;
-        let height = (monitor.height_px / downsample) as usize;
-        let sample = |c: usize, r: usize| monitor.screen_point((c as f64 + 0.5) * ds, (r as f64 + 0.5) * ds);
-        let mut azimuth = vec![0.0_f32; width * height];
-        let mut altitude = vec![0.0_f32; width * height];
-        azimuth
-            .par_chunks_mut(width)
-            .zip(altitude.par_chunks_mut(width))
-            .enumerate()
-            .for_each(|(r, (az_row, alt_row))| {
-                for (c, (az, alt)) in az_row.iter_mut().zip(alt_row.iter_mut()).enumerate() {
-                    let (y, z) = sample(c, r);
-                    let angle = monitor.angle_at(y, z);
-                    *az = angle.azimuth as f32;
-                    *alt = angle.altitude as f32;
-                }
-            });
-        let foot_column = (0..width).find(|&c| sample(c, 0).0 >= 0.0).unwrap_or(width);
-        AngleMaps {
-            width,
-            height,
-            azimuth,
-            altitude,
+        let centre = |i: u32| (f64::from(i) + 0.5) * ds;
+        let ys: Vec<f64> = (0..monitor.width_px / downsample)
+            .map(|c| monitor.screen_point(centre(c), 0.0).0)
+            .collect();
+        let zs = (0..monitor.height_px / downsample)
+            .map(|r| monitor.screen_point(0.0, centre(r)).1)
+            .collect();
+        let foot_column = ys.partition_point(|&y| y < 0.0);
+        SampleGrid {
+            monitor: monitor.clone(),
+            ys,
+            zs,
             foot_column,
         }
     }
 
-    /// Row `row` of the map along `axis`.
-    pub fn row(&self, axis: Axis, row: usize) -> &[f32] {
-        let map = match axis {
-            Axis::Azimuth => &self.azimuth,
-            Axis::Altitude => &self.altitude,
-        };
-        &map[row * self.width..(row + 1) * self.width]
+    /// Stored width (px).
+    pub fn width(&self) -> usize {
+        self.ys.len()
+    }
+
+    /// Stored height (px).
+    pub fn height(&self) -> usize {
+        self.zs.len()
+    }
+
+    /// Visual-field angle of stored pixel (`col`, `row`).
+    pub fn angle(&self, col: usize, row: usize) -> VisualAngle {
+        self.monitor.angle_at(self.ys[col], self.zs[row])
     }
 }

@@ -4,20 +4,24 @@
 //!
 //! - [`params`]: what the user sets, with literature defaults.
 //! - [`geometry`]: monitor geometry, pixel → (azimuth, altitude).
+//! - [`footprint`]: which pixels a bar covers, row by row.
 //! - [`schedule`]: the timeline of directions, sweeps, bar centre, polarity and indicator.
 //! - [`render`]: frame rendering, in parallel.
 //! - [`ports`]: the output port specs.
 #![deny(missing_docs)]
 
+pub mod footprint;
 pub mod geometry;
 pub mod params;
 pub mod ports;
 pub mod render;
 pub mod schedule;
 
-use macroscope_plugin_api::{Flow, InputPort, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec, Scalar};
+use macroscope_plugin_api::{
+    Flow, InputPort, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec, Scalar,
+};
 
-use crate::geometry::{AngleMaps, Monitor};
+use crate::geometry::{Monitor, SampleGrid};
 use crate::params::Params;
 use crate::render::Renderer;
 use crate::schedule::{FrameState, Timeline};
@@ -52,17 +56,22 @@ impl Plugin for DriftingBar {
         deterministic: true,
     };
 
-    fn configure(params: Params, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn configure(
+        params: Params,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
         if !inputs.is_empty() {
             return Err(PluginError::new(format!(
                 "drifting-bar takes no inputs, but {} were connected: remove `inputs` from its stage",
                 inputs.len()
             )));
         }
-        params.validate().map_err(|e| PluginError::new(e.to_string()))?;
+        params
+            .validate()
+            .map_err(|e| PluginError::new(e.to_string()))?;
         let monitor = Monitor::from_params(&params);
         let timeline = Timeline::new(&params, monitor.field());
-        let renderer = Renderer::new(AngleMaps::new(&monitor, params.downsample), &params);
+        let renderer = Renderer::new(SampleGrid::new(&monitor, params.downsample), &params);
         let outputs = vec![
             ports::frames_port(renderer.width(), renderer.height(), params.downsample),
             ports::schedule_port(&timeline),
@@ -80,14 +89,24 @@ impl Plugin for DriftingBar {
     /// Emits the next batch of frames and their schedule rows.
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
         let end = (self.next_frame + self.batch_frames).min(self.timeline.len());
-        let states: Vec<FrameState> = (self.next_frame..end).map(|k| self.timeline.frame(k)).collect();
+        let states: Vec<FrameState> = (self.next_frame..end)
+            .map(|k| self.timeline.frame(k))
+            .collect();
         let frames = self.renderer.render_batch(&states);
         for (state, frame) in states.iter().zip(frames) {
-            out.emit(ports::FRAMES, frame, &[Scalar::Int(state.index as i64), Scalar::Float(state.time_s)]);
+            out.emit(
+                ports::FRAMES,
+                frame,
+                &[Scalar::Int(state.index as i64), Scalar::Float(state.time_s)],
+            );
             out.emit(ports::SCHEDULE, vec![state.time_s], &schedule_row(state));
         }
         self.next_frame = end;
-        Ok(if end == self.timeline.len() { Flow::Finished } else { Flow::Continue })
+        Ok(if end == self.timeline.len() {
+            Flow::Finished
+        } else {
+            Flow::Continue
+        })
     }
 }
 

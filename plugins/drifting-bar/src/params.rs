@@ -227,7 +227,9 @@ pub enum ParamsError {
         max: f64,
     },
     /// `directions` is empty.
-    #[error("parameter `directions` is empty: list at least one of \"LR\", \"RL\", \"BT\", \"TB\"")]
+    #[error(
+        "parameter `directions` is empty: list at least one of \"LR\", \"RL\", \"BT\", \"TB\""
+    )]
     NoDirections,
     /// A direction listed twice (the analysis keys its maps by direction).
     #[error("parameter `directions` lists \"{0}\" twice: each direction may appear once")]
@@ -267,17 +269,37 @@ impl Params {
         let ranged = [
             ("contrast", self.contrast, 0.0, 1.0),
             ("background", self.background, 0.0, 1.0),
-            ("reversals_per_s", self.reversals_per_s, 0.0, self.display_rate_hz),
+            (
+                "reversals_per_s",
+                self.reversals_per_s,
+                0.0,
+                self.display_rate_hz,
+            ),
             ("baseline_before_s", self.baseline_before_s, 0.0, f64::MAX),
             ("baseline_after_s", self.baseline_after_s, 0.0, f64::MAX),
             ("foot_right_cm", self.foot_right_cm, -f64::MAX, f64::MAX),
             ("foot_up_cm", self.foot_up_cm, -f64::MAX, f64::MAX),
-            ("monitor_azimuth_deg", self.monitor_azimuth_deg, -180.0, 180.0),
-            ("monitor_altitude_deg", self.monitor_altitude_deg, -90.0, 90.0),
+            (
+                "monitor_azimuth_deg",
+                self.monitor_azimuth_deg,
+                -180.0,
+                180.0,
+            ),
+            (
+                "monitor_altitude_deg",
+                self.monitor_altitude_deg,
+                -90.0,
+                90.0,
+            ),
         ];
         for (field, value, min, max) in ranged {
             if !(value >= min && value <= max) {
-                return Err(ParamsError::OutOfRange { field, value, min, max });
+                return Err(ParamsError::OutOfRange {
+                    field,
+                    value,
+                    min,
+                    max,
+                });
             }
         }
         if self.directions.is_empty() {
@@ -318,12 +340,18 @@ mod tests {
     #[test]
     fn unknown_field_is_refused() {
         let err = serde_json::from_str::<Params>(r#"{"bar_widht_deg": 10}"#).unwrap_err();
-        assert!(err.to_string().contains("unknown field `bar_widht_deg`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown field `bar_widht_deg`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn negative_eye_distance_names_the_field() {
-        let params = Params { eye_distance_cm: -1.0, ..Params::default() };
+        let params = Params {
+            eye_distance_cm: -1.0,
+            ..Params::default()
+        };
         assert_eq!(
             params.validate().unwrap_err().to_string(),
             "parameter `eye_distance_cm` must be a finite number > 0, got -1"
@@ -341,8 +369,14 @@ mod tests {
 
     #[test]
     fn downsample_must_divide_the_resolution() {
-        let params = Params { downsample: 7, ..Params::default() };
-        assert!(matches!(params.validate(), Err(ParamsError::BadDownsample { downsample: 7, .. })));
+        let params = Params {
+            downsample: 7,
+            ..Params::default()
+        };
+        assert!(matches!(
+            params.validate(),
+            Err(ParamsError::BadDownsample { downsample: 7, .. })
+        ));
     }
 
     #[test]

@@ -2,16 +2,16 @@
 //! photodiode patch in its corner. Frames of a batch render in parallel with rayon.
 //!
 //! Speed comes from doing almost nothing per pixel. The checkerboard of both polarities is
-//! precomputed once (check index (⌊az/s⌋ + ⌊alt/s⌋) mod 2 does not depend on time), and along
-//! each row the bar's angle is monotonic on each side of the foot column, so two binary searches
-//! per half-row find the lit columns. A frame is then written once, row by row: grey runs and
-//! copies of the precomputed checker row.
+//! precomputed once (check index (⌊az/s⌋ + ⌊alt/s⌋) mod 2 does not depend on time), the bar's
+//! columns on each row come from [`Footprint`] in closed form, and a frame is written once, row by
+//! row: grey runs and copies of the precomputed checker row.
 
 use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::geometry::AngleMaps;
+use crate::footprint::Footprint;
+use crate::geometry::SampleGrid;
 use crate::params::{Corner, Params};
 use crate::schedule::FrameState;
 
@@ -47,7 +47,13 @@ struct Patch {
 
 impl Patch {
     /// `size_px` display pixels in `corner` of a `width × height` stored frame; `None` if size 0.
-    fn new(size_px: u32, downsample: u32, corner: Corner, width: usize, height: usize) -> Option<Self> {
+    fn new(
+        size_px: u32,
+        downsample: u32,
+        corner: Corner,
+        width: usize,
+        height: usize,
+    ) -> Option<Self> {
         if size_px == 0 {
             return None;
         }
@@ -68,8 +74,8 @@ impl Patch {
 /// Renders frames of one stimulus; immutable after construction, shared by rayon workers.
 #[derive(Debug, Clone)]
 pub struct Renderer {
-    maps: AngleMaps,
-    /// Checker values for polarity +1 (index 0) and −1 (index 1), row-major like the maps.
+    grid: SampleGrid,
+    /// Checker values for polarity +1 (index 0) and −1 (index 1), row-major `height × width`.
     checks: [Vec<u8>; 2],
     grey: u8,
     half_width_deg: f64,
@@ -77,76 +83,97 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// A renderer over precomputed `maps` with the looks `params` ask for.
+    /// A renderer over `grid` with the looks `params` ask for.
     ///
     /// A check with even index is light at polarity +1 and dark at polarity −1.
-    pub fn new(maps: AngleMaps, params: &Params) -> Self {
+    pub fn new(grid: SampleGrid, params: &Params) -> Self {
         let levels = Levels::new(params.background, params.contrast);
         let s = params.check_size_deg;
-        let even: Vec<bool> = maps
-            .azimuth
-            .par_iter()
-            .zip(maps.altitude.par_iter())
-            .map(|(&az, &alt)| {
-                let index = (f64::from(az) / s).floor() as i64 + (f64::from(alt) / s).floor() as i64;
+        let (width, height) = (grid.width(), grid.height());
+        let even: Vec<bool> = (0..width * height)
+            .into_par_iter()
+            .map(|i| {
+                let angle = grid.angle(i % width, i / width);
+                let index =
+                    (angle.azimuth / s).floor() as i64 + (angle.altitude / s).floor() as i64;
                 index.rem_euclid(2) == 0
             })
             .collect();
         let paint = |even_value: u8, odd_value: u8| -> Vec<u8> {
-            even.par_iter().map(|&e| if e { even_value } else { odd_value }).collect()
+            even.par_iter()
+                .map(|&e| if e { even_value } else { odd_value })
+                .collect()
         };
-        let checks = [paint(levels.light, levels.dark), paint(levels.dark, levels.light)];
+        let checks = [
+            paint(levels.light, levels.dark),
+            paint(levels.dark, levels.light),
+        ];
         let patch = Patch::new(
             params.indicator_size_px,
             params.downsample,
             params.indicator_corner,
-            maps.width,
-            maps.height,
+            width,
+            height,
         );
         Renderer {
             checks,
             grey: levels.grey,
             half_width_deg: params.bar_width_deg / 2.0,
             patch,
-            maps,
+            grid,
         }
     }
 
     /// Stored frame width (px).
     pub fn width(&self) -> usize {
-        self.maps.width
+        self.grid.width()
     }
 
     /// Stored frame height (px).
     pub fn height(&self) -> usize {
-        self.maps.height
+        self.grid.height()
     }
 
     /// Renders the frames of `states` in parallel, in order.
+    ///
+    /// The buffers are allocated on the calling thread, so they all come from (and return to) one
+    /// allocator arena however many workers render them.
     pub fn render_batch(&self, states: &[FrameState]) -> Vec<Vec<u8>> {
-        states.par_iter().map(|s| self.render(s)).collect()
+        let len = self.width() * self.height();
+        let mut frames: Vec<Vec<u8>> = states.iter().map(|_| Vec::with_capacity(len)).collect();
+        frames
+            .par_iter_mut()
+            .zip(states.par_iter())
+            .for_each(|(frame, state)| self.render_into(state, frame));
+        frames
     }
 
     /// Renders one frame, row-major `height × width`.
     pub fn render(&self, state: &FrameState) -> Vec<u8> {
-        let (width, height) = (self.maps.width, self.maps.height);
-        let mut frame = Vec::with_capacity(width * height);
+        let mut frame = Vec::with_capacity(self.width() * self.height());
+        self.render_into(state, &mut frame);
+        frame
+    }
+
+    /// Renders one frame into `frame`, replacing what it held (no reallocation if its capacity suffices).
+    pub fn render_into(&self, state: &FrameState, frame: &mut Vec<u8>) {
+        let (width, height) = (self.width(), self.height());
+        frame.clear();
         match &state.bar {
             None => frame.resize(width * height, self.grey),
             Some(bar) => {
-                let axis = bar.direction.axis();
-                let lo = bar.centre_deg - self.half_width_deg;
-                let hi = bar.centre_deg + self.half_width_deg;
+                let centre = bar.centre_deg;
+                let footprint = Footprint::new(
+                    &self.grid,
+                    bar.direction.axis(),
+                    centre - self.half_width_deg,
+                    centre + self.half_width_deg,
+                );
                 let checks = &self.checks[usize::from(state.polarity < 0)];
-                let split = self.maps.foot_column;
                 for r in 0..height {
-                    let angles = self.maps.row(axis, r);
-                    let left = lit_columns(&angles[..split], lo, hi);
-                    let right = lit_columns(&angles[split..], lo, hi);
-                    let right = right.start + split..right.end + split;
                     let check_row = &checks[r * width..(r + 1) * width];
                     let mut col = 0;
-                    for lit in [left, right] {
+                    for lit in footprint.row(r) {
                         if lit.is_empty() {
                             continue;
                         }
@@ -160,30 +187,11 @@ impl Renderer {
         }
         if let Some(patch) = &self.patch {
             for r in patch.rows.clone() {
-                frame[r * width + patch.cols.start..r * width + patch.cols.end].fill(state.indicator);
+                frame[r * width + patch.cols.start..r * width + patch.cols.end]
+                    .fill(state.indicator);
             }
         }
-        frame
     }
-}
-
-/// The columns of a monotonic run of angles that lie in [lo, hi].
-fn lit_columns(angles: &[f32], lo: f64, hi: f64) -> Range<usize> {
-    let (Some(&first), Some(&last)) = (angles.first(), angles.last()) else {
-        return 0..0;
-    };
-    let (start, end) = if first <= last {
-        (
-            angles.partition_point(|&a| f64::from(a) < lo),
-            angles.partition_point(|&a| f64::from(a) <= hi),
-        )
-    } else {
-        (
-            angles.partition_point(|&a| f64::from(a) > hi),
-            angles.partition_point(|&a| f64::from(a) >= lo),
-        )
-    };
-    start..end.max(start)
 }
 
 #[cfg(test)]
@@ -192,37 +200,38 @@ mod tests {
 
     #[test]
     fn default_levels_are_black_grey_white() {
-        assert_eq!(Levels::new(0.5, 1.0), Levels { grey: 128, light: 255, dark: 0 });
+        assert_eq!(
+            Levels::new(0.5, 1.0),
+            Levels {
+                grey: 128,
+                light: 255,
+                dark: 0
+            }
+        );
     }
 
     #[test]
     fn half_contrast_levels_sit_a_quarter_scale_around_grey() {
         // 255 · 0.5 · 1.5 = 191.25 and 255 · 0.5 · 0.5 = 63.75.
-        assert_eq!(Levels::new(0.5, 0.5), Levels { grey: 128, light: 191, dark: 64 });
-    }
-
-    #[test]
-    fn lit_columns_of_an_increasing_run() {
-        let angles = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(lit_columns(&angles, 1.5, 4.0), 2..5);
-    }
-
-    #[test]
-    fn lit_columns_of_a_decreasing_run() {
-        let angles = [5.0, 4.0, 3.0, 2.0, 1.0, 0.0];
-        assert_eq!(lit_columns(&angles, 1.5, 4.0), 1..4);
-    }
-
-    #[test]
-    fn lit_columns_outside_the_run_are_empty() {
-        let angles = [0.0, 1.0, 2.0];
-        assert!(lit_columns(&angles, 5.0, 6.0).is_empty());
-        assert!(lit_columns(&angles, -6.0, -5.0).is_empty());
+        assert_eq!(
+            Levels::new(0.5, 0.5),
+            Levels {
+                grey: 128,
+                light: 191,
+                dark: 64
+            }
+        );
     }
 
     #[test]
     fn patch_in_the_bottom_right_corner_scales_with_downsample() {
         let patch = Patch::new(10, 4, Corner::BottomRight, 20, 12).unwrap();
-        assert_eq!(patch, Patch { rows: 9..12, cols: 17..20 });
+        assert_eq!(
+            patch,
+            Patch {
+                rows: 9..12,
+                cols: 17..20
+            }
+        );
     }
 }

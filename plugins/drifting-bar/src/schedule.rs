@@ -75,7 +75,9 @@ impl Timeline {
         let sweep = |axis: Axis| {
             let span = field.along(axis);
             // The tolerance keeps an exact whole number of frames from rounding up by one.
-            let frames = ((span.max - span.min + w) * rate / speed - 1e-9).ceil().max(1.0) as u64;
+            let frames = ((span.max - span.min + w) * rate / speed - 1e-9)
+                .ceil()
+                .max(1.0) as u64;
             AxisSweep {
                 frames,
                 travel_deg: speed * frames as f64 / rate,
@@ -149,7 +151,11 @@ impl Timeline {
             time_s: index as f64 / self.rate_hz,
             bar,
             polarity: if reversals % 2 == 0 { 1 } else { -1 },
-            indicator: if indicator_on { INDICATOR_LIGHT } else { INDICATOR_DARK },
+            indicator: if indicator_on {
+                INDICATOR_LIGHT
+            } else {
+                INDICATOR_DARK
+            },
         }
     }
 

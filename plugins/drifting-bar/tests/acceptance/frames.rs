@@ -1,6 +1,6 @@
 //! Rendered frames against the schedule and against the geometry written out by hand.
 
-use drifting_bar::geometry::{AngleMaps, Monitor};
+use drifting_bar::geometry::{Monitor, SampleGrid};
 use drifting_bar::params::{Corner, Direction, Params};
 use drifting_bar::render::Renderer;
 use drifting_bar::schedule::{BarState, FrameState};
@@ -9,29 +9,40 @@ use sha2::{Digest, Sha256};
 use crate::run::{run, small};
 
 const GREY: u8 = 128;
-/// Angles closer than this to a bar or check edge may fall either way in f32 maps.
+/// Angles closer than this to a bar or check edge may fall either way with rounding.
 const EDGE_TOL_DEG: f64 = 1e-3;
 
 /// SCIENCE.md §1 written out again, independently of the crate: (azimuth, altitude) of the
-/// centre of display pixel (col, row), spherically corrected.
+/// centre of display pixel (col, row); without spherical correction altitude is atan(z/d).
 fn science_angle(p: &Params, col: usize, row: usize) -> (f64, f64) {
-    let y = (col as f64 + 0.5) * p.monitor_width_cm / f64::from(p.width_px) - p.monitor_width_cm / 2.0 - p.foot_right_cm;
-    let z = p.monitor_height_cm / 2.0 - (row as f64 + 0.5) * p.monitor_height_cm / f64::from(p.height_px) - p.foot_up_cm;
+    let y = (col as f64 + 0.5) * p.monitor_width_cm / f64::from(p.width_px)
+        - p.monitor_width_cm / 2.0
+        - p.foot_right_cm;
+    let z = p.monitor_height_cm / 2.0
+        - (row as f64 + 0.5) * p.monitor_height_cm / f64::from(p.height_px)
+        - p.foot_up_cm;
     let d = p.eye_distance_cm;
     let azimuth = y.atan2(d).to_degrees() + p.monitor_azimuth_deg;
-    let altitude = (z / (d * d + y * y + z * z).sqrt()).asin().to_degrees() + p.monitor_altitude_deg;
-    (azimuth, altitude)
+    let altitude = if p.spherical_correction {
+        (z / (d * d + y * y + z * z).sqrt()).asin()
+    } else {
+        (z / d).atan()
+    };
+    (azimuth, altitude.to_degrees() + p.monitor_altitude_deg)
 }
 
 fn frame_of(e: &macroscope_plugin_api::Emission) -> &[u8] {
     e.data.as_slice::<u8>().expect("frames are u8")
 }
 
-#[test]
-fn lit_pixels_lie_within_half_a_bar_width_of_the_scheduled_centre_and_the_bar_is_drawn() {
-    let params = small();
+/// Runs `params` and checks every pixel of every frame: lit (not grey) exactly where the angle
+/// along the scheduled direction's axis is within w/2 of the scheduled bar centre.
+fn assert_lit_pixels_follow_the_schedule(params: Params) {
     let (w, h) = (params.width_px as usize, params.height_px as usize);
-    let angles: Vec<(f64, f64)> = (0..h).flat_map(|r| (0..w).map(move |c| (r, c))).map(|(r, c)| science_angle(&params, c, r)).collect();
+    let angles: Vec<(f64, f64)> = (0..h)
+        .flat_map(|r| (0..w).map(move |c| (r, c)))
+        .map(|(r, c)| science_angle(&params, c, r))
+        .collect();
     let half = params.bar_width_deg / 2.0;
     let result = run(params);
     let mut lit_total = 0_usize;
@@ -39,7 +50,11 @@ fn lit_pixels_lie_within_half_a_bar_width_of_the_scheduled_centre_and_the_bar_is
         let pixels = frame_of(frame);
         let direction = row.meta[1].as_i64();
         if direction < 0 {
-            assert!(pixels.iter().all(|&v| v == GREY), "baseline frame {} is not all grey", row.meta[0].as_i64());
+            assert!(
+                pixels.iter().all(|&v| v == GREY),
+                "baseline frame {} is not all grey",
+                row.meta[0].as_i64()
+            );
             continue;
         }
         let centre = row.meta[3].as_f64();
@@ -48,24 +63,73 @@ fn lit_pixels_lie_within_half_a_bar_width_of_the_scheduled_centre_and_the_bar_is
             let distance = (angle - centre).abs();
             let lit = value != GREY;
             lit_total += usize::from(lit);
-            assert!(!lit || distance <= half + EDGE_TOL_DEG, "pixel {i} lit {distance}° from the bar centre");
-            assert!(lit || distance >= half - EDGE_TOL_DEG, "pixel {i} dark {distance}° from the bar centre");
+            assert!(
+                !lit || distance <= half + EDGE_TOL_DEG,
+                "pixel {i} lit {distance}° from the bar centre"
+            );
+            assert!(
+                lit || distance >= half - EDGE_TOL_DEG,
+                "pixel {i} dark {distance}° from the bar centre"
+            );
         }
     }
-    assert!(lit_total > 100_000, "only {lit_total} lit pixels in the whole stimulus");
+    assert!(
+        lit_total > 100_000,
+        "only {lit_total} lit pixels in the whole stimulus"
+    );
+}
+
+#[test]
+fn lit_pixels_lie_within_half_a_bar_width_of_the_scheduled_centre_and_the_bar_is_drawn() {
+    assert_lit_pixels_follow_the_schedule(small());
+}
+
+#[test]
+fn lit_pixels_follow_the_schedule_with_the_foot_off_centre_and_a_tilted_monitor() {
+    // Foot 12 cm above and 20 cm left of the centre: most rows below it, the screen mostly right.
+    assert_lit_pixels_follow_the_schedule(Params {
+        foot_up_cm: 12.0,
+        foot_right_cm: -20.0,
+        monitor_altitude_deg: 15.0,
+        monitor_azimuth_deg: 45.0,
+        sweeps_per_direction: 1,
+        ..small()
+    });
+}
+
+#[test]
+fn lit_pixels_follow_the_schedule_without_spherical_correction() {
+    assert_lit_pixels_follow_the_schedule(Params {
+        spherical_correction: false,
+        sweeps_per_direction: 1,
+        ..small()
+    });
 }
 
 #[test]
 fn inside_the_bar_even_checks_are_light_at_positive_polarity_and_dark_at_negative() {
-    let params = Params { indicator_size_px: 0, ..small() };
+    let params = Params {
+        indicator_size_px: 0,
+        ..small()
+    };
     let monitor = Monitor::from_params(&params);
-    let renderer = Renderer::new(AngleMaps::new(&monitor, 1), &params);
+    let renderer = Renderer::new(SampleGrid::new(&monitor, 1), &params);
     let s = params.check_size_deg;
     // A wide bar at azimuth 60° covers the middle third of the screen.
-    let bar = BarState { direction: Direction::LR, sweep: 0, centre_deg: 60.0 };
+    let bar = BarState {
+        direction: Direction::LR,
+        sweep: 0,
+        centre_deg: 60.0,
+    };
     let mut checked = 0;
     for polarity in [1_i8, -1] {
-        let state = FrameState { index: 0, time_s: 0.0, bar: Some(bar), polarity, indicator: 0 };
+        let state = FrameState {
+            index: 0,
+            time_s: 0.0,
+            bar: Some(bar),
+            polarity,
+            indicator: 0,
+        };
         let frame = renderer.render(&state);
         for r in 0..params.height_px as usize {
             for c in 0..params.width_px as usize {
@@ -76,7 +140,11 @@ fn inside_the_bar_even_checks_are_light_at_positive_polarity_and_dark_at_negativ
                 }
                 let even = ((az / s).floor() as i64 + (alt / s).floor() as i64).rem_euclid(2) == 0;
                 let expected = if even == (polarity > 0) { 255 } else { 0 };
-                assert_eq!(frame[r * params.width_px as usize + c], expected, "pixel ({c}, {r}) polarity {polarity}");
+                assert_eq!(
+                    frame[r * params.width_px as usize + c],
+                    expected,
+                    "pixel ({c}, {r}) polarity {polarity}"
+                );
                 checked += 1;
             }
         }
@@ -87,7 +155,11 @@ fn inside_the_bar_even_checks_are_light_at_positive_polarity_and_dark_at_negativ
 
 #[test]
 fn identical_parameters_give_an_identical_frames_hash() {
-    let params = Params { sweeps_per_direction: 1, directions: vec![Direction::LR, Direction::TB], ..small() };
+    let params = Params {
+        sweeps_per_direction: 1,
+        directions: vec![Direction::LR, Direction::TB],
+        ..small()
+    };
     let hash = |p: Params| {
         let mut sha = Sha256::new();
         for frame in run(p).frames {
@@ -97,7 +169,14 @@ fn identical_parameters_give_an_identical_frames_hash() {
     };
     let first = hash(params.clone());
     assert_eq!(first, hash(params.clone()));
-    assert_ne!(first, hash(Params { check_size_deg: 20.0, ..params }), "the hash must see a changed parameter");
+    assert_ne!(
+        first,
+        hash(Params {
+            check_size_deg: 20.0,
+            ..params
+        }),
+        "the hash must see a changed parameter"
+    );
 }
 
 /// The 40 × 30 cm, 400 × 300 px screen of the geometry tests (pixel (c, r) at y = 0.1·c − 19.9,
@@ -121,9 +200,19 @@ fn tenth_cm_params(spherical_correction: bool) -> Params {
 }
 
 fn render_bar(params: &Params, direction: Direction, centre_deg: f64) -> Vec<u8> {
-    let renderer = Renderer::new(AngleMaps::new(&Monitor::from_params(params), 1), params);
-    let bar = BarState { direction, sweep: 0, centre_deg };
-    renderer.render(&FrameState { index: 0, time_s: 0.0, bar: Some(bar), polarity: 1, indicator: 0 })
+    let renderer = Renderer::new(SampleGrid::new(&Monitor::from_params(params), 1), params);
+    let bar = BarState {
+        direction,
+        sweep: 0,
+        centre_deg,
+    };
+    renderer.render(&FrameState {
+        index: 0,
+        time_s: 0.0,
+        bar: Some(bar),
+        polarity: 1,
+        indicator: 0,
+    })
 }
 
 fn lit_rows(frame: &[u8], col: usize) -> Vec<usize> {
@@ -136,7 +225,11 @@ fn spherical_and_flat_horizontal_bars_coincide_on_the_vertical_line_through_the_
     // rows (14.9 − z)/0.1 ∈ [102.4, 122.2] → rows 103..=122 in both projections.
     for spherical in [true, false] {
         let frame = render_bar(&tenth_cm_params(spherical), Direction::BT, 20.0);
-        assert_eq!(lit_rows(&frame, 199), (103..=122).collect::<Vec<_>>(), "spherical = {spherical}");
+        assert_eq!(
+            lit_rows(&frame, 199),
+            (103..=122).collect::<Vec<_>>(),
+            "spherical = {spherical}"
+        );
     }
 }
 
@@ -160,7 +253,11 @@ fn vertical_bars_cover_the_same_columns_in_both_projections_and_differ_only_in_t
     let spherical = render_bar(&tenth_cm_params(true), Direction::LR, 30.0);
     let flat = render_bar(&tenth_cm_params(false), Direction::LR, 30.0);
     for r in 0..300 {
-        let lit = |frame: &[u8]| (0..400).filter(|&c| frame[r * 400 + c] != GREY).collect::<Vec<_>>();
+        let lit = |frame: &[u8]| {
+            (0..400)
+                .filter(|&c| frame[r * 400 + c] != GREY)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(lit(&spherical), (246..=269).collect::<Vec<_>>(), "row {r}");
         assert_eq!(lit(&flat), (246..=269).collect::<Vec<_>>(), "row {r}");
     }
@@ -173,7 +270,12 @@ fn vertical_bars_cover_the_same_columns_in_both_projections_and_differ_only_in_t
 
 #[test]
 fn the_photodiode_patch_shows_the_indicator_value_in_its_corner() {
-    let params = Params { indicator_size_px: 20, indicator_corner: Corner::BottomLeft, downsample: 2, ..small() };
+    let params = Params {
+        indicator_size_px: 20,
+        indicator_corner: Corner::BottomLeft,
+        downsample: 2,
+        ..small()
+    };
     let result = run(params);
     let (w, h) = (96, 60);
     for (frame, row) in result.frames.iter().zip(&result.schedule).take(4) {
@@ -183,7 +285,12 @@ fn the_photodiode_patch_shows_the_indicator_value_in_its_corner() {
             for c in 0..w {
                 let in_patch = r >= h - 10 && c < 10;
                 let expected = if in_patch { indicator } else { GREY };
-                assert_eq!(pixels[r * w + c], expected, "baseline frame {} pixel ({c}, {r})", row.meta[0].as_i64());
+                assert_eq!(
+                    pixels[r * w + c],
+                    expected,
+                    "baseline frame {} pixel ({c}, {r})",
+                    row.meta[0].as_i64()
+                );
             }
         }
     }
@@ -191,7 +298,12 @@ fn the_photodiode_patch_shows_the_indicator_value_in_its_corner() {
 
 #[test]
 fn downsampled_frames_have_the_declared_shape() {
-    let result = run(Params { downsample: 4, sweeps_per_direction: 1, directions: vec![Direction::BT], ..small() });
+    let result = run(Params {
+        downsample: 4,
+        sweeps_per_direction: 1,
+        directions: vec![Direction::BT],
+        ..small()
+    });
     assert_eq!(result.ports[0].shape.as_slice(), &[30, 48]);
     assert!(result.frames.iter().all(|f| f.data.len() == 30 * 48));
 }

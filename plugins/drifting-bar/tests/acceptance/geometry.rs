@@ -1,6 +1,6 @@
 //! Pixel → visual-field angle on hand-computed cases.
 
-use drifting_bar::geometry::{AngleMaps, Monitor, Projection, Span};
+use drifting_bar::geometry::{Monitor, Projection, SampleGrid, Span};
 use drifting_bar::params::Params;
 
 const TOL_DEG: f64 = 1e-9;
@@ -24,7 +24,10 @@ fn tenth_cm_monitor(projection: Projection) -> Monitor {
 }
 
 fn assert_close(actual: f64, expected: f64, what: &str) {
-    assert!((actual - expected).abs() < TOL_DEG, "{what}: {actual} != {expected}");
+    assert!(
+        (actual - expected).abs() < TOL_DEG,
+        "{what}: {actual} != {expected}"
+    );
 }
 
 #[test]
@@ -56,9 +59,17 @@ fn a_pixel_one_eye_distance_right_of_the_foot_is_at_45_degrees_azimuth() {
     // Column 299: y = 29.9 − 19.9 = 10 cm = d, so azimuth = atan(1) = 45° (plus az0) on every row.
     let monitor = tenth_cm_monitor(Projection::Spherical);
     for row in [0, 149, 299] {
-        assert_close(monitor.pixel_angle(299, row).azimuth, 45.0 + 60.0, "azimuth at y = d");
+        assert_close(
+            monitor.pixel_angle(299, row).azimuth,
+            45.0 + 60.0,
+            "azimuth at y = d",
+        );
     }
-    assert_close(monitor.pixel_angle(299, 149).altitude, 10.0, "altitude on the horizon");
+    assert_close(
+        monitor.pixel_angle(299, 149).altitude,
+        10.0,
+        "altitude on the horizon",
+    );
 }
 
 #[test]
@@ -77,9 +88,17 @@ fn spherical_altitude_off_the_vertical_midline_follows_the_distance_to_the_point
     // flat altitude ignores y: atan(d / d) = 45°.
     let spherical = tenth_cm_monitor(Projection::Spherical).pixel_angle(299, 49);
     let flat = tenth_cm_monitor(Projection::Flat).pixel_angle(299, 49);
-    assert_close(spherical.altitude, 35.264_389_682_754_654 + 10.0, "spherical altitude");
+    assert_close(
+        spherical.altitude,
+        35.264_389_682_754_654 + 10.0,
+        "spherical altitude",
+    );
     assert_close(flat.altitude, 45.0 + 10.0, "flat altitude");
-    assert_close(spherical.azimuth, flat.azimuth, "azimuth is the same in both projections");
+    assert_close(
+        spherical.azimuth,
+        flat.azimuth,
+        "azimuth is the same in both projections",
+    );
 }
 
 #[test]
@@ -100,7 +119,11 @@ fn with_the_foot_above_the_screen_the_top_corners_are_highest() {
     // Foot 20 cm above the centre: the top edge is at z = 16 − 20 = −4 cm, below the horizon,
     // so its highest altitude is where the point is farthest away (the corners, |y| = 26):
     // atan2(−4, √(15² + 26²)); the lowest is the middle of the bottom edge: atan2(−36, 15).
-    let params = Params { foot_up_cm: 20.0, monitor_altitude_deg: 0.0, ..Params::default() };
+    let params = Params {
+        foot_up_cm: 20.0,
+        monitor_altitude_deg: 0.0,
+        ..Params::default()
+    };
     let field = Monitor::from_params(&params).field();
     let expected = Span {
         min: (-36.0_f64).atan2(15.0).to_degrees(),
@@ -111,17 +134,32 @@ fn with_the_foot_above_the_screen_the_top_corners_are_highest() {
 }
 
 #[test]
-fn downsampled_maps_sample_the_centre_of_each_block() {
+fn downsampled_pixels_sample_the_centre_of_each_block() {
     // Stored pixel (C, R) at downsample 2 covers display pixels 2C..2C+2 × 2R..2R+2, whose common
     // corner (2C + 1, 2R + 1) (in pixel-edge units) is the block centre. For (C, R) = (149, 24)
     // that is (299, 49): y = 0.1·299 − 20 + 0.05 = 9.95 cm, z = 15 − 0.1·49 − 0.05 = 10.05 cm.
-    let monitor = tenth_cm_monitor(Projection::Spherical);
-    let maps = AngleMaps::new(&monitor, 2);
-    assert_eq!((maps.width, maps.height), (200, 150));
-    let (y, z) = (9.95_f64, 10.05_f64);
-    let expected_az = y.atan2(10.0).to_degrees() + 60.0;
-    let expected_alt = z.atan2(10.0_f64.hypot(y)).to_degrees() + 10.0;
-    let i = 24 * 200 + 149;
-    assert!((f64::from(maps.azimuth[i]) - expected_az).abs() < 1e-4);
-    assert!((f64::from(maps.altitude[i]) - expected_alt).abs() < 1e-4);
+    let grid = SampleGrid::new(&tenth_cm_monitor(Projection::Spherical), 2);
+    assert_eq!((grid.width(), grid.height()), (200, 150));
+    assert!((grid.ys[149] - 9.95).abs() < 1e-12);
+    assert!((grid.zs[24] - 10.05).abs() < 1e-12);
+    let angle = grid.angle(149, 24);
+    assert_close(
+        angle.azimuth,
+        9.95_f64.atan2(10.0).to_degrees() + 60.0,
+        "azimuth",
+    );
+    assert_close(
+        angle.altitude,
+        10.05_f64.atan2(10.0_f64.hypot(9.95)).to_degrees() + 10.0,
+        "altitude",
+    );
+}
+
+#[test]
+fn the_foot_column_is_the_first_at_or_right_of_the_foot() {
+    // Column c lies at y = 0.1·c − 19.9: columns 0..=198 are left of the foot, 199 is on it.
+    assert_eq!(
+        SampleGrid::new(&tenth_cm_monitor(Projection::Flat), 1).foot_column,
+        199
+    );
 }

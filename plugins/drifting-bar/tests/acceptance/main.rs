@@ -3,5 +3,6 @@
 
 mod frames;
 mod geometry;
+mod pipeline;
 mod run;
 mod schedule;

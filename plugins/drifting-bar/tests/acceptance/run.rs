@@ -35,7 +35,12 @@ pub fn run(params: Params) -> Run {
             break;
         }
     }
-    Run { ports, frames, schedule, per_poll }
+    Run {
+        ports,
+        frames,
+        schedule,
+        per_poll,
+    }
 }
 
 /// A small, quick stimulus: a 52 × 32 cm monitor at 192 × 120 px, fast bar, short baselines.

@@ -18,7 +18,15 @@ fn rows(params: Params) -> (Vec<Row>, serde_json::Value) {
         .map(|e| {
             let m = &e.meta;
             let time = e.data.as_slice::<f64>().expect("schedule items are f64")[0];
-            (m[0].as_i64(), time, m[1].as_i64(), m[2].as_i64(), m[3].as_f64(), m[4].as_i64(), m[5].as_i64())
+            (
+                m[0].as_i64(),
+                time,
+                m[1].as_i64(),
+                m[2].as_i64(),
+                m[3].as_f64(),
+                m[4].as_i64(),
+                m[5].as_i64(),
+            )
         })
         .collect();
     (rows, attributes)
@@ -31,10 +39,15 @@ fn row_count_is_the_display_rate_times_the_total_duration() {
     let sweeps = a["sweeps_per_direction"].as_f64().unwrap();
     // LR, RL on the azimuth sweep; BT, TB on the altitude sweep.
     let total = a["baseline_before_s"].as_f64().unwrap()
-        + sweeps * 2.0 * (durations["azimuth"].as_f64().unwrap() + durations["altitude"].as_f64().unwrap())
+        + sweeps
+            * 2.0
+            * (durations["azimuth"].as_f64().unwrap() + durations["altitude"].as_f64().unwrap())
         + a["baseline_after_s"].as_f64().unwrap();
     let expected = 60.0 * total;
-    assert!((expected - expected.round()).abs() < 1e-6, "{expected} frames is not whole");
+    assert!(
+        (expected - expected.round()).abs() < 1e-6,
+        "{expected} frames is not whole"
+    );
     assert_eq!(rows.len(), expected.round() as usize);
     assert_eq!(a["total_frames"].as_u64().unwrap() as usize, rows.len());
 }
@@ -44,7 +57,11 @@ fn times_step_by_one_display_period() {
     let (rows, _) = rows(small());
     for (k, row) in rows.iter().enumerate() {
         assert_eq!(row.0, k as i64);
-        assert!((row.1 - k as f64 / 60.0).abs() < 1e-12, "row {k} at {} s", row.1);
+        assert!(
+            (row.1 - k as f64 / 60.0).abs() < 1e-12,
+            "row {k} at {} s",
+            row.1
+        );
     }
 }
 
@@ -58,7 +75,11 @@ fn baseline_rows_have_no_direction_no_sweep_and_no_bar() {
         assert!(row.4.is_nan(), "row {} has a bar centre", row.0);
     }
     assert_ne!(rows[30].2, -1, "the first sweep starts right after 0.5 s");
-    assert_ne!(rows[rows.len() - 16].2, -1, "the last sweep ends 0.25 s before the end");
+    assert_ne!(
+        rows[rows.len() - 16].2,
+        -1,
+        "the last sweep ends 0.25 s before the end"
+    );
 }
 
 #[test]
@@ -71,21 +92,40 @@ fn the_bar_centre_moves_by_speed_over_rate_each_frame_from_the_documented_start(
             if next.2 >= 0 {
                 let name = ["LR", "RL", "BT", "TB"][next.2 as usize];
                 let start = a["bar_start_deg"][name].as_f64().unwrap();
-                assert!((next.4 - start).abs() < 1e-9, "sweep starting at row {} is not at {start}°", next.0);
+                assert!(
+                    (next.4 - start).abs() < 1e-9,
+                    "sweep starting at row {} is not at {start}°",
+                    next.0
+                );
             }
             continue;
         }
-        let step = if next.2 == 0 || next.2 == 2 { 2.0 } else { -2.0 };
-        assert!((next.4 - prev.4 - step).abs() < 1e-9, "row {}: {} → {}", next.0, prev.4, next.4);
+        let step = if next.2 == 0 || next.2 == 2 {
+            2.0
+        } else {
+            -2.0
+        };
+        assert!(
+            (next.4 - prev.4 - step).abs() < 1e-9,
+            "row {}: {} → {}",
+            next.0,
+            prev.4,
+            next.4
+        );
     }
 }
 
 #[test]
 fn directions_run_in_order_with_their_sweeps_back_to_back() {
-    let params = Params { directions: vec![Direction::TB, Direction::LR], ..small() };
+    let params = Params {
+        directions: vec![Direction::TB, Direction::LR],
+        ..small()
+    };
     let (rows, a) = rows(params);
-    let azimuth_frames = (a["sweep_duration_s"]["azimuth"].as_f64().unwrap() * 60.0).round() as usize;
-    let altitude_frames = (a["sweep_duration_s"]["altitude"].as_f64().unwrap() * 60.0).round() as usize;
+    let azimuth_frames =
+        (a["sweep_duration_s"]["azimuth"].as_f64().unwrap() * 60.0).round() as usize;
+    let altitude_frames =
+        (a["sweep_duration_s"]["altitude"].as_f64().unwrap() * 60.0).round() as usize;
     let mut expected = vec![(-1, -1); 30];
     for (code, frames) in [(3, altitude_frames), (0, azimuth_frames)] {
         for sweep in 0..2 {
@@ -137,21 +177,34 @@ fn the_indicator_flips_every_frame_by_default() {
 
 #[test]
 fn the_indicator_can_flip_at_every_sweep_onset_instead() {
-    let params = Params { indicator_flips: IndicatorFlips::EverySweep, directions: vec![Direction::BT], ..small() };
+    let params = Params {
+        indicator_flips: IndicatorFlips::EverySweep,
+        directions: vec![Direction::BT],
+        ..small()
+    };
     let (rows, _) = rows(params);
     // Dark before, light in sweep 0, dark in sweep 1, light after (2 sweeps done).
     for row in &rows {
         let expected = match (row.2, row.3) {
             (-1, _) if row.0 < 30 => 0,
             (-1, _) => 255,
-            (_, sweep) => if sweep % 2 == 0 { 255 } else { 0 },
+            (_, sweep) => {
+                if sweep % 2 == 0 {
+                    255
+                } else {
+                    0
+                }
+            }
         };
         assert_eq!(row.6, expected, "row {}", row.0);
     }
 }
 
 fn column_names(port: &PortSpec) -> Vec<(&str, ElementType)> {
-    port.columns.iter().map(|c| (c.name.as_str(), c.element)).collect()
+    port.columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.element))
+        .collect()
 }
 
 #[test]
@@ -159,11 +212,25 @@ fn ports_are_exactly_those_of_the_port_contract() {
     let (_, ports) = DriftingBar::configure(small(), &[]).unwrap();
     assert_eq!(ports.len(), 2);
     let (frames, schedule) = (&ports[0], &ports[1]);
-    assert_eq!((frames.name.as_str(), frames.kind, frames.element), ("frames", PortKind::Stream, ElementType::U8));
-    assert_eq!(frames.shape.as_slice(), &[120, 192]);
-    assert_eq!(column_names(frames), [("frame_index", ElementType::I64), ("time_s", ElementType::F64)]);
     assert_eq!(
-        (schedule.name.as_str(), schedule.kind, schedule.element, schedule.unit.as_str()),
+        (frames.name.as_str(), frames.kind, frames.element),
+        ("frames", PortKind::Stream, ElementType::U8)
+    );
+    assert_eq!(frames.shape.as_slice(), &[120, 192]);
+    assert_eq!(
+        column_names(frames),
+        [
+            ("frame_index", ElementType::I64),
+            ("time_s", ElementType::F64)
+        ]
+    );
+    assert_eq!(
+        (
+            schedule.name.as_str(),
+            schedule.kind,
+            schedule.element,
+            schedule.unit.as_str()
+        ),
         ("schedule", PortKind::Stream, ElementType::F64, "s")
     );
     assert!(schedule.shape.is_empty());
@@ -202,7 +269,11 @@ fn every_poll_emits_a_bounded_batch() {
     let result = run(small());
     let bound = 2 * 2 * rayon::current_num_threads();
     assert!(result.per_poll.len() > 10);
-    assert!(result.per_poll.iter().all(|&n| n <= bound), "{:?}", result.per_poll);
+    assert!(
+        result.per_poll.iter().all(|&n| n <= bound),
+        "{:?}",
+        result.per_poll
+    );
 }
 
 #[test]
@@ -211,12 +282,28 @@ fn an_input_is_refused_with_a_message_saying_what_to_do() {
         source: "camera.frames".into(),
         spec: PortSpec::stream("frames", ElementType::U16, &[4, 4]),
     };
-    let err = DriftingBar::configure(small(), &[input]).err().expect("an input is refused");
-    assert_eq!(err.0, "drifting-bar takes no inputs, but 1 were connected: remove `inputs` from its stage");
+    let err = DriftingBar::configure(small(), &[input])
+        .err()
+        .expect("an input is refused");
+    assert_eq!(
+        err.0,
+        "drifting-bar takes no inputs, but 1 were connected: remove `inputs` from its stage"
+    );
 }
 
 #[test]
 fn invalid_parameters_are_refused_with_the_field_name() {
-    let err = DriftingBar::configure(Params { bar_width_deg: 0.0, ..small() }, &[]).err().expect("refused");
-    assert_eq!(err.0, "parameter `bar_width_deg` must be a finite number > 0, got 0");
+    let err = DriftingBar::configure(
+        Params {
+            bar_width_deg: 0.0,
+            ..small()
+        },
+        &[],
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(
+        err.0,
+        "parameter `bar_width_deg` must be a finite number > 0, got 0"
+    );
 }
