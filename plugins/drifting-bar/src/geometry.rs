@@ -28,16 +28,6 @@ pub struct VisualAngle {
     pub altitude: f64,
 }
 
-impl VisualAngle {
-    /// The coordinate along `axis`.
-    pub fn along(self, axis: Axis) -> f64 {
-        match axis {
-            Axis::Azimuth => self.azimuth,
-            Axis::Altitude => self.altitude,
-        }
-    }
-}
-
 /// Smallest and largest angle the screen covers along one axis (deg).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Span {

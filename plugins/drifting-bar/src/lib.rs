@@ -34,13 +34,6 @@ pub struct DriftingBar {
     batch_frames: u64,
 }
 
-impl DriftingBar {
-    /// The timeline this stage plays.
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
-    }
-}
-
 impl Plugin for DriftingBar {
     type Params = Params;
 

@@ -30,16 +30,6 @@ pub enum Axis {
     Altitude,
 }
 
-impl Axis {
-    /// Lower-case name, as used in the schedule's attributes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Axis::Azimuth => "azimuth",
-            Axis::Altitude => "altitude",
-        }
-    }
-}
-
 impl Direction {
     /// Every direction, in code order.
     pub const ALL: [Direction; 4] = [Direction::LR, Direction::RL, Direction::BT, Direction::TB];
@@ -377,6 +367,20 @@ mod tests {
             params.validate(),
             Err(ParamsError::BadDownsample { downsample: 7, .. })
         ));
+    }
+
+    #[test]
+    fn schema_documents_every_parameter_with_its_default() {
+        let schema = serde_json::to_value(schemars::schema_for!(Params)).unwrap();
+        let properties = schema["properties"].as_object().unwrap();
+        assert_eq!(properties.len(), 25);
+        assert_eq!(properties["bar_width_deg"]["default"], 20.0);
+        assert_eq!(
+            properties["directions"]["default"],
+            serde_json::json!(["LR", "RL", "BT", "TB"])
+        );
+        assert_eq!(properties["indicator_corner"]["default"], "top-right");
+        assert!(properties.values().all(|p| p["description"].is_string()));
     }
 
     #[test]
