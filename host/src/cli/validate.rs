@@ -1,13 +1,36 @@
-//! `macroscope validate` (TODO).
+//! `macroscope validate PIPELINE`: checks a pipeline without running it; prints
+//! its DAG, or every problem found (exit status 1).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use crate::pipeline::Pipeline;
+use crate::registry::SearchPath;
 
 /// Arguments of this command.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The pipeline file (TOML).
+    pub pipeline: PathBuf,
+}
 
 /// Runs the command.
-pub fn run(args: Args, search: &crate::registry::SearchPath) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    todo!()
+pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
+    let registry = super::load_registry(search)?;
+    match Pipeline::load(&args.pipeline, &registry, search) {
+        Ok(pipeline) => {
+            print!("{}", pipeline.summary());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            eprint!("{errors}");
+            let count = errors.errors.len();
+            let noun = if count == 1 { "problem" } else { "problems" };
+            eprintln!(
+                "error: {} is not a valid pipeline ({count} {noun})",
+                args.pipeline.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

@@ -1,12 +1,30 @@
-//! Pipeline files: TOML parsed with spans (`PipelineFile`), then validated into
-//! a runnable [`Pipeline`] (DAG resolved, ports type-checked, params checked).
-//! TODO(pipeline helper): implement parsing and validation.
+//! Pipeline files, in two phases, each its own type: the TOML as serde parsed
+//! it with every span kept ([`file::PipelineFile`]), then the checked, runnable
+//! [`Pipeline`] (plugins found, DAG ordered, parameters checked against the
+//! plugins' schemas, every stage configured). [`Pipeline::load`] reports every
+//! problem at once, each located at `file:line:column` with a hint.
 
-use std::path::PathBuf;
+mod closest;
+mod configure;
+mod error;
+pub mod file;
+mod graph;
+mod inputs;
+mod params;
+mod summary;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::{ffi::StageBox, InputPort, PortSpec};
 
-use crate::registry::RegisteredPlugin;
+use crate::registry::{RegisteredPlugin, Registry, SearchPath};
+
+pub use configure::describe_port;
+pub use error::{Located, Location, PipelineError, ValidationErrors};
 
 /// A validated pipeline, ready to run. Stages are in topological order.
 pub struct Pipeline {
@@ -22,6 +40,59 @@ pub struct Pipeline {
     pub store: Option<PathBuf>,
     /// The stages, upstream first.
     pub stages: Vec<Stage>,
+}
+
+impl Pipeline {
+    /// Reads the pipeline file at `path` and checks it against the plugins of
+    /// `registry` (`search` is quoted when a plugin is missing).
+    pub fn load(
+        path: &Path,
+        registry: &Registry,
+        search: &SearchPath,
+    ) -> Result<Pipeline, ValidationErrors> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Pipeline::from_text(path, text, registry, search),
+            Err(source) => Err(ValidationErrors::new(
+                path.to_path_buf(),
+                String::new(),
+                vec![Located {
+                    error: PipelineError::Read { source },
+                    location: None,
+                }],
+            )),
+        }
+    }
+
+    /// Checks `text` as the contents of the pipeline file `path` (`file:`
+    /// inputs are resolved against `path`'s directory).
+    pub fn from_text(
+        path: &Path,
+        text: String,
+        registry: &Registry,
+        search: &SearchPath,
+    ) -> Result<Pipeline, ValidationErrors> {
+        let base_dir = path.parent().unwrap_or(Path::new(""));
+        let context = validate::Context {
+            registry,
+            search,
+            base_dir,
+        };
+        let mut problems = error::Problems::new(&text);
+        let compiled = file::PipelineFile::parse(&mut problems)
+            .and_then(|file| validate::compile(&file, &context, &mut problems));
+        let errors = problems.into_vec();
+        match compiled {
+            Some(compiled) if errors.is_empty() => Ok(Pipeline {
+                file: path.to_path_buf(),
+                text,
+                name: compiled.name,
+                output: compiled.output,
+                store: compiled.store,
+                stages: compiled.stages,
+            }),
+            _ => Err(ValidationErrors::new(path.to_path_buf(), text, errors)),
+        }
+    }
 }
 
 /// One configured stage.

@@ -52,6 +52,13 @@ impl Registry {
         }
     }
 
+    /// A registry of exactly `plugins`, sorted by name (tests, embedding hosts).
+    #[doc(hidden)]
+    pub fn from_plugins(mut plugins: Vec<RegisteredPlugin>) -> Registry {
+        plugins.sort_by(|a, b| a.descriptor.name.cmp(&b.descriptor.name));
+        Registry { plugins }
+    }
+
     /// The plugin called `name`.
     pub fn get(&self, name: &str) -> Option<&RegisteredPlugin> {
         self.plugins.iter().find(|p| p.descriptor.name.as_str() == name)

@@ -1,0 +1,519 @@
+//! Typed validation errors, each located in the pipeline file where TOML gives
+//! a span, and the report that prints them all with the offending line.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// A place in the pipeline file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The byte range in the file's text.
+    pub bytes: Range<usize>,
+}
+
+impl Location {
+    /// The location of byte range `bytes` of `text`.
+    pub fn in_text(text: &str, bytes: Range<usize>) -> Location {
+        let start = floor_char_boundary(text, bytes.start);
+        let before = &text[..start];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Location {
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+            bytes,
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// Something wrong with a pipeline file. Each variant names the stage, key,
+/// plugin or input concerned; [`PipelineError::hint`] says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The file could not be read.
+    #[error("cannot read the pipeline file: {source}")]
+    Read {
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not valid TOML.
+    #[error("TOML syntax error: {message}")]
+    Syntax {
+        /// The parser's message.
+        message: String,
+    },
+    /// A key the format does not know (every table denies unknown keys).
+    #[error("unknown key `{key}` in {table}")]
+    UnknownKey {
+        /// The table, as written (`[pipeline]`, `[stages.camera]`, `the top level`).
+        table: String,
+        /// The key.
+        key: String,
+        /// The keys allowed there.
+        allowed: Vec<String>,
+    },
+    /// A key the format requires is absent.
+    #[error("missing key `{key}` in {table}")]
+    MissingKey {
+        /// The table.
+        table: String,
+        /// The key.
+        key: String,
+    },
+    /// A key has a value of the wrong TOML type.
+    #[error("{table}: {message}")]
+    InvalidValue {
+        /// The table.
+        table: String,
+        /// What the TOML deserialiser said.
+        message: String,
+    },
+    /// `[stages]` is absent or empty.
+    #[error("the pipeline has no stages")]
+    NoStages,
+    /// A stage id that cannot name an HDF5 group or be referenced as `stage.port`.
+    #[error("stage name `{stage}` is not allowed")]
+    InvalidStageName {
+        /// The name as written.
+        stage: String,
+    },
+    /// No plugin of that name is registered.
+    #[error("stage `{stage}`: unknown plugin `{plugin}`")]
+    UnknownPlugin {
+        /// The stage.
+        stage: String,
+        /// The plugin name as written.
+        plugin: String,
+        /// Every registered plugin, `name version`.
+        available: Vec<String>,
+        /// The directories searched for plugin libraries.
+        searched: Vec<PathBuf>,
+    },
+    /// An input that is neither `stage.port` nor `file:PATH#/dataset`.
+    #[error("stage `{stage}`: input `{input}` is neither `stage.port` nor `file:PATH#/dataset`")]
+    MalformedInput {
+        /// The stage.
+        stage: String,
+        /// The input as written.
+        input: String,
+    },
+    /// An input names a stage that does not exist.
+    #[error("stage `{stage}`: input `{input}` names stage `{upstream}`, which does not exist")]
+    UnknownInputStage {
+        /// The stage.
+        stage: String,
+        /// The input as written.
+        input: String,
+        /// The missing stage.
+        upstream: String,
+        /// The stages that exist.
+        available: Vec<String>,
+    },
+    /// An input names a port its stage does not have.
+    #[error("stage `{stage}`: input `{input}`: stage `{upstream}` (plugin `{plugin}`) has no output `{port}`")]
+    UnknownInputPort {
+        /// The stage.
+        stage: String,
+        /// The input as written.
+        input: String,
+        /// The upstream stage.
+        upstream: String,
+        /// Its plugin.
+        plugin: String,
+        /// The missing port.
+        port: String,
+        /// The ports it does have.
+        available: Vec<String>,
+    },
+    /// A `file:` input whose file does not exist.
+    #[error("stage `{stage}`: input `{input}`: file `{}` does not exist", path.display())]
+    InputFileMissing {
+        /// The stage.
+        stage: String,
+        /// The input as written.
+        input: String,
+        /// The file, resolved against the pipeline file's directory.
+        path: PathBuf,
+    },
+    /// A `file:` input the store could not describe.
+    #[error("stage `{stage}`: input `{input}`: {message}")]
+    InputFileUnreadable {
+        /// The stage.
+        stage: String,
+        /// The input as written.
+        input: String,
+        /// What the store said.
+        message: String,
+    },
+    /// Stages feed each other in a loop.
+    #[error("stages form a cycle: {}", chain.join(" -> "))]
+    Cycle {
+        /// The stages in data-flow order, the first repeated at the end.
+        chain: Vec<String>,
+    },
+    /// The plugin's parameter schema is not a valid JSON Schema (a plugin bug).
+    #[error("stage `{stage}`: plugin `{plugin}` has an invalid parameter schema: {message}")]
+    InvalidSchema {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// What is wrong with the schema.
+        message: String,
+    },
+    /// A parameter value the plugin's schema rejects.
+    #[error(
+        "stage `{stage}`: {}: expected {expected}, found {found}",
+        parameter_label(path)
+    )]
+    InvalidParameter {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// Field path (`bar_width_deg`, `directions[2]`); empty for the whole table.
+        path: String,
+        /// What the schema expects.
+        expected: String,
+        /// What was written.
+        found: String,
+        /// The schema's description of the top-level parameter, if any.
+        description: Option<String>,
+    },
+    /// A parameter the plugin requires is absent.
+    #[error("stage `{stage}`: missing required parameter `{name}` of plugin `{plugin}`")]
+    MissingParameter {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// Field path of the missing parameter.
+        name: String,
+        /// The schema's description of it, if any.
+        description: Option<String>,
+    },
+    /// A parameter the plugin does not have.
+    #[error("stage `{stage}`: plugin `{plugin}` has no parameter `{name}`")]
+    UnknownParameter {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// Field path of the unknown parameter.
+        name: String,
+        /// The parameters the plugin has (top level).
+        known: Vec<String>,
+    },
+    /// The plugin's `configure` refused the inputs wired to it (element type,
+    /// shape, kind or name it cannot take).
+    #[error("stage `{stage}`: plugin `{plugin}` rejected input `{input}` ({spec}): {message}")]
+    InputRejected {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// The input blamed, as written (all inputs, comma-separated, when the
+        /// message does not say which).
+        input: String,
+        /// Kind, element type and shape of that input.
+        spec: String,
+        /// What the plugin said.
+        message: String,
+    },
+    /// The plugin's `configure` refused a stage without inputs.
+    #[error("stage `{stage}`: plugin `{plugin}` refused its parameters: {message}")]
+    ConfigureFailed {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// What the plugin said.
+        message: String,
+    },
+}
+
+fn parameter_label(path: &str) -> String {
+    if path.is_empty() {
+        "`params`".to_owned()
+    } else {
+        format!("parameter `{path}`")
+    }
+}
+
+fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match super::closest::closest(wanted, candidates) {
+        Some(name) => format!("did you mean `{name}`? "),
+        None => String::new(),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+impl PipelineError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        use PipelineError::*;
+        Some(match self {
+            Read { .. } | Syntax { .. } | InvalidValue { .. } => return None,
+            UnknownKey { key, allowed, .. } => format!(
+                "{}allowed keys here: {}",
+                did_you_mean(key, allowed.iter().map(String::as_str)),
+                list(allowed)
+            ),
+            MissingKey { key, .. } if key == "pipeline" => {
+                "add a `[pipeline]` table with `name = ...` and `output = ...`".to_owned()
+            }
+            MissingKey { key, .. } => format!("add `{key} = ...`"),
+            NoStages => "add at least one `[stages.NAME]` table with a `plugin = \"...\"` key".to_owned(),
+            InvalidStageName { .. } => {
+                "use only letters, digits, `_` and `-`: stage names are referenced as `stage.port` and name HDF5 groups"
+                    .to_owned()
+            }
+            UnknownPlugin { plugin, available, searched, .. } => {
+                let names = available.iter().map(|a| a.split(' ').next().unwrap_or(a));
+                let dirs: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
+                format!(
+                    "{}available plugins: {}; plugin libraries were searched for in: {} (add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH)",
+                    did_you_mean(plugin, names),
+                    list(available),
+                    list(&dirs)
+                )
+            }
+            MalformedInput { .. } => {
+                "write `STAGE.PORT` for another stage's output, or `file:PATH#/DATASET` for recorded data".to_owned()
+            }
+            UnknownInputStage { upstream, available, .. } => format!(
+                "{}stages in this pipeline: {}",
+                did_you_mean(upstream, available.iter().map(String::as_str)),
+                list(available)
+            ),
+            UnknownInputPort { upstream, port, available, .. } => format!(
+                "{}outputs of `{upstream}`: {}",
+                did_you_mean(port, available.iter().map(String::as_str)),
+                list(available)
+            ),
+            InputFileMissing { .. } => "`file:` paths are relative to the pipeline file's directory".to_owned(),
+            InputFileUnreadable { .. } => {
+                "check the dataset path with `macroscope show FILE` (it must start with `/`)".to_owned()
+            }
+            Cycle { .. } => "a stage cannot consume its own output, directly or through other stages: remove one of these inputs".to_owned(),
+            InvalidSchema { plugin, .. } => format!("this is a bug in plugin `{plugin}`: report it to its authors"),
+            InvalidParameter { plugin, description, .. } => match description {
+                Some(d) => format!("{d} (`macroscope inspect {plugin}` lists every parameter)"),
+                None => format!("`macroscope inspect {plugin}` lists every parameter with its type and default"),
+            },
+            MissingParameter { name, plugin, description, .. } => match description {
+                Some(d) => format!("add `{name} = ...` to `params`: {d}"),
+                None => format!("add `{name} = ...` to `params` (`macroscope inspect {plugin}` describes it)"),
+            },
+            UnknownParameter { name, known, .. } => format!(
+                "{}parameters of this plugin: {}",
+                did_you_mean(name, known.iter().map(String::as_str)),
+                list(known)
+            ),
+            InputRejected { plugin, .. } => format!(
+                "connect an output of the kind, element type and shape `{plugin}` takes (`macroscope inspect {plugin}` describes its inputs)"
+            ),
+            ConfigureFailed { plugin, .. } => format!("`macroscope inspect {plugin}` lists every parameter with its type and default"),
+        })
+    }
+}
+
+/// One problem and where it is.
+#[derive(Debug)]
+pub struct Located {
+    /// The problem.
+    pub error: PipelineError,
+    /// Where, if TOML gave a span.
+    pub location: Option<Location>,
+}
+
+/// Every problem found in one pipeline file. `Display` prints each as
+/// `FILE:LINE:COLUMN: error: MESSAGE`, the offending line with carets, and a hint.
+#[derive(Debug)]
+pub struct ValidationErrors {
+    /// The pipeline file, as given.
+    pub file: PathBuf,
+    /// The problems, in the order found.
+    pub errors: Vec<Located>,
+    text: String,
+}
+
+impl ValidationErrors {
+    /// A report of `errors` found in `file`, whose text is `text`.
+    pub fn new(file: PathBuf, text: String, errors: Vec<Located>) -> Self {
+        ValidationErrors { file, errors, text }
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for located in &self.errors {
+            match &located.location {
+                Some(at) => {
+                    writeln!(
+                        f,
+                        "{}:{}:{}: error: {}",
+                        self.file.display(),
+                        at.line,
+                        at.column,
+                        located.error
+                    )?;
+                    write_snippet(f, &self.text, at)?;
+                }
+                None => writeln!(f, "{}: error: {}", self.file.display(), located.error)?,
+            }
+            if let Some(hint) = located.error.hint() {
+                writeln!(f, "  help: {hint}")?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// The line of `at` with carets under the located text (first line only).
+fn write_snippet(f: &mut fmt::Formatter<'_>, text: &str, at: &Location) -> fmt::Result {
+    let Some(line) = text.lines().nth(at.line - 1) else {
+        return Ok(());
+    };
+    let before: String = line
+        .chars()
+        .take(at.column - 1)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let located = text
+        .get(at.bytes.clone())
+        .unwrap_or("")
+        .lines()
+        .next()
+        .unwrap_or("");
+    let carets = located.chars().count().max(1);
+    let number = at.line.to_string();
+    let gutter = " ".repeat(number.len());
+    writeln!(f, " {number} | {line}")?;
+    writeln!(f, " {gutter} | {before}{}", "^".repeat(carets))
+}
+
+/// Collects problems while a file is checked, locating each span in the text.
+pub(crate) struct Problems<'t> {
+    text: &'t str,
+    list: Vec<Located>,
+}
+
+impl<'t> Problems<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Problems {
+            text,
+            list: Vec::new(),
+        }
+    }
+
+    /// Records `error` at byte range `span` of the text.
+    pub(crate) fn at(&mut self, span: Range<usize>, error: PipelineError) {
+        let location = Some(Location::in_text(self.text, span));
+        self.list.push(Located { error, location });
+    }
+
+    /// Records `error` with no location.
+    pub(crate) fn unlocated(&mut self, error: PipelineError) {
+        self.list.push(Located {
+            error,
+            location: None,
+        });
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The text being checked.
+    pub(crate) fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// The problems in file order (unlocated ones first), so a report reads
+    /// top to bottom like the file.
+    pub(crate) fn into_vec(mut self) -> Vec<Located> {
+        self.list
+            .sort_by_key(|p| p.location.as_ref().map(|at| (at.bytes.start, at.bytes.end)));
+        self.list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_characters_from_one() {
+        let text = "a = 1\nbé = \"x\"\n";
+        // byte 10 is the `=` on line 2, after `b`, the two-byte `é` and a space
+        assert_eq!(
+            Location::in_text(text, 10..11),
+            Location {
+                line: 2,
+                column: 4,
+                bytes: 10..11
+            }
+        );
+        assert_eq!(Location::in_text(text, 0..1).line, 1);
+        assert_eq!(Location::in_text(text, 0..1).column, 1);
+    }
+
+    #[test]
+    fn report_shows_file_line_column_the_line_and_carets() {
+        let text = "[stages.a]\nplugin = \"nope\"\n".to_owned();
+        let mut problems = Problems::new(&text);
+        problems.at(
+            20..26,
+            PipelineError::MissingKey {
+                table: "[stages.a]".into(),
+                key: "x".into(),
+            },
+        );
+        let report = ValidationErrors::new("p.toml".into(), text.clone(), problems.into_vec());
+        assert_eq!(
+            report.to_string(),
+            "p.toml:2:10: error: missing key `x` in [stages.a]\n \
+             2 | plugin = \"nope\"\n   \
+               |          ^^^^^^\n  \
+             help: add `x = ...`\n\n"
+        );
+    }
+
+    #[test]
+    fn unlocated_error_shows_the_file_only() {
+        let report = ValidationErrors::new(
+            "p.toml".into(),
+            String::new(),
+            vec![Located {
+                error: PipelineError::NoStages,
+                location: None,
+            }],
+        );
+        assert!(report
+            .to_string()
+            .starts_with("p.toml: error: the pipeline has no stages\n"));
+    }
+}

@@ -1,0 +1,94 @@
+//! A one-screen text summary of a checked pipeline: its stages in run order with
+//! plugin, version and origin, every output port, and every connection.
+
+use std::fmt::Write;
+
+use super::{InputSource, Pipeline};
+use crate::registry::Origin;
+
+impl Pipeline {
+    /// The DAG as `macroscope validate` prints it.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let connections: usize = self.stages.iter().map(|s| s.inputs.len()).sum();
+        let _ = writeln!(
+            out,
+            "pipeline `{}` ({}) is valid: {} {}, {} {}",
+            self.name,
+            self.file.display(),
+            self.stages.len(),
+            plural(self.stages.len(), "stage", "stages"),
+            connections,
+            plural(connections, "connection", "connections"),
+        );
+        let _ = writeln!(out, "  output: {}", self.output.display());
+        if let Some(store) = &self.store {
+            let _ = writeln!(out, "  store:  {}", store.display());
+        }
+        let _ = writeln!(out, "\nstages, in run order:");
+        for stage in &self.stages {
+            let descriptor = &stage.plugin.descriptor;
+            let origin = match &stage.plugin.origin {
+                Origin::Builtin => "builtin".to_owned(),
+                Origin::Library { path, .. } => path.display().to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {}: {} {} ({}, {})",
+                stage.id,
+                descriptor.name,
+                descriptor.version,
+                descriptor.kind.as_str(),
+                origin
+            );
+            let width = stage
+                .outputs
+                .iter()
+                .map(|o| o.name.len())
+                .max()
+                .unwrap_or(0);
+            for port in &stage.outputs {
+                let shape: Vec<String> = port.shape.iter().map(u64::to_string).collect();
+                let columns = match port.columns.len() {
+                    0 => String::new(),
+                    n => format!("  +{n} {}", plural(n, "column", "columns")),
+                };
+                let _ = writeln!(
+                    out,
+                    "    {:<width$}  {:<7}  {:<3}  [{}]{columns}",
+                    port.name.as_str(),
+                    port.kind.as_str(),
+                    port.element.as_str(),
+                    shape.join(", "),
+                );
+            }
+        }
+        if connections > 0 {
+            let _ = writeln!(out, "\nconnections:");
+            for stage in &self.stages {
+                for input in &stage.inputs {
+                    let from = match &input.source {
+                        InputSource::Stage {
+                            stage: upstream,
+                            port,
+                        } => {
+                            let upstream = &self.stages[*upstream];
+                            format!("{}.{}", upstream.id, upstream.outputs[*port].name)
+                        }
+                        InputSource::File { .. } => input.port.source.to_string(),
+                    };
+                    let _ = writeln!(out, "  {from} -> {}", stage.id);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}

@@ -1,0 +1,548 @@
+//! Pipeline validation end to end, against three small test plugins: `tone`
+//! (a source with a required parameter), `gain` (takes one f32 stream) and
+//! `mix` (takes f32 streams of one shape).
+
+use std::path::{Path, PathBuf};
+
+use macroscope_plugin_api::schemars::JsonSchema;
+use macroscope_plugin_api::{
+    descriptor_of, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind, PortKind,
+    PortSpec,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{InputSource, Pipeline, PipelineError, ValidationErrors};
+use crate::registry::{Origin, RegisteredPlugin, Registry, SearchPath};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
+enum Wave {
+    Sine,
+    Square,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn sine() -> Wave {
+    Wave::Sine
+}
+
+/// Parameters of `tone`.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
+#[serde(deny_unknown_fields)]
+struct ToneParams {
+    /// Samples per item.
+    length: u32,
+    /// Peak value.
+    #[serde(default = "one")]
+    #[schemars(range(min = 0.0))]
+    amplitude: f64,
+    /// Waveform.
+    #[serde(default = "sine")]
+    wave: Wave,
+}
+
+struct Tone;
+
+impl Plugin for Tone {
+    type Params = ToneParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "tone",
+        version: "1.2.0",
+        kind: PluginKind::Stimulus,
+        description: "A test source.",
+        authors: &[],
+        deterministic: true,
+    };
+
+    fn configure(
+        params: ToneParams,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        if !inputs.is_empty() {
+            return Err("tone takes no inputs".into());
+        }
+        if params.length > 1000 {
+            return Err(format!("length {} is above 1000", params.length).into());
+        }
+        let n = u64::from(params.length);
+        Ok((
+            Tone,
+            vec![
+                PortSpec::stream("signal", ElementType::F32, &[n]),
+                PortSpec::dataset("spectrum", ElementType::F64, &[n]),
+            ],
+        ))
+    }
+}
+
+/// Parameters of `gain`.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
+#[serde(deny_unknown_fields)]
+struct GainParams {
+    /// Multiplier.
+    #[serde(default = "one")]
+    factor: f64,
+}
+
+struct Gain;
+
+impl Plugin for Gain {
+    type Params = GainParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "gain",
+        version: "0.3.1",
+        kind: PluginKind::Analysis,
+        description: "A test filter.",
+        authors: &[],
+        deterministic: true,
+    };
+
+    fn configure(
+        _: GainParams,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        let [input] = inputs else {
+            return Err(format!("gain takes exactly one input, got {}", inputs.len()).into());
+        };
+        let spec = &input.spec;
+        if spec.kind != PortKind::Stream || spec.element != ElementType::F32 {
+            let got = format!("{} {}", spec.kind.as_str(), spec.element);
+            return Err(format!("input `{}` must be a stream of f32, got {got}", spec.name).into());
+        }
+        Ok((
+            Gain,
+            vec![PortSpec::stream("scaled", ElementType::F32, &spec.shape)],
+        ))
+    }
+}
+
+/// `mix` has no parameters.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
+#[serde(deny_unknown_fields)]
+struct MixParams {}
+
+struct Mix;
+
+impl Plugin for Mix {
+    type Params = MixParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "mix",
+        version: "0.1.0",
+        kind: PluginKind::Analysis,
+        description: "A test mixer.",
+        authors: &[],
+        deterministic: true,
+    };
+
+    fn configure(_: MixParams, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        let first = inputs.first().ok_or("mix needs inputs")?;
+        if let Some(other) = inputs.iter().find(|i| i.spec.shape != first.spec.shape) {
+            return Err(format!(
+                "`{}` has shape {:?} but `{}` has {:?}",
+                other.source, other.spec.shape, first.source, first.spec.shape
+            )
+            .into());
+        }
+        Ok((
+            Mix,
+            vec![PortSpec::stream(
+                "mixed",
+                ElementType::F32,
+                &first.spec.shape,
+            )],
+        ))
+    }
+}
+
+fn builtin(descriptor: macroscope_plugin_api::ffi::PluginDescriptor) -> RegisteredPlugin {
+    RegisteredPlugin {
+        descriptor,
+        origin: Origin::Builtin,
+    }
+}
+
+fn registry() -> Registry {
+    Registry::from_plugins(vec![
+        builtin(descriptor_of::<Tone>()),
+        builtin(descriptor_of::<Gain>()),
+        builtin(descriptor_of::<Mix>()),
+    ])
+}
+
+fn search() -> SearchPath {
+    SearchPath {
+        dirs: vec![
+            PathBuf::from("/opt/macroscope/plugins"),
+            PathBuf::from("/home/me/.local/share/macroscope/plugins"),
+        ],
+    }
+}
+
+const HEADER: &str = "[pipeline]\nname = \"test\"\noutput = \"runs/test.h5\"\n";
+
+/// Validates `HEADER` followed by `stages`, as the file `lab/test.toml`.
+fn check_with(stages: &str, registry: &Registry) -> Result<Pipeline, ValidationErrors> {
+    Pipeline::from_text(
+        Path::new("lab/test.toml"),
+        format!("{HEADER}{stages}"),
+        registry,
+        &search(),
+    )
+}
+
+fn check(stages: &str) -> Result<Pipeline, ValidationErrors> {
+    check_with(stages, &registry())
+}
+
+/// Each problem as `line:column message`.
+fn problems(stages: &str) -> Vec<String> {
+    let Err(errors) = check(stages) else {
+        panic!("the pipeline was accepted")
+    };
+    errors
+        .errors
+        .iter()
+        .map(|e| match &e.location {
+            Some(at) => format!("{}:{} {}", at.line, at.column, e.error),
+            None => format!("- {}", e.error),
+        })
+        .collect()
+}
+
+fn only_error(stages: &str) -> PipelineError {
+    let Err(errors) = check(stages) else {
+        panic!("the pipeline was accepted")
+    };
+    let mut all = errors.errors;
+    assert_eq!(all.len(), 1, "{all:?}");
+    all.remove(0).error
+}
+
+#[test]
+fn stages_run_upstream_first_whatever_the_order_written() {
+    let pipeline = check("[stages.loud]\nplugin = \"gain\"\ninputs = [\"source.signal\"]\n[stages.source]\nplugin = \"tone\"\nparams = { length = 8 }\n").unwrap();
+    let ids: Vec<&str> = pipeline.stages.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["source", "loud"]);
+}
+
+#[test]
+fn an_input_is_bound_to_the_upstream_port_and_its_spec() {
+    let pipeline = check("[stages.loud]\nplugin = \"gain\"\ninputs = [\"source.signal\"]\n[stages.source]\nplugin = \"tone\"\nparams = { length = 8 }\n").unwrap();
+    let input = &pipeline.stages[1].inputs[0];
+    assert_eq!(input.source, InputSource::Stage { stage: 0, port: 0 });
+    assert_eq!(input.port.source.as_str(), "source.signal");
+    assert_eq!(
+        input.port.spec,
+        PortSpec::stream("signal", ElementType::F32, &[8])
+    );
+    assert_eq!(
+        pipeline.stages[1].outputs,
+        [PortSpec::stream("scaled", ElementType::F32, &[8])]
+    );
+    assert!(pipeline.stages.iter().all(|s| s.instance.is_some()));
+}
+
+#[test]
+fn effective_params_add_the_schema_defaults_to_what_was_written() {
+    let pipeline =
+        check("[stages.source]\nplugin = \"tone\"\nparams = { length = 8, wave = \"Square\" }\n")
+            .unwrap();
+    assert_eq!(
+        pipeline.stages[0].params,
+        json!({"length": 8, "amplitude": 1.0, "wave": "Square"})
+    );
+}
+
+#[test]
+fn the_header_gives_name_output_and_store() {
+    let text = "[pipeline]\nname = \"demo\"\noutput = \"runs/demo.h5\"\nstore = \"runs/store\"\n[stages.s]\nplugin = \"tone\"\nparams = { length = 1 }\n";
+    let pipeline =
+        Pipeline::from_text(Path::new("p.toml"), text.to_owned(), &registry(), &search()).unwrap();
+    assert_eq!(pipeline.name, "demo");
+    assert_eq!(pipeline.output, PathBuf::from("runs/demo.h5"));
+    assert_eq!(pipeline.store, Some(PathBuf::from("runs/store")));
+    assert_eq!(pipeline.text, text);
+}
+
+#[test]
+fn an_unknown_plugin_lists_the_available_ones_and_the_searched_directories() {
+    let error = only_error("[stages.s]\nplugin = \"tones\"\n");
+    assert_eq!(error.to_string(), "stage `s`: unknown plugin `tones`");
+    assert_eq!(
+        error.hint().unwrap(),
+        "did you mean `tone`? available plugins: gain 0.3.1, mix 0.1.0, tone 1.2.0; plugin libraries were searched for in: \
+         /opt/macroscope/plugins, /home/me/.local/share/macroscope/plugins (add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH)"
+    );
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tones\"\n"),
+        ["5:10 stage `s`: unknown plugin `tones`"]
+    );
+}
+
+#[test]
+fn an_input_naming_a_missing_stage_lists_the_stages() {
+    let stages = "[stages.source]\nplugin = \"tone\"\nparams = { length = 4 }\n[stages.g]\nplugin = \"gain\"\ninputs = [\"sorce.signal\"]\n";
+    assert_eq!(
+        problems(stages),
+        ["9:11 stage `g`: input `sorce.signal` names stage `sorce`, which does not exist"]
+    );
+    let error = only_error(stages);
+    assert_eq!(
+        error.hint().unwrap(),
+        "did you mean `source`? stages in this pipeline: source, g"
+    );
+}
+
+#[test]
+fn an_input_naming_a_missing_port_lists_the_ports() {
+    let stages = "[stages.source]\nplugin = \"tone\"\nparams = { length = 4 }\n[stages.g]\nplugin = \"gain\"\ninputs = [\"source.signl\"]\n";
+    assert_eq!(
+        problems(stages),
+        ["9:11 stage `g`: input `source.signl`: stage `source` (plugin `tone`) has no output `signl`"]
+    );
+    assert_eq!(
+        only_error(stages).hint().unwrap(),
+        "did you mean `signal`? outputs of `source`: signal, spectrum"
+    );
+}
+
+#[test]
+fn an_input_of_neither_form_is_refused() {
+    assert_eq!(
+        problems("[stages.g]\nplugin = \"gain\"\ninputs = [\"source\"]\n"),
+        ["6:11 stage `g`: input `source` is neither `stage.port` nor `file:PATH#/dataset`"]
+    );
+}
+
+#[test]
+fn a_missing_input_file_is_resolved_against_the_pipeline_directory() {
+    assert_eq!(
+        problems("[stages.g]\nplugin = \"gain\"\ninputs = [\"file:old/run.h5#/maps/azimuth\"]\n"),
+        ["6:11 stage `g`: input `file:old/run.h5#/maps/azimuth`: file `lab/old/run.h5` does not exist"]
+    );
+}
+
+#[test]
+fn a_cycle_prints_its_chain_at_the_input_that_closes_it() {
+    let stages = "[stages.a]\nplugin = \"gain\"\ninputs = [\"c.scaled\"]\n\
+                  [stages.b]\nplugin = \"gain\"\ninputs = [\"a.scaled\"]\n\
+                  [stages.c]\nplugin = \"gain\"\ninputs = [\"b.scaled\"]\n";
+    assert_eq!(
+        problems(stages),
+        ["9:11 stages form a cycle: a -> b -> c -> a"]
+    );
+}
+
+#[test]
+fn a_stage_reading_its_own_output_is_a_cycle() {
+    assert_eq!(
+        problems("[stages.a]\nplugin = \"gain\"\ninputs = [\"a.scaled\"]\n"),
+        ["6:11 stages form a cycle: a -> a"]
+    );
+}
+
+#[test]
+fn an_element_type_mismatch_is_reported_at_the_input_with_both_specs() {
+    let stages = "[stages.source]\nplugin = \"tone\"\nparams = { length = 4 }\n[stages.g]\nplugin = \"gain\"\ninputs = [\"source.spectrum\"]\n";
+    assert_eq!(
+        problems(stages),
+        [
+            "9:11 stage `g`: plugin `gain` rejected input `source.spectrum` (dataset f64 [4]): \
+          input `spectrum` must be a stream of f32, got dataset f64"
+        ]
+    );
+}
+
+#[test]
+fn a_shape_mismatch_blames_the_input_the_plugin_quotes() {
+    let stages = "[stages.short]\nplugin = \"tone\"\nparams = { length = 3 }\n\
+                  [stages.long]\nplugin = \"tone\"\nparams = { length = 4 }\n\
+                  [stages.m]\nplugin = \"mix\"\ninputs = [\"long.signal\", \"short.signal\"]\n";
+    assert_eq!(
+        problems(stages),
+        [
+            "12:26 stage `m`: plugin `mix` rejected input `short.signal` (stream f32 [3]): \
+          `short.signal` has shape [3] but `long.signal` has [4]"
+        ]
+    );
+}
+
+#[test]
+fn a_parameter_of_the_wrong_type_says_what_was_expected_and_found() {
+    let stages = "[stages.s]\nplugin = \"tone\"\nparams = { length = 4, amplitude = \"loud\" }\n";
+    assert_eq!(
+        problems(stages),
+        ["6:36 stage `s`: parameter `amplitude`: expected a number, found \"loud\""]
+    );
+    assert_eq!(
+        only_error(stages).hint().unwrap(),
+        "Peak value. (`macroscope inspect tone` lists every parameter)"
+    );
+}
+
+#[test]
+fn a_parameter_below_its_minimum_names_the_limit() {
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tone\"\nparams = { length = 4, amplitude = -2 }\n"),
+        ["6:36 stage `s`: parameter `amplitude`: expected a number >= 0.0, found -2"]
+    );
+}
+
+#[test]
+fn an_enumeration_lists_its_values() {
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tone\"\n[stages.s.params]\nlength = 4\nwave = \"Triangle\"\n"),
+        ["8:8 stage `s`: parameter `wave`: expected one of \"Sine\", \"Square\", found \"Triangle\""]
+    );
+}
+
+#[test]
+fn a_missing_required_parameter_is_named_with_its_description() {
+    let stages = "[stages.s]\nplugin = \"tone\"\nparams = { amplitude = 2.0 }\n";
+    assert_eq!(
+        problems(stages),
+        ["6:10 stage `s`: missing required parameter `length` of plugin `tone`"]
+    );
+    assert_eq!(
+        only_error(stages).hint().unwrap(),
+        "add `length = ...` to `params`: Samples per item."
+    );
+}
+
+#[test]
+fn with_no_params_table_a_missing_parameter_points_at_the_stage() {
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tone\"\n"),
+        ["4:1 stage `s`: missing required parameter `length` of plugin `tone`"]
+    );
+}
+
+#[test]
+fn an_unknown_parameter_points_at_its_key_and_suggests_the_right_one() {
+    let stages = "[stages.s]\nplugin = \"tone\"\nparams = { length = 4, amplitud = 2.0 }\n";
+    assert_eq!(
+        problems(stages),
+        ["6:24 stage `s`: plugin `tone` has no parameter `amplitud`"]
+    );
+    assert_eq!(
+        only_error(stages).hint().unwrap(),
+        "did you mean `amplitude`? parameters of this plugin: amplitude, length, wave"
+    );
+}
+
+#[test]
+fn nan_cannot_be_a_parameter() {
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tone\"\nparams = { length = 4, amplitude = nan }\n"),
+        ["6:36 stage `s`: parameter `amplitude`: expected a finite number (parameters are passed as JSON), found nan"]
+    );
+}
+
+#[test]
+fn a_configure_error_of_a_source_points_at_its_params() {
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tone\"\nparams = { length = 5000 }\n"),
+        ["6:10 stage `s`: plugin `tone` refused its parameters: length 5000 is above 1000"]
+    );
+}
+
+#[test]
+fn a_plugin_with_a_broken_schema_is_reported_as_a_plugin_bug() {
+    let mut broken = descriptor_of::<Gain>();
+    broken.params_schema = r#"{"type": "nonsense"}"#.into();
+    let registry = Registry::from_plugins(vec![builtin(broken)]);
+    let Err(errors) = check_with("[stages.g]\nplugin = \"gain\"\n", &registry) else {
+        panic!("accepted")
+    };
+    let error = &errors.errors[0].error;
+    assert!(
+        matches!(error, PipelineError::InvalidSchema { plugin, .. } if plugin == "gain"),
+        "{error}"
+    );
+    assert_eq!(
+        error.hint().unwrap(),
+        "this is a bug in plugin `gain`: report it to its authors"
+    );
+}
+
+#[test]
+fn every_problem_in_the_file_is_reported_not_just_the_first() {
+    let stages = "[stages.a]\nplugin = \"tone\"\ncolour = \"red\"\n\
+                  [stages.b]\nplugin = \"tonne\"\n\
+                  [stages.c]\nplugin = \"tone\"\nparams = { length = \"four\" }\n\
+                  [stages.d]\nplugin = \"gain\"\ninputs = [\"e.scaled\"]\n";
+    assert_eq!(
+        problems(stages),
+        [
+            "6:1 unknown key `colour` in [stages.a]",
+            "8:10 stage `b`: unknown plugin `tonne`",
+            "11:21 stage `c`: parameter `length`: expected an integer, found \"four\"",
+            "14:11 stage `d`: input `e.scaled` names stage `e`, which does not exist",
+        ]
+    );
+}
+
+#[test]
+fn a_stage_downstream_of_a_broken_one_is_not_blamed_for_it() {
+    let stages = "[stages.s]\nplugin = \"tone\"\nparams = { length = -1 }\n[stages.g]\nplugin = \"gain\"\ninputs = [\"s.signal\"]\n";
+    assert_eq!(
+        problems(stages),
+        ["6:21 stage `s`: parameter `length`: expected a number >= 0, found -1"]
+    );
+}
+
+#[test]
+fn a_pipeline_without_stages_is_refused() {
+    assert_eq!(problems(""), ["- the pipeline has no stages"]);
+}
+
+#[test]
+fn a_stage_name_that_cannot_be_referenced_is_refused() {
+    assert_eq!(
+        problems("[stages.\"my stage\"]\nplugin = \"tone\"\nparams = { length = 1 }\n"),
+        ["4:9 stage name `my stage` is not allowed"]
+    );
+}
+
+#[test]
+fn the_report_quotes_the_line_and_underlines_the_value() {
+    let Err(errors) =
+        check("[stages.s]\nplugin = \"tone\"\nparams = { length = 4, amplitude = \"loud\" }\n")
+    else {
+        panic!("accepted")
+    };
+    assert_eq!(
+        errors.to_string(),
+        "lab/test.toml:6:36: error: stage `s`: parameter `amplitude`: expected a number, found \"loud\"\n \
+         6 | params = { length = 4, amplitude = \"loud\" }\n   \
+           |                                    ^^^^^^\n  \
+         help: Peak value. (`macroscope inspect tone` lists every parameter)\n\n"
+    );
+}
+
+#[test]
+fn the_summary_lists_stages_ports_and_connections() {
+    let pipeline = check("[stages.loud]\nplugin = \"gain\"\ninputs = [\"source.signal\"]\n[stages.source]\nplugin = \"tone\"\nparams = { length = 8 }\n").unwrap();
+    assert_eq!(
+        pipeline.summary(),
+        "pipeline `test` (lab/test.toml) is valid: 2 stages, 1 connection\n\
+         \x20 output: runs/test.h5\n\
+         \n\
+         stages, in run order:\n\
+         \x20 source: tone 1.2.0 (stimulus, builtin)\n\
+         \x20   signal    stream   f32  [8]\n\
+         \x20   spectrum  dataset  f64  [8]\n\
+         \x20 loud: gain 0.3.1 (analysis, builtin)\n\
+         \x20   scaled  stream   f32  [8]\n\
+         \n\
+         connections:\n\
+         \x20 source.signal -> loud\n"
+    );
+}

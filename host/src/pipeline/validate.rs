@@ -1,0 +1,483 @@
+//! Compiles a parsed [`PipelineFile`] into the parts of a checked
+//! [`Pipeline`](super::Pipeline): plugins found, inputs resolved, the DAG
+//! ordered, parameters checked, every stage configured upstream first.
+//! Every problem is recorded; a stage whose upstream failed is skipped quietly
+//! (its cause is already reported).
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use macroscope_plugin_api::ffi::ConfiguredStage;
+use macroscope_plugin_api::{InputPort, PortSpec};
+
+use super::configure::{blamed_input, configure, describe_port};
+use super::error::{PipelineError, Problems};
+use super::file::{PipelineFile, StageEntry, StageTable};
+use super::graph;
+use super::inputs::{is_identifier, InputRef};
+use super::params::StageParams;
+use super::{InputBinding, InputSource, Stage};
+use crate::registry::{RegisteredPlugin, Registry, SearchPath};
+
+/// Where plugins come from and where relative paths start.
+pub(crate) struct Context<'a> {
+    /// The plugins.
+    pub registry: &'a Registry,
+    /// The directories the registry searched (quoted when a plugin is unknown).
+    pub search: &'a SearchPath,
+    /// The pipeline file's directory: `file:` inputs are relative to it.
+    pub base_dir: &'a Path,
+}
+
+/// A checked pipeline, less the file name and text.
+pub(crate) struct Compiled {
+    pub name: String,
+    pub output: PathBuf,
+    pub store: Option<PathBuf>,
+    pub stages: Vec<Stage>,
+}
+
+/// An input resolved as far as the file alone allows.
+enum Resolved {
+    /// Output `port` of the stage at `stage` (file order).
+    Stage { stage: usize, port: String },
+    /// A dataset of a recorded file, already described by the store.
+    File {
+        path: PathBuf,
+        dataset: String,
+        spec: Box<PortSpec>,
+    },
+}
+
+/// One stage while it is being checked.
+struct Draft<'f> {
+    entry: &'f StageEntry,
+    plugin: Option<RegisteredPlugin>,
+    /// One per written input; `None` where a problem was recorded.
+    inputs: Vec<Option<Resolved>>,
+    params: Option<serde_json::Value>,
+    /// Inputs as handed to `configure` (stage sources in file order).
+    bindings: Vec<InputBinding>,
+    configured: Option<ConfiguredStage>,
+}
+
+impl Draft<'_> {
+    fn id(&self) -> &str {
+        self.entry.id.get_ref()
+    }
+
+    fn table(&self) -> Option<&StageTable> {
+        self.entry.table.as_ref()
+    }
+
+    /// Span of the `index`th written input.
+    fn input_span(&self, index: usize) -> Range<usize> {
+        let inputs = self
+            .table()
+            .and_then(|t| t.inputs.as_ref())
+            .expect("a resolved input was written");
+        inputs.get_ref()[index].span()
+    }
+}
+
+/// Checks `file`; `None` if any problem was recorded.
+pub(crate) fn compile(
+    file: &PipelineFile,
+    context: &Context<'_>,
+    problems: &mut Problems<'_>,
+) -> Option<Compiled> {
+    let mut drafts: Vec<Draft<'_>> = file
+        .stages
+        .iter()
+        .map(|entry| Draft {
+            entry,
+            plugin: None,
+            inputs: Vec::new(),
+            params: None,
+            bindings: Vec::new(),
+            configured: None,
+        })
+        .collect();
+    if drafts.is_empty() {
+        problems.unlocated(PipelineError::NoStages);
+    }
+    check_names(&drafts, problems);
+    find_plugins(&mut drafts, context, problems);
+    let edges = resolve_inputs(&mut drafts, context, problems);
+    let ordering = graph::order(drafts.len(), &edges);
+    report_cycles(&drafts, &ordering.cycles, problems);
+    check_params(&mut drafts, problems);
+    for &stage in &ordering.order {
+        configure_stage(&mut drafts, stage, problems);
+    }
+    if !problems.is_empty() {
+        return None;
+    }
+    let header = file.header.as_ref()?;
+    Some(Compiled {
+        name: header.name.get_ref().clone(),
+        output: PathBuf::from(header.output.get_ref()),
+        store: header.store.as_ref().map(|s| PathBuf::from(s.get_ref())),
+        stages: assemble(drafts, &ordering.order),
+    })
+}
+
+fn check_names(drafts: &[Draft<'_>], problems: &mut Problems<'_>) {
+    for draft in drafts.iter().filter(|d| !is_identifier(d.id())) {
+        problems.at(
+            draft.entry.id.span(),
+            PipelineError::InvalidStageName {
+                stage: draft.id().to_owned(),
+            },
+        );
+    }
+}
+
+fn find_plugins(drafts: &mut [Draft<'_>], context: &Context<'_>, problems: &mut Problems<'_>) {
+    for draft in drafts.iter_mut() {
+        let Some(table) = draft.entry.table.as_ref() else {
+            continue;
+        };
+        let name = table.plugin.get_ref();
+        draft.plugin = context.registry.get(name).cloned();
+        if draft.plugin.is_none() {
+            let available = context
+                .registry
+                .plugins()
+                .iter()
+                .map(|p| format!("{} {}", p.descriptor.name, p.descriptor.version))
+                .collect();
+            problems.at(
+                table.plugin.span(),
+                PipelineError::UnknownPlugin {
+                    stage: draft.entry.id.get_ref().clone(),
+                    plugin: name.clone(),
+                    available,
+                    searched: context.search.dirs.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// Resolves every written input; returns the edges between stages.
+fn resolve_inputs(
+    drafts: &mut [Draft<'_>],
+    context: &Context<'_>,
+    problems: &mut Problems<'_>,
+) -> Vec<(usize, usize)> {
+    let ids: HashMap<String, usize> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id().to_owned(), i))
+        .collect();
+    let mut edges = Vec::new();
+    for (consumer, draft) in drafts.iter_mut().enumerate() {
+        let Some(written) = draft.entry.table.as_ref().and_then(|t| t.inputs.as_ref()) else {
+            continue;
+        };
+        let stage = draft.entry.id.get_ref().clone();
+        for input in written.get_ref() {
+            let text = input.get_ref().clone();
+            let resolved = match InputRef::parse(&text) {
+                None => {
+                    problems.at(
+                        input.span(),
+                        PipelineError::MalformedInput {
+                            stage: stage.clone(),
+                            input: text,
+                        },
+                    );
+                    None
+                }
+                Some(InputRef::Stage {
+                    stage: upstream,
+                    port,
+                }) => match ids.get(&upstream) {
+                    Some(&producer) => {
+                        edges.push((producer, consumer));
+                        Some(Resolved::Stage {
+                            stage: producer,
+                            port,
+                        })
+                    }
+                    None => {
+                        let available = file_order_ids(&ids);
+                        let error = PipelineError::UnknownInputStage {
+                            stage: stage.clone(),
+                            input: text,
+                            upstream,
+                            available,
+                        };
+                        problems.at(input.span(), error);
+                        None
+                    }
+                },
+                Some(InputRef::File { path, dataset }) => describe_file(
+                    context.base_dir.join(path),
+                    dataset,
+                    &stage,
+                    &text,
+                    input.span(),
+                    problems,
+                ),
+            };
+            draft.inputs.push(resolved);
+        }
+    }
+    edges
+}
+
+fn file_order_ids(ids: &HashMap<String, usize>) -> Vec<String> {
+    let mut named: Vec<(&String, &usize)> = ids.iter().collect();
+    named.sort_by_key(|&(_, &i)| i);
+    named.into_iter().map(|(id, _)| id.clone()).collect()
+}
+
+/// Asks the store for the spec of a recorded dataset, once the file is known to exist.
+fn describe_file(
+    path: PathBuf,
+    dataset: String,
+    stage: &str,
+    input: &str,
+    span: Range<usize>,
+    problems: &mut Problems<'_>,
+) -> Option<Resolved> {
+    let (stage, input) = (stage.to_owned(), input.to_owned());
+    if !path.is_file() {
+        problems.at(span, PipelineError::InputFileMissing { stage, input, path });
+        return None;
+    }
+    match crate::store::describe_dataset(&path, &dataset) {
+        Ok(spec) => Some(Resolved::File {
+            path,
+            dataset,
+            spec: Box::new(spec),
+        }),
+        Err(e) => {
+            problems.at(
+                span,
+                PipelineError::InputFileUnreadable {
+                    stage,
+                    input,
+                    message: e.to_string(),
+                },
+            );
+            None
+        }
+    }
+}
+
+/// Reports each cycle at the consumer's input that closes its first edge.
+fn report_cycles(drafts: &[Draft<'_>], cycles: &[Vec<usize>], problems: &mut Problems<'_>) {
+    for cycle in cycles {
+        let (producer, consumer) = (cycle[0], cycle[1]);
+        let index = drafts[consumer]
+            .inputs
+            .iter()
+            .position(|r| matches!(r, Some(Resolved::Stage { stage, .. }) if *stage == producer))
+            .expect("every edge comes from a resolved input");
+        let chain = cycle.iter().map(|&s| drafts[s].id().to_owned()).collect();
+        problems.at(
+            drafts[consumer].input_span(index),
+            PipelineError::Cycle { chain },
+        );
+    }
+}
+
+fn check_params(drafts: &mut [Draft<'_>], problems: &mut Problems<'_>) {
+    for draft in drafts.iter_mut() {
+        let (Some(table), Some(plugin)) = (draft.entry.table.as_ref(), draft.plugin.as_ref())
+        else {
+            continue;
+        };
+        let params = StageParams {
+            stage: draft.entry.id.get_ref(),
+            plugin: table.plugin.get_ref(),
+            schema: plugin.descriptor.params_schema.as_str(),
+            written: table.params.as_ref(),
+            stage_span: draft.entry.span.clone(),
+            plugin_span: table.plugin.span(),
+        };
+        draft.params = params.check(problems);
+    }
+}
+
+/// Configures stage `index` if it and everything upstream of it checked out.
+fn configure_stage(drafts: &mut [Draft<'_>], index: usize, problems: &mut Problems<'_>) {
+    let Some(bindings) = bind_inputs(drafts, index, problems) else {
+        return;
+    };
+    let draft = &drafts[index];
+    let (Some(table), Some(plugin), Some(params)) =
+        (draft.table(), draft.plugin.as_ref(), draft.params.as_ref())
+    else {
+        return;
+    };
+    let ports: Vec<InputPort> = bindings.iter().map(|b| b.port.clone()).collect();
+    match configure(plugin, params, &ports) {
+        Ok(configured) => {
+            let draft = &mut drafts[index];
+            draft.configured = Some(configured);
+            draft.bindings = bindings;
+        }
+        Err(message) => {
+            let (stage, plugin) = (draft.id().to_owned(), table.plugin.get_ref().clone());
+            let Some(written) = table.inputs.as_ref().filter(|_| !ports.is_empty()) else {
+                let span = table
+                    .params
+                    .as_ref()
+                    .map_or_else(|| table.plugin.span(), |p| p.span());
+                problems.at(
+                    span,
+                    PipelineError::ConfigureFailed {
+                        stage,
+                        plugin,
+                        message,
+                    },
+                );
+                return;
+            };
+            let (input, spec, span) = match blamed_input(&message, &ports) {
+                Some(i) => (
+                    ports[i].source.to_string(),
+                    describe_port(&ports[i].spec),
+                    written.get_ref()[i].span(),
+                ),
+                None => (
+                    ports
+                        .iter()
+                        .map(|p| p.source.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ports
+                        .iter()
+                        .map(|p| describe_port(&p.spec))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    written.span(),
+                ),
+            };
+            problems.at(
+                span,
+                PipelineError::InputRejected {
+                    stage,
+                    plugin,
+                    input,
+                    spec,
+                    message,
+                },
+            );
+        }
+    }
+}
+
+/// The stage's inputs as `configure` sees them; `None` if one is unresolved,
+/// its upstream is not configured, or it names a port the upstream lacks
+/// (recorded here, now that the upstream's outputs are known).
+fn bind_inputs(
+    drafts: &[Draft<'_>],
+    index: usize,
+    problems: &mut Problems<'_>,
+) -> Option<Vec<InputBinding>> {
+    let draft = &drafts[index];
+    let written = draft
+        .table()?
+        .inputs
+        .as_ref()
+        .map(|w| w.get_ref().as_slice())
+        .unwrap_or_default();
+    let mut bindings = Vec::with_capacity(written.len());
+    let mut all_found = true;
+    for (i, resolved) in draft.inputs.iter().enumerate() {
+        let source = written[i].get_ref().as_str();
+        match resolved.as_ref()? {
+            Resolved::Stage { stage, port } => {
+                let upstream = &drafts[*stage];
+                let outputs = &upstream.configured.as_ref()?.outputs;
+                match outputs.iter().position(|o| o.name.as_str() == port) {
+                    Some(position) => bindings.push(InputBinding {
+                        source: InputSource::Stage {
+                            stage: *stage,
+                            port: position,
+                        },
+                        port: InputPort {
+                            source: source.into(),
+                            spec: outputs[position].clone(),
+                        },
+                    }),
+                    None => {
+                        all_found = false;
+                        let error = PipelineError::UnknownInputPort {
+                            stage: draft.id().to_owned(),
+                            input: source.to_owned(),
+                            upstream: upstream.id().to_owned(),
+                            plugin: upstream
+                                .plugin
+                                .as_ref()
+                                .map(|p| p.descriptor.name.to_string())
+                                .unwrap_or_default(),
+                            port: port.clone(),
+                            available: outputs.iter().map(|o| o.name.to_string()).collect(),
+                        };
+                        problems.at(draft.input_span(i), error);
+                    }
+                }
+            }
+            Resolved::File {
+                path,
+                dataset,
+                spec,
+            } => bindings.push(InputBinding {
+                source: InputSource::File {
+                    path: path.clone(),
+                    dataset: dataset.clone(),
+                },
+                port: InputPort {
+                    source: source.into(),
+                    spec: (**spec).clone(),
+                },
+            }),
+        }
+    }
+    all_found.then_some(bindings)
+}
+
+/// The configured stages in run order, stage sources renumbered to match.
+fn assemble(drafts: Vec<Draft<'_>>, order: &[usize]) -> Vec<Stage> {
+    let mut position = vec![usize::MAX; drafts.len()];
+    for (at, &stage) in order.iter().enumerate() {
+        position[stage] = at;
+    }
+    let mut slots: Vec<Option<Draft<'_>>> = drafts.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&index| {
+            let draft = slots[index]
+                .take()
+                .expect("each stage appears once in the order");
+            let configured = draft
+                .configured
+                .expect("a valid pipeline has every stage configured");
+            let inputs = draft
+                .bindings
+                .into_iter()
+                .map(|mut binding| {
+                    if let InputSource::Stage { stage, .. } = &mut binding.source {
+                        *stage = position[*stage];
+                    }
+                    binding
+                })
+                .collect();
+            Stage {
+                id: draft.entry.id.get_ref().clone(),
+                plugin: draft.plugin.expect("a configured stage has a plugin"),
+                params: draft.params.expect("a configured stage has parameters"),
+                inputs,
+                outputs: configured.outputs.into_iter().collect(),
+                instance: Some(configured.stage),
+            }
+        })
+        .collect()
+}
