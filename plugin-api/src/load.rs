@@ -16,7 +16,11 @@ use crate::ffi::{PluginDescriptor, PluginLibraryRef};
 use crate::ABI_VERSION;
 
 /// The `major.minor` of this crate: what a plugin must be rebuilt against.
-const API_SERIES: &str = concat!(env!("CARGO_PKG_VERSION_MAJOR"), ".", env!("CARGO_PKG_VERSION_MINOR"));
+const API_SERIES: &str = concat!(
+    env!("CARGO_PKG_VERSION_MAJOR"),
+    ".",
+    env!("CARGO_PKG_VERSION_MINOR")
+);
 
 /// Why a library could not be loaded. Every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -185,12 +189,18 @@ fn summarise_layout_dump(dump: &str) -> String {
         let expected = first_line_after(&lines[i..], "Expected:");
         let found = first_line_after(&lines[i..], "Found:");
         Some(match (expected, found) {
-            (Some(expected), Some(found)) => format!("{kind}: host expects `{expected}`, library has `{found}`"),
+            (Some(expected), Some(found)) => {
+                format!("{kind}: host expects `{expected}`, library has `{found}`")
+            }
             _ => kind.to_owned(),
         })
     });
     let Some(first) = differences.next() else {
-        let headline = lines.iter().map(|l| l.trim()).find(|l| !l.is_empty()).unwrap_or("no details");
+        let headline = lines
+            .iter()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+            .unwrap_or("no details");
         return format!("layout check failed: {headline}");
     };
     match differences.count() {
@@ -202,7 +212,10 @@ fn summarise_layout_dump(dump: &str) -> String {
 /// The first non-empty line after the line `header` (searched from the top of `lines`).
 fn first_line_after<'a>(lines: &[&'a str], header: &str) -> Option<&'a str> {
     let at = lines.iter().position(|l| l.trim() == header)?;
-    lines[at + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty())
+    lines[at + 1..]
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
 }
 
 #[cfg(test)]
@@ -249,15 +262,25 @@ Found:
 
     #[test]
     fn a_dump_without_error_lines_keeps_its_headline() {
-        assert_eq!(summarise_layout_dump("\n\nsomething odd\nmore"), "layout check failed: something odd");
+        assert_eq!(
+            summarise_layout_dump("\n\nsomething odd\nmore"),
+            "layout check failed: something odd"
+        );
     }
 
     #[test]
     fn a_missing_file_is_an_open_error_naming_the_file() {
         let path = Path::new("/nonexistent/libnothing.so");
-        let Err(error) = load_library(path) else { panic!("a missing file loaded") };
+        let Err(error) = load_library(path) else {
+            panic!("a missing file loaded")
+        };
         assert!(matches!(error, LoadError::Open { .. }), "{error:?}");
-        assert!(error.to_string().starts_with("/nonexistent/libnothing.so: cannot open"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("/nonexistent/libnothing.so: cannot open"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -32,7 +32,11 @@ fn describe(plugin: &RegisteredPlugin) -> String {
         d.name,
         d.version,
         d.kind.as_str(),
-        if d.deterministic { "deterministic" } else { "not deterministic" }
+        if d.deterministic {
+            "deterministic"
+        } else {
+            "not deterministic"
+        }
     );
     match &plugin.origin {
         Origin::Builtin => text.push_str("origin: builtin\n"),
@@ -41,7 +45,12 @@ fn describe(plugin: &RegisteredPlugin) -> String {
         }
     }
     let authors: Vec<&str> = d.authors.iter().map(|a| a.as_str()).collect();
-    let _ = writeln!(text, "authors: {}\n\n{}\n", authors.join(", "), d.description);
+    let _ = writeln!(
+        text,
+        "authors: {}\n\n{}\n",
+        authors.join(", "),
+        d.description
+    );
     text.push_str(&parameters(&d.params_schema));
     text.push('\n');
     text.push_str(&outputs(plugin));
@@ -57,7 +66,12 @@ fn parameters(schema_text: &str) -> String {
     let Some(properties) = schema["properties"].as_object().filter(|p| !p.is_empty()) else {
         return "parameters: none\n".to_owned();
     };
-    let required: Vec<&str> = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     let mut text = "parameters:\n".to_owned();
     for (name, property) in properties {
         let property = resolve(&schema, property);
@@ -91,7 +105,10 @@ fn type_of(schema: &Value, property: &Value) -> String {
     let mut text = if let Some(choices) = property["enum"].as_array() {
         let choices: Vec<String> = choices.iter().map(Value::to_string).collect();
         format!("one of {}", choices.join(", "))
-    } else if let Some(variants) = property["anyOf"].as_array().or(property["oneOf"].as_array()) {
+    } else if let Some(variants) = property["anyOf"]
+        .as_array()
+        .or(property["oneOf"].as_array())
+    {
         let variants: Vec<String> = variants.iter().map(|v| type_of(schema, v)).collect();
         variants.join(" | ")
     } else {
@@ -109,10 +126,15 @@ fn type_of(schema: &Value, property: &Value) -> String {
             .collect::<Vec<_>>()
             .join(" | ")
     };
-    let bounds: Vec<String> = [("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="), ("exclusiveMaximum", "<")]
-        .iter()
-        .filter_map(|(key, op)| property.get(*key).map(|v| format!("{op} {v}")))
-        .collect();
+    let bounds: Vec<String> = [
+        ("minimum", ">="),
+        ("exclusiveMinimum", ">"),
+        ("maximum", "<="),
+        ("exclusiveMaximum", "<"),
+    ]
+    .iter()
+    .filter_map(|(key, op)| property.get(*key).map(|v| format!("{op} {v}")))
+    .collect();
     if !bounds.is_empty() {
         let _ = write!(text, " ({})", bounds.join(", "));
     }

@@ -20,8 +20,8 @@ pub struct Args {
 
 /// Runs the command: exit status 0 only when every check of every plugin passed.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let params: serde_json::Value =
-        serde_json::from_str(&args.params).with_context(|| format!("--params is not JSON: {}", args.params))?;
+    let params: serde_json::Value = serde_json::from_str(&args.params)
+        .with_context(|| format!("--params is not JSON: {}", args.params))?;
     let plugins = PluginUnderTest::load(&args.library)?;
     anyhow::ensure!(
         !plugins.is_empty(),
@@ -40,9 +40,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if failed.is_empty() {
             println!("  all checks passed\n");
         } else {
-            println!("  {} check(s) failed: {}\n", failed.len(), failed.join(", "));
+            println!(
+                "  {} check(s) failed: {}\n",
+                failed.len(),
+                failed.join(", ")
+            );
             all_passed = false;
         }
     }
-    Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -31,12 +31,23 @@ fn table(registry: &Registry) -> String {
         .iter()
         .map(|p| {
             let d = &p.descriptor;
-            [d.name.to_string(), d.version.to_string(), d.kind.as_str().to_owned(), p.origin.to_string()]
+            [
+                d.name.to_string(),
+                d.version.to_string(),
+                d.kind.as_str().to_owned(),
+                p.origin.to_string(),
+            ]
         })
         .collect();
     let header = ["NAME", "VERSION", "KIND", "ORIGIN"].map(str::to_owned);
     let widths: Vec<usize> = (0..3)
-        .map(|col| std::iter::once(&header).chain(&rows).map(|r| r[col].len()).max().unwrap_or(0))
+        .map(|col| {
+            std::iter::once(&header)
+                .chain(&rows)
+                .map(|r| r[col].len())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     std::iter::once(&header)
         .chain(&rows)

@@ -35,7 +35,9 @@ impl LibraryFailure {
     /// `frame-stats` builds `libframe_stats.so` (`frame_stats.dll` on Windows).
     pub fn likely_plugin_name(&self) -> Option<String> {
         let stem = self.path().file_stem()?.to_str()?;
-        let crate_name = stem.strip_prefix(std::env::consts::DLL_PREFIX).unwrap_or(stem);
+        let crate_name = stem
+            .strip_prefix(std::env::consts::DLL_PREFIX)
+            .unwrap_or(stem);
         Some(crate_name.replace('_', "-"))
     }
 }
@@ -46,7 +48,9 @@ pub(super) fn library_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let is_library = path.extension().is_some_and(|e| e == std::env::consts::DLL_EXTENSION);
+        let is_library = path
+            .extension()
+            .is_some_and(|e| e == std::env::consts::DLL_EXTENSION);
         if is_library && path.is_file() {
             files.push(path);
         }
@@ -70,7 +74,11 @@ mod tests {
     fn only_dynamic_libraries_are_listed_in_name_order() {
         let dir = tempfile::tempdir().unwrap();
         let ext = std::env::consts::DLL_EXTENSION;
-        for name in [format!("b.{ext}"), format!("a.{ext}"), "notes.txt".to_owned()] {
+        for name in [
+            format!("b.{ext}"),
+            format!("a.{ext}"),
+            "notes.txt".to_owned(),
+        ] {
             std::fs::write(dir.path().join(name), b"").unwrap();
         }
         std::fs::create_dir(dir.path().join(format!("folder.{ext}"))).unwrap();
@@ -101,6 +109,9 @@ mod tests {
             path: PathBuf::from("/p/libexample_frame_stats.so"),
             source: io::Error::other("x"),
         };
-        assert_eq!(failure.likely_plugin_name().as_deref(), Some("example-frame-stats"));
+        assert_eq!(
+            failure.likely_plugin_name().as_deref(),
+            Some("example-frame-stats")
+        );
     }
 }

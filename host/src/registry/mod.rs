@@ -141,9 +141,21 @@ pub enum RegistryError {
     Conflict(NameConflict),
 }
 
-fn describe_unknown(name: &str, available: &[String], searched: &[PathBuf], failed: &[PathBuf]) -> String {
-    let list = |paths: &[PathBuf]| paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-    let mut text = format!(
+fn describe_unknown(
+    name: &str,
+    available: &[String],
+    searched: &[PathBuf],
+    failed: &[PathBuf],
+) -> String {
+    let list = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text =
+        format!(
         "unknown plugin `{name}`; available plugins: {}. Plugin libraries were searched for in: {}",
         if available.is_empty() { "none".to_owned() } else { available.join(", ") },
         if searched.is_empty() { "no directories".to_owned() } else { list(searched) },
@@ -176,19 +188,24 @@ impl Registry {
         let mut loaded: HashMap<String, PathBuf> = HashMap::new();
         for dir in &search.dirs {
             // A directory that does not exist simply holds no plugins.
-            let Ok(canonical) = dir.canonicalize() else { continue };
+            let Ok(canonical) = dir.canonicalize() else {
+                continue;
+            };
             if !seen_dirs.insert(canonical) {
                 continue;
             }
-            let files = library::library_files(dir).map_err(|source| RegistryError::UnreadableDir {
-                dir: dir.clone(),
-                source,
-            })?;
+            let files =
+                library::library_files(dir).map_err(|source| RegistryError::UnreadableDir {
+                    dir: dir.clone(),
+                    source,
+                })?;
             for path in files {
                 let sha256 = match library::sha256_of(&path) {
                     Ok(sha256) => sha256,
                     Err(source) => {
-                        registry.failures.push(LibraryFailure::Read { path, source }.into());
+                        registry
+                            .failures
+                            .push(LibraryFailure::Read { path, source }.into());
                         continue;
                     }
                 };
@@ -201,13 +218,17 @@ impl Registry {
                 }
                 loaded.insert(sha256.clone(), path.clone());
                 match load_library(&path) {
-                    Ok(descriptors) => candidates.extend(descriptors.into_iter().map(|descriptor| RegisteredPlugin {
-                        descriptor,
-                        origin: Origin::Library {
-                            path: path.clone(),
-                            sha256: sha256.clone(),
-                        },
-                    })),
+                    Ok(descriptors) => {
+                        candidates.extend(descriptors.into_iter().map(|descriptor| {
+                            RegisteredPlugin {
+                                descriptor,
+                                origin: Origin::Library {
+                                    path: path.clone(),
+                                    sha256: sha256.clone(),
+                                },
+                            }
+                        }))
+                    }
                     Err(error) => registry.failures.push(LibraryFailure::from(error).into()),
                 }
             }
@@ -236,12 +257,15 @@ impl Registry {
                 });
             }
         }
-        self.plugins.sort_by(|a, b| a.descriptor.name.cmp(&b.descriptor.name));
+        self.plugins
+            .sort_by(|a, b| a.descriptor.name.cmp(&b.descriptor.name));
     }
 
     /// The plugin called `name`, if exactly one plugin has that name.
     pub fn get(&self, name: &str) -> Option<&RegisteredPlugin> {
-        self.plugins.iter().find(|p| p.descriptor.name.as_str() == name)
+        self.plugins
+            .iter()
+            .find(|p| p.descriptor.name.as_str() == name)
     }
 
     /// The plugin called `name`, or an error saying why there is none: a name
@@ -254,7 +278,11 @@ impl Registry {
         if let Some(conflict) = self.conflicts.iter().find(|c| c.name == name) {
             return Err(RegistryError::Conflict(conflict.clone()));
         }
-        if let Some(failure) = self.failures.iter().find(|f| f.likely_plugin_name().as_deref() == Some(name)) {
+        if let Some(failure) = self
+            .failures
+            .iter()
+            .find(|f| f.likely_plugin_name().as_deref() == Some(name))
+        {
             return Err(RegistryError::LibraryFailed {
                 name: name.to_owned(),
                 reason: failure.to_string(),
@@ -275,7 +303,10 @@ impl Registry {
 
     /// Every usable plugin name, sorted (for "unknown plugin" messages).
     pub fn names(&self) -> Vec<&str> {
-        self.plugins.iter().map(|p| p.descriptor.name.as_str()).collect()
+        self.plugins
+            .iter()
+            .map(|p| p.descriptor.name.as_str())
+            .collect()
     }
 
     /// The directories searched for libraries, in precedence order (including
@@ -335,7 +366,10 @@ mod tests {
                     authors: &["Test"],
                     deterministic: true,
                 };
-                fn configure(_: NoParams, _: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+                fn configure(
+                    _: NoParams,
+                    _: &[InputPort],
+                ) -> Result<(Self, Vec<PortSpec>), PluginError> {
                     Ok(($ty, Vec::new()))
                 }
             }
@@ -365,7 +399,10 @@ mod tests {
     fn plugins_are_listed_by_name() {
         let registry = registry_of(vec![
             from_file(macroscope_plugin_api::descriptor_of::<Zeta>(), "/a/libz.so"),
-            from_file(macroscope_plugin_api::descriptor_of::<Alpha>(), "/a/liba.so"),
+            from_file(
+                macroscope_plugin_api::descriptor_of::<Alpha>(),
+                "/a/liba.so",
+            ),
         ]);
         assert_eq!(registry.names(), ["alpha", "zeta"]);
     }
@@ -377,7 +414,10 @@ mod tests {
                 descriptor: macroscope_plugin_api::descriptor_of::<Alpha>(),
                 origin: Origin::Builtin,
             },
-            from_file(macroscope_plugin_api::descriptor_of::<Alpha>(), "/x/liba.so"),
+            from_file(
+                macroscope_plugin_api::descriptor_of::<Alpha>(),
+                "/x/liba.so",
+            ),
         ]);
         assert!(registry.get("alpha").is_none());
         assert_eq!(
@@ -401,7 +441,10 @@ mod tests {
             dirs: vec![PathBuf::from("/nonexistent/macroscope/plugins")],
         })
         .unwrap();
-        assert_eq!(registry.searched_dirs(), [PathBuf::from("/nonexistent/macroscope/plugins")]);
+        assert_eq!(
+            registry.searched_dirs(),
+            [PathBuf::from("/nonexistent/macroscope/plugins")]
+        );
         assert_eq!(registry.failures().count(), 0);
     }
 }

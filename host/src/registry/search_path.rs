@@ -18,11 +18,15 @@ impl SearchPath {
     /// executable, then `$XDG_DATA_HOME/macroscope/plugins` (default
     /// `~/.local/share/macroscope/plugins`).
     pub fn from_env(extra: &[PathBuf]) -> SearchPath {
-        let exe_dir = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf));
+        let exe_dir = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf));
         let data_home = std::env::var_os("XDG_DATA_HOME")
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")));
+            .or_else(|| {
+                std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share"))
+            });
         assemble(extra, std::env::var_os(PLUGIN_PATH_VAR), exe_dir, data_home)
     }
 }

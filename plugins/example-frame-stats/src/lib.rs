@@ -47,7 +47,10 @@ impl Plugin for FrameStats {
         deterministic: true,
     };
 
-    fn configure(params: Params, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn configure(
+        params: Params,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
         let [input] = inputs else {
             return Err(PluginError::new(format!(
                 "takes exactly one input (a frames stream), got {}",
@@ -76,20 +79,34 @@ impl Plugin for FrameStats {
             ));
         let stage = FrameStats {
             panic_at_frame: params.panic_at_frame,
-            frame_number_column: FRAME_NUMBER_COLUMNS.iter().find_map(|c| spec.column_index(c)),
+            frame_number_column: FRAME_NUMBER_COLUMNS
+                .iter()
+                .find_map(|c| spec.column_index(c)),
             frames_seen: 0,
         };
         Ok((stage, vec![stats]))
     }
 
-    fn receive(&mut self, _input: usize, item: Item<'_>, out: &mut Outputs) -> Result<(), PluginError> {
+    fn receive(
+        &mut self,
+        _input: usize,
+        item: Item<'_>,
+        out: &mut Outputs,
+    ) -> Result<(), PluginError> {
         if self.panic_at_frame == Some(self.frames_seen) {
-            panic!("fault injected at frame {} (parameter panic_at_frame)", self.frames_seen);
+            panic!(
+                "fault injected at frame {} (parameter panic_at_frame)",
+                self.frames_seen
+            );
         }
         let stats = match item.element() {
             ElementType::U8 => mean_min_max(item.data::<u8>()?),
             ElementType::U16 => mean_min_max(item.data::<u16>()?),
-            other => return Err(PluginError::new(format!("expected u8 or u16 frames, got {other}"))),
+            other => {
+                return Err(PluginError::new(format!(
+                    "expected u8 or u16 frames, got {other}"
+                )))
+            }
         }
         .ok_or_else(|| PluginError::new(format!("frame {} is empty", self.frames_seen)))?;
         let frame_number = match self.frame_number_column.and_then(|c| item.meta().get(c)) {

@@ -37,7 +37,12 @@ impl Plugin for NoOp {
         Ok((NoOp, Vec::new()))
     }
 
-    fn receive(&mut self, _input: usize, item: Item<'_>, _out: &mut Outputs) -> Result<(), PluginError> {
+    fn receive(
+        &mut self,
+        _input: usize,
+        item: Item<'_>,
+        _out: &mut Outputs,
+    ) -> Result<(), PluginError> {
         black_box(item.bytes().len());
         Ok(())
     }
@@ -61,10 +66,16 @@ fn main() {
     let megabytes = frame.data.as_bytes().len() as f64 / (1024.0 * 1024.0);
 
     let plugin = PluginUnderTest::of::<NoOp>();
-    let mut stage = plugin.configure(&json!({}), std::slice::from_ref(&frames)).expect("no-op configures");
+    let mut stage = plugin
+        .configure(&json!({}), std::slice::from_ref(&frames))
+        .expect("no-op configures");
     let start = Instant::now();
     for _ in 0..ITEMS {
-        black_box(stage.receive(0, black_box(frame)).expect("no-op never fails"));
+        black_box(
+            stage
+                .receive(0, black_box(frame))
+                .expect("no-op never fails"),
+        );
     }
     let ffi = per_item(start.elapsed(), ITEMS);
 
@@ -72,7 +83,9 @@ fn main() {
     let mut out = Outputs::default();
     let start = Instant::now();
     for _ in 0..ITEMS {
-        direct_stage.receive(0, Item::new(black_box(frame).as_ref()), &mut out).expect("no-op never fails");
+        direct_stage
+            .receive(0, Item::new(black_box(frame).as_ref()), &mut out)
+            .expect("no-op never fails");
         black_box(out.take());
     }
     let direct = per_item(start.elapsed(), ITEMS);
@@ -87,6 +100,9 @@ fn main() {
     println!("no-op stage, {SIDE}x{SIDE} u16 items ({megabytes:.0} MiB each), {ITEMS} items");
     println!("  through the FFI (StageBox::receive): {ffi:10.1} ns/item");
     println!("  direct Rust call (Plugin::receive):  {direct:10.1} ns/item");
-    println!("  ratio FFI / direct:                  {:10.1}x", ffi / direct);
+    println!(
+        "  ratio FFI / direct:                  {:10.1}x",
+        ffi / direct
+    );
     println!("  for scale, copying one item:         {copy:10.1} ns/item");
 }

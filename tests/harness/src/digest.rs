@@ -35,7 +35,10 @@ impl PortOutput {
 impl RunOutput {
     /// `(port name, sha256)` for every declared port.
     pub fn sha256_per_port(&self) -> Vec<(String, String)> {
-        self.ports.iter().map(|p| (p.spec.name.to_string(), p.sha256())).collect()
+        self.ports
+            .iter()
+            .map(|p| (p.spec.name.to_string(), p.sha256()))
+            .collect()
     }
 }
 
@@ -63,7 +66,10 @@ mod tests {
             items: vec![],
         };
         // sha256 of eight zero bytes, computed independently (`head -c8 /dev/zero | sha256sum`).
-        assert_eq!(empty.sha256(), "af5570f5a1810b7af78caf4bc70a660f0df51e42baf91d4de5b2328de0e83dfc");
+        assert_eq!(
+            empty.sha256(),
+            "af5570f5a1810b7af78caf4bc70a660f0df51e42baf91d4de5b2328de0e83dfc"
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ const PANIC_MARKER: &str = "panicked in";
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HarnessError {
     /// `configure` returned an error (or panicked: see [`HarnessError::is_panic`]).
-    #[error("plugin `{plugin}` refused its configuration: {message}")]
+    #[error("plugin `{plugin}` failed in configure: {message}")]
     Configure {
         /// The plugin.
         plugin: String,
@@ -89,7 +89,10 @@ impl PluginUnderTest {
 
     /// Every plugin of the library file at `path`, loaded with the host's checks.
     pub fn load(path: &Path) -> Result<Vec<Self>, LoadError> {
-        Ok(load_library(path)?.into_iter().map(Self::from_descriptor).collect())
+        Ok(load_library(path)?
+            .into_iter()
+            .map(Self::from_descriptor)
+            .collect())
     }
 
     /// The descriptor.
@@ -103,9 +106,16 @@ impl PluginUnderTest {
     }
 
     /// Configures a stage with `params` for `inputs` (only their ports are used).
-    pub fn configure(&self, params: &serde_json::Value, inputs: &[InputStream]) -> Result<Stage, HarnessError> {
+    pub fn configure(
+        &self,
+        params: &serde_json::Value,
+        inputs: &[InputStream],
+    ) -> Result<Stage, HarnessError> {
         let ports: Vec<InputPort> = inputs.iter().map(|i| i.port.clone()).collect();
-        match (self.descriptor.configure)(params.to_string().as_str().into(), ports.as_slice().into()) {
+        match (self.descriptor.configure)(
+            params.to_string().as_str().into(),
+            ports.as_slice().into(),
+        ) {
             RResult::ROk(configured) => Ok(Stage {
                 plugin: self.name().to_owned(),
                 outputs: configured.outputs.into_vec(),
@@ -119,7 +129,11 @@ impl PluginUnderTest {
     }
 
     /// Configures a stage and drives it over `inputs` to the end.
-    pub fn run(&self, params: &serde_json::Value, inputs: &[InputStream]) -> Result<RunOutput, HarnessError> {
+    pub fn run(
+        &self,
+        params: &serde_json::Value,
+        inputs: &[InputStream],
+    ) -> Result<RunOutput, HarnessError> {
         self.configure(params, inputs)?.drive(inputs)
     }
 }
@@ -141,7 +155,11 @@ impl Stage {
     }
 
     /// Lends `item` to input `input`.
-    pub fn receive(&mut self, input: usize, item: &OwnedItem) -> Result<Vec<Emission>, HarnessError> {
+    pub fn receive(
+        &mut self,
+        input: usize,
+        item: &OwnedItem,
+    ) -> Result<Vec<Emission>, HarnessError> {
         let result = self.stage.receive(input as u32, item.as_ref());
         self.checked("receive", result).map(RVec::into_vec)
     }
@@ -152,7 +170,11 @@ impl Stage {
         self.checked("finish", result).map(RVec::into_vec)
     }
 
-    fn checked<T>(&self, call: &'static str, result: RResult<T, RString>) -> Result<T, HarnessError> {
+    fn checked<T>(
+        &self,
+        call: &'static str,
+        result: RResult<T, RString>,
+    ) -> Result<T, HarnessError> {
         result.into_result().map_err(|message| HarnessError::Call {
             plugin: self.plugin.clone(),
             call,
@@ -183,7 +205,9 @@ impl Stage {
                 }
                 polls += 1;
                 if polls == MAX_SOURCE_POLLS {
-                    return Err(HarnessError::Endless { plugin: self.plugin });
+                    return Err(HarnessError::Endless {
+                        plugin: self.plugin,
+                    });
                 }
             }
         } else {
@@ -202,7 +226,11 @@ impl Stage {
         Ok(output)
     }
 
-    fn collect(&self, output: &mut RunOutput, emissions: Vec<Emission>) -> Result<(), HarnessError> {
+    fn collect(
+        &self,
+        output: &mut RunOutput,
+        emissions: Vec<Emission>,
+    ) -> Result<(), HarnessError> {
         for emission in emissions {
             let declared = output.ports.len();
             let port = output

@@ -1,7 +1,9 @@
 //! Synthetic inputs with the columns of the port contract: a camera-like u16
 //! `frames` stream and a stimulus `schedule` stream that agree frame by frame.
 
-use macroscope_plugin_api::{ArrayData, ColumnSpec, Element, ElementType, InputPort, ItemRef, PortSpec, Scalar};
+use macroscope_plugin_api::{
+    ArrayData, ColumnSpec, Element, ElementType, InputPort, ItemRef, PortSpec, Scalar,
+};
 
 /// One item owned by the harness and lent to a plugin by reference.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,12 +110,37 @@ impl Timeline {
     pub fn schedule(&self) -> InputStream {
         let spec = PortSpec::stream("schedule", ElementType::F64, &[])
             .with_unit("s")
-            .with_column(ColumnSpec::new("frame_index", ElementType::I64, "", "display frame"))
-            .with_column(ColumnSpec::new("direction", ElementType::I8, "", "0 LR, 1 RL, 2 BT, 3 TB, -1 baseline"))
-            .with_column(ColumnSpec::new("sweep", ElementType::I32, "", "sweep number, -1 in baseline"))
-            .with_column(ColumnSpec::new("bar_centre_deg", ElementType::F64, "deg", "bar centre"))
+            .with_column(ColumnSpec::new(
+                "frame_index",
+                ElementType::I64,
+                "",
+                "display frame",
+            ))
+            .with_column(ColumnSpec::new(
+                "direction",
+                ElementType::I8,
+                "",
+                "0 LR, 1 RL, 2 BT, 3 TB, -1 baseline",
+            ))
+            .with_column(ColumnSpec::new(
+                "sweep",
+                ElementType::I32,
+                "",
+                "sweep number, -1 in baseline",
+            ))
+            .with_column(ColumnSpec::new(
+                "bar_centre_deg",
+                ElementType::F64,
+                "deg",
+                "bar centre",
+            ))
             .with_column(ColumnSpec::new("polarity", ElementType::I8, "", "+1 or -1"))
-            .with_column(ColumnSpec::new("indicator", ElementType::U8, "", "photodiode patch, 0 or 255"))
+            .with_column(ColumnSpec::new(
+                "indicator",
+                ElementType::U8,
+                "",
+                "photodiode patch, 0 or 255",
+            ))
             .with_attributes(&self.schedule_attributes());
         let items = (0..self.frame_count())
             .map(|frame| {
@@ -164,16 +191,48 @@ impl Timeline {
     ) -> InputStream {
         let spec = PortSpec::stream("frames", ElementType::U16, &[height as u64, width as u64])
             .with_unit("counts")
-            .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", "camera frame number"))
-            .with_column(ColumnSpec::new("timestamp_ns", ElementType::I64, "ns", "exposure time"))
-            .with_column(ColumnSpec::new("time_s", ElementType::F64, "s", "exposure time"))
-            .with_column(ColumnSpec::new("direction", ElementType::I8, "", "stimulus direction at exposure"))
-            .with_column(ColumnSpec::new("sweep", ElementType::I32, "", "stimulus sweep at exposure"))
-            .with_column(ColumnSpec::new("bar_centre_deg", ElementType::F64, "deg", "bar centre at exposure"));
+            .with_column(ColumnSpec::new(
+                "frame_id",
+                ElementType::U64,
+                "",
+                "camera frame number",
+            ))
+            .with_column(ColumnSpec::new(
+                "timestamp_ns",
+                ElementType::I64,
+                "ns",
+                "exposure time",
+            ))
+            .with_column(ColumnSpec::new(
+                "time_s",
+                ElementType::F64,
+                "s",
+                "exposure time",
+            ))
+            .with_column(ColumnSpec::new(
+                "direction",
+                ElementType::I8,
+                "",
+                "stimulus direction at exposure",
+            ))
+            .with_column(ColumnSpec::new(
+                "sweep",
+                ElementType::I32,
+                "",
+                "stimulus sweep at exposure",
+            ))
+            .with_column(ColumnSpec::new(
+                "bar_centre_deg",
+                ElementType::F64,
+                "deg",
+                "bar centre at exposure",
+            ));
         let items = (0..self.frame_count())
             .map(|frame| {
                 let s = self.state(frame);
-                let pixels = (0..height * width).map(|i| pixel(frame, i / width, i % width)).collect();
+                let pixels = (0..height * width)
+                    .map(|i| pixel(frame, i / width, i % width))
+                    .collect();
                 let meta = vec![
                     Scalar::Int(frame as i64),
                     Scalar::Int((s.time_s * 1e9).round() as i64),
@@ -211,7 +270,19 @@ mod tests {
             .step_by(4)
             .map(|f| (TIMELINE.state(f).direction, TIMELINE.state(f).sweep))
             .collect();
-        assert_eq!(directions, [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0), (3, 1)]);
+        assert_eq!(
+            directions,
+            [
+                (0, 0),
+                (0, 1),
+                (1, 0),
+                (1, 1),
+                (2, 0),
+                (2, 1),
+                (3, 0),
+                (3, 1)
+            ]
+        );
     }
 
     #[test]
@@ -228,7 +299,10 @@ mod tests {
     fn camera_frames_carry_the_pixels_and_columns_asked_for() {
         let frames = TIMELINE.camera_frames(2, 3, |f, r, c| (100 * f + 10 * r + c) as u16);
         let third = &frames.items[2];
-        assert_eq!(third.data.as_slice::<u16>().unwrap(), &[200, 201, 202, 210, 211, 212]);
+        assert_eq!(
+            third.data.as_slice::<u16>().unwrap(),
+            &[200, 201, 202, 210, 211, 212]
+        );
         assert_eq!(third.meta[0], Scalar::Int(2));
         assert_eq!(third.meta[1], Scalar::Int(250_000_000));
         assert_eq!(frames.port.spec.column_index("bar_centre_deg"), Some(5));
@@ -239,6 +313,9 @@ mod tests {
         let schedule = TIMELINE.schedule();
         assert_eq!(schedule.items.len(), 32);
         assert_eq!(schedule.items[5].data.as_slice::<f64>().unwrap(), &[0.625]);
-        assert_eq!(schedule.port.spec.attributes_json()["sweeps_per_direction"], 2);
+        assert_eq!(
+            schedule.port.spec.attributes_json()["sweeps_per_direction"],
+            2
+        );
     }
 }

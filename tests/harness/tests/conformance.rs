@@ -69,7 +69,10 @@ impl Plugin for Faulty {
         deterministic: true,
     };
 
-    fn configure(params: Params, _inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn configure(
+        params: Params,
+        _inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
         if params.fault == Fault::PanicsOnNegativeGain {
             assert!(params.gain >= 0.0, "negative gain");
         }
@@ -78,10 +81,21 @@ impl Plugin for Faulty {
             PortSpec::dataset("total", ElementType::U64, &[]),
         ];
         let run = RUNS.fetch_add(1, Ordering::Relaxed);
-        Ok((Faulty { fault: params.fault, run }, ports))
+        Ok((
+            Faulty {
+                fault: params.fault,
+                run,
+            },
+            ports,
+        ))
     }
 
-    fn receive(&mut self, _input: usize, _item: Item<'_>, out: &mut Outputs) -> Result<(), PluginError> {
+    fn receive(
+        &mut self,
+        _input: usize,
+        _item: Item<'_>,
+        out: &mut Outputs,
+    ) -> Result<(), PluginError> {
         match self.fault {
             Fault::ShortItems => out.emit(0, vec![1.0, 2.0], &[]),
             Fault::CountsRuns => out.emit(0, vec![self.run as f64, 0.0, 0.0], &[]),
@@ -101,7 +115,10 @@ impl Plugin for Faulty {
 
 fn failed_checks(fault: &str) -> Vec<Check> {
     let plugin = PluginUnderTest::of::<Faulty>();
-    let report = conformance::check(&plugin, &Scenario::new(&plugin, json!({ "fault": fault }), frames()));
+    let report = conformance::check(
+        &plugin,
+        &Scenario::new(&plugin, json!({ "fault": fault }), frames()),
+    );
     report.failed().collect()
 }
 
@@ -110,7 +127,13 @@ fn the_example_plugin_passes_every_check() {
     let plugin = PluginUnderTest::of::<FrameStats>();
     let report = conformance::check_probing(&plugin, json!({}));
     assert!(report.passed(), "{report:#?}");
-    assert!(report.results.iter().all(|r| matches!(r.outcome, Outcome::Pass(_))), "{report:#?}");
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Pass(_))),
+        "{report:#?}"
+    );
 }
 
 #[test]
@@ -121,7 +144,9 @@ fn the_example_plugin_s_panic_is_injected_through_its_fault_parameter() {
         panic!("{report:#?}");
     };
     assert!(
-        note.contains("plugin `example-frame-stats` panicked in receive: fault injected at frame 1"),
+        note.contains(
+            "plugin `example-frame-stats` panicked in receive: fault injected at frame 1"
+        ),
         "{note}"
     );
 }
@@ -148,7 +173,10 @@ fn output_that_changes_between_runs_fails_deterministic_output() {
 
 #[test]
 fn a_panic_on_a_schema_invalid_parameter_fails_bad_params_rejected() {
-    assert_eq!(failed_checks("panics-on-negative-gain"), [Check::BadParamsRejected]);
+    assert_eq!(
+        failed_checks("panics-on-negative-gain"),
+        [Check::BadParamsRejected]
+    );
 }
 
 #[test]
@@ -157,5 +185,8 @@ fn a_plugin_no_standard_input_configures_fails_runs_to_completion() {
     let report = conformance::check_probing(&plugin, json!({ "fault": "no-such-fault" }));
     let failed: Vec<Check> = report.failed().collect();
     assert_eq!(failed, [Check::RunsToCompletion]);
-    assert_eq!(report.outcome(Check::OutputsMatchPorts), &Outcome::Skip("needs a stage that configures".into()));
+    assert_eq!(
+        report.outcome(Check::OutputsMatchPorts),
+        &Outcome::Skip("needs a stage that configures".into())
+    );
 }

@@ -47,8 +47,14 @@ fn plugins_lists_two_library_plugins_with_version_kind_and_file() {
     let table = stdout(&output);
     let example = copied(&dir, EXAMPLE).display().to_string();
     let broken = copied(&dir, BROKEN).display().to_string();
-    assert_eq!(row(&table, "example-frame-stats"), ["example-frame-stats", "0.1.0", "analysis", example.as_str()]);
-    assert_eq!(row(&table, "broken"), ["broken", "1.0", "analysis", broken.as_str()]);
+    assert_eq!(
+        row(&table, "example-frame-stats"),
+        ["example-frame-stats", "0.1.0", "analysis", example.as_str()]
+    );
+    assert_eq!(
+        row(&table, "broken"),
+        ["broken", "1.0", "analysis", broken.as_str()]
+    );
 }
 
 #[test]
@@ -56,7 +62,10 @@ fn plugins_warns_about_a_refused_library_and_still_lists_the_rest() {
     let dir = plugin_dir(&[EXAMPLE, ABI_FUTURE]);
     let output = macroscope(&["plugins"], Some(dir.path()));
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(row(&stdout(&output), "example-frame-stats")[0], "example-frame-stats");
+    assert_eq!(
+        row(&stdout(&output), "example-frame-stats")[0],
+        "example-frame-stats"
+    );
     assert!(
         stderr(&output).contains(&format!(
             "warning: {}: built for plugin ABI 2, this host speaks ABI 1",
@@ -73,8 +82,14 @@ fn inspect_shows_a_library_plugin_s_parameters_and_why_its_ports_depend_on_input
     let output = macroscope(&["inspect", "example-frame-stats"], Some(dir.path()));
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.starts_with("example-frame-stats 0.1.0 (analysis plugin, deterministic)\n"), "{text}");
-    assert!(text.contains("  panic_at_frame: integer | null (>= 0), default null\n"), "{text}");
+    assert!(
+        text.starts_with("example-frame-stats 0.1.0 (analysis plugin, deterministic)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  panic_at_frame: integer | null (>= 0), default null\n"),
+        "{text}"
+    );
     assert!(text.contains("      Fault injection for tests"), "{text}");
     assert!(
         text.contains("outputs: depend on the inputs and parameters (with default parameters and no inputs, configure says: takes exactly one input (a frames stream), got 0)"),
@@ -94,7 +109,10 @@ fn checks_labelled(report: &str, label: &str) -> Vec<String> {
 #[test]
 fn plugin_check_passes_every_check_on_the_example_library() {
     let dir = plugin_dir(&[EXAMPLE]);
-    let output = macroscope(&["plugin", "check", copied(&dir, EXAMPLE).to_str().unwrap()], None);
+    let output = macroscope(
+        &["plugin", "check", copied(&dir, EXAMPLE).to_str().unwrap()],
+        None,
+    );
     let report = stdout(&output);
     assert!(output.status.success(), "{report}\n{}", stderr(&output));
     assert_eq!(
@@ -116,9 +134,17 @@ fn plugin_check_passes_every_check_on_the_example_library() {
 #[test]
 fn plugin_check_names_each_failed_check_of_the_broken_library_and_exits_non_zero() {
     let dir = plugin_dir(&[BROKEN]);
-    let output = macroscope(&["plugin", "check", copied(&dir, BROKEN).to_str().unwrap()], None);
+    let output = macroscope(
+        &["plugin", "check", copied(&dir, BROKEN).to_str().unwrap()],
+        None,
+    );
     let report = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{report}\n{}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{report}\n{}",
+        stderr(&output)
+    );
     assert_eq!(
         checks_labelled(&report, "FAIL"),
         [
@@ -130,7 +156,10 @@ fn plugin_check_names_each_failed_check_of_the_broken_library_and_exits_non_zero
             "bad-params-rejected",
         ]
     );
-    assert!(report.contains("FAIL  version-semver: `1.0` is not a semantic version"), "{report}");
+    assert!(
+        report.contains("FAIL  version-semver: `1.0` is not a semantic version"),
+        "{report}"
+    );
 }
 
 #[test]

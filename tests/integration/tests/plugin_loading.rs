@@ -49,7 +49,12 @@ fn the_example_library_loads_from_a_directory_and_computes_frame_statistics() {
     let stats = output.port("stats").unwrap();
     assert_eq!(
         stats.values::<f64>().unwrap(),
-        [[5.5, 0.0, 11.0], [105.5, 100.0, 111.0], [205.5, 200.0, 211.0], [305.5, 300.0, 311.0]]
+        [
+            [5.5, 0.0, 11.0],
+            [105.5, 100.0, 111.0],
+            [205.5, 200.0, 211.0],
+            [305.5, 300.0, 311.0]
+        ]
     );
     let frame_ids: Vec<Scalar> = stats.items.iter().map(|e| e.meta[0]).collect();
     assert_eq!(frame_ids, [0, 1, 2, 3].map(Scalar::Int));
@@ -60,8 +65,14 @@ fn two_plugin_files_load_side_by_side_into_one_process() {
     let dir = plugin_dir(&[EXAMPLE, BROKEN]);
     let registry = registry_of(dir.path());
     let origin_of = |name: &str| registry.lookup(name).unwrap().origin.to_string();
-    assert_eq!(origin_of("example-frame-stats"), copied(&dir, EXAMPLE).display().to_string());
-    assert_eq!(origin_of("broken"), copied(&dir, BROKEN).display().to_string());
+    assert_eq!(
+        origin_of("example-frame-stats"),
+        copied(&dir, EXAMPLE).display().to_string()
+    );
+    assert_eq!(
+        origin_of("broken"),
+        copied(&dir, BROKEN).display().to_string()
+    );
     assert_eq!(registry.failures().count(), 0);
 }
 
@@ -79,14 +90,29 @@ fn a_library_for_another_abi_is_refused_naming_the_file_and_both_versions() {
         )]
     );
     assert!(registry.get("abi-future").is_none());
-    assert!(registry.get("example-frame-stats").is_some(), "a refused library must not stop the others");
+    assert!(
+        registry.get("example-frame-stats").is_some(),
+        "a refused library must not stop the others"
+    );
 }
 
 #[test]
 fn the_loader_refuses_a_future_abi_with_a_typed_error() {
     let dir = plugin_dir(&[ABI_FUTURE]);
-    let error = macroscope_plugin_api::load::load_library(&copied(&dir, ABI_FUTURE)).err().unwrap();
-    assert!(matches!(error, LoadError::AbiVersion { library: 2, host: 1, .. }), "{error:?}");
+    let error = macroscope_plugin_api::load::load_library(&copied(&dir, ABI_FUTURE))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            error,
+            LoadError::AbiVersion {
+                library: 2,
+                host: 1,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -98,10 +124,18 @@ fn a_byte_identical_copy_in_a_later_directory_is_skipped_and_reported() {
     })
     .unwrap();
     assert_eq!(
-        registry.lookup("example-frame-stats").unwrap().origin.to_string(),
+        registry
+            .lookup("example-frame-stats")
+            .unwrap()
+            .origin
+            .to_string(),
         copied(&first, EXAMPLE).display().to_string()
     );
-    let duplicates: Vec<String> = registry.duplicates().iter().map(|d| d.to_string()).collect();
+    let duplicates: Vec<String> = registry
+        .duplicates()
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     assert_eq!(
         duplicates,
         [format!(
@@ -143,7 +177,10 @@ fn an_unknown_plugin_lists_available_names_searched_dirs_and_failed_libraries() 
     let dir = plugin_dir(&[EXAMPLE, ABI_FUTURE]);
     let registry = registry_of(dir.path());
     let message = registry.lookup("no-such-plugin").err().unwrap().to_string();
-    assert!(message.starts_with("unknown plugin `no-such-plugin`; available plugins: "), "{message}");
+    assert!(
+        message.starts_with("unknown plugin `no-such-plugin`; available plugins: "),
+        "{message}"
+    );
     assert!(message.contains("example-frame-stats"), "{message}");
     assert!(
         message.contains(&format!("searched for in: {}", dir.path().display())),
@@ -169,7 +206,11 @@ fn asking_for_the_plugin_of_a_refused_library_says_why() {
     ));
     std::fs::copy(built_plugins::library(ABI_FUTURE), &installed).unwrap();
     let registry = registry_of(dir.path());
-    let message = registry.lookup("example-frame-stats").err().unwrap().to_string();
+    let message = registry
+        .lookup("example-frame-stats")
+        .err()
+        .unwrap()
+        .to_string();
     assert_eq!(
         message,
         format!(

@@ -11,21 +11,38 @@ use crate::driver::{HarnessError, PluginUnderTest, RunOutput};
 use crate::synthetic::OwnedItem;
 
 /// The checks from `runs-to-completion` on, in suite order.
-pub(super) fn checks(plugin: &PluginUnderTest, scenario: &Scenario, schema: Option<&ParamSchema>) -> Vec<CheckResult> {
+pub(super) fn checks(
+    plugin: &PluginUnderTest,
+    scenario: &Scenario,
+    schema: Option<&ParamSchema>,
+) -> Vec<CheckResult> {
     let first_run = plugin.run(&scenario.params, &scenario.inputs);
     let result = |check, outcome| CheckResult { check, outcome };
     vec![
         result(
             Check::RunsToCompletion,
             match &first_run {
-                Ok(output) => Outcome::Pass(format!("{} item(s) on {} input(s)", count_items(output), scenario.inputs.len())),
+                Ok(output) => Outcome::Pass(format!(
+                    "{} item(s) on {} input(s)",
+                    count_items(output),
+                    scenario.inputs.len()
+                )),
                 Err(e) => Outcome::Fail(e.to_string()),
             },
         ),
         result(Check::OutputsMatchPorts, outputs_match_ports(&first_run)),
-        result(Check::DeterministicOutput, deterministic(plugin, scenario, &first_run)),
-        result(Check::BadParamsRejected, bad_params_rejected(plugin, scenario, schema)),
-        result(Check::PanicBecomesError, panic_becomes_error(plugin, scenario)),
+        result(
+            Check::DeterministicOutput,
+            deterministic(plugin, scenario, &first_run),
+        ),
+        result(
+            Check::BadParamsRejected,
+            bad_params_rejected(plugin, scenario, schema),
+        ),
+        result(
+            Check::PanicBecomesError,
+            panic_becomes_error(plugin, scenario),
+        ),
     ]
 }
 
@@ -48,13 +65,20 @@ fn outputs_match_ports(run: &Result<RunOutput, HarnessError>) -> Outcome {
             problems.push(format!("port name `{name}` is empty or declared twice"));
         }
         if spec.kind == PortKind::Dataset && port.items.len() != 1 {
-            problems.push(format!("dataset `{name}` produced {} items, expected exactly one", port.items.len()));
+            problems.push(format!(
+                "dataset `{name}` produced {} items, expected exactly one",
+                port.items.len()
+            ));
         }
         // Report the first bad item of each port: the rest usually repeat it.
         let bad_item = port.items.iter().enumerate().find_map(|(i, item)| {
             let mut wrong = Vec::new();
             if item.data.element() != spec.element {
-                wrong.push(format!("element {} instead of {}", item.data.element(), spec.element));
+                wrong.push(format!(
+                    "element {} instead of {}",
+                    item.data.element(),
+                    spec.element
+                ));
             }
             if item.data.len() != spec.item_len() {
                 wrong.push(format!(
@@ -65,7 +89,11 @@ fn outputs_match_ports(run: &Result<RunOutput, HarnessError>) -> Outcome {
                 ));
             }
             if item.meta.len() != spec.columns.len() {
-                wrong.push(format!("{} metadata values for {} columns", item.meta.len(), spec.columns.len()));
+                wrong.push(format!(
+                    "{} metadata values for {} columns",
+                    item.meta.len(),
+                    spec.columns.len()
+                ));
             }
             (!wrong.is_empty()).then(|| format!("`{name}` item {i}: {}", wrong.join(", ")))
         });
@@ -78,7 +106,11 @@ fn outputs_match_ports(run: &Result<RunOutput, HarnessError>) -> Outcome {
     }
 }
 
-fn deterministic(plugin: &PluginUnderTest, scenario: &Scenario, first: &Result<RunOutput, HarnessError>) -> Outcome {
+fn deterministic(
+    plugin: &PluginUnderTest,
+    scenario: &Scenario,
+    first: &Result<RunOutput, HarnessError>,
+) -> Outcome {
     if !plugin.descriptor().deterministic {
         return Outcome::Skip("the plugin does not claim to be deterministic".to_owned());
     }
@@ -99,11 +131,18 @@ fn deterministic(plugin: &PluginUnderTest, scenario: &Scenario, first: &Result<R
     if differing.is_empty() {
         Outcome::Pass("identical SHA-256 on two runs".to_owned())
     } else {
-        Outcome::Fail(format!("claims to be deterministic, but two runs differ: {}", differing.join(", ")))
+        Outcome::Fail(format!(
+            "claims to be deterministic, but two runs differ: {}",
+            differing.join(", ")
+        ))
     }
 }
 
-fn bad_params_rejected(plugin: &PluginUnderTest, scenario: &Scenario, schema: Option<&ParamSchema>) -> Outcome {
+fn bad_params_rejected(
+    plugin: &PluginUnderTest,
+    scenario: &Scenario,
+    schema: Option<&ParamSchema>,
+) -> Outcome {
     let Some(schema) = schema else {
         return Outcome::Skip("needs a valid schema to know which parameters are bad".to_owned());
     };
@@ -116,13 +155,18 @@ fn bad_params_rejected(plugin: &PluginUnderTest, scenario: &Scenario, schema: Op
             Err(_) => {}
         }
     }
-    let note = format!("{} schema-invalid parameter document(s) tried", variants.len());
+    let note = format!(
+        "{} schema-invalid parameter document(s) tried",
+        variants.len()
+    );
     if accepted == 0 {
         Outcome::Pass(note)
     } else {
         // The host validates parameters against the schema before `configure`,
         // so a plugin need not repeat every rule: only a panic fails.
-        Outcome::Pass(format!("{note}, {accepted} accepted without error (the host validates first)"))
+        Outcome::Pass(format!(
+            "{note}, {accepted} accepted without error (the host validates first)"
+        ))
     }
 }
 
@@ -135,10 +179,18 @@ fn panic_becomes_error(plugin: &PluginUnderTest, scenario: &Scenario) -> Outcome
 
 /// With fault injection: the run must end in a panic error naming the plugin,
 /// after which the stage must refuse `finish`.
-fn injected_panic(plugin: &PluginUnderTest, scenario: &Scenario, params: &serde_json::Value) -> Outcome {
+fn injected_panic(
+    plugin: &PluginUnderTest,
+    scenario: &Scenario,
+    params: &serde_json::Value,
+) -> Outcome {
     let mut stage = match plugin.configure(params, &scenario.inputs) {
         Ok(stage) => stage,
-        Err(e) => return Outcome::Fail(format!("fault-injection parameters {params} do not configure: {e}")),
+        Err(e) => {
+            return Outcome::Fail(format!(
+                "fault-injection parameters {params} do not configure: {e}"
+            ))
+        }
     };
     let error = match scenario.inputs.as_slice() {
         [] => (0..=2).find_map(|_| stage.poll().err()),
@@ -152,12 +204,16 @@ fn injected_panic(plugin: &PluginUnderTest, scenario: &Scenario, params: &serde_
         return Outcome::Fail(format!("parameters {params} did not make the stage fail"));
     };
     if !error.is_panic() || !error.to_string().contains(&format!("`{}`", plugin.name())) {
-        return Outcome::Fail(format!("expected a panic reported as an error naming the plugin, got: {error}"));
+        return Outcome::Fail(format!(
+            "expected a panic reported as an error naming the plugin, got: {error}"
+        ));
     }
     if stage.finish().is_ok() {
         return Outcome::Fail("after a panic the stage still accepted `finish`".to_owned());
     }
-    Outcome::Pass(format!("`{FAULT_INJECTION_PARAMETER}` panic came back as: {error}"))
+    Outcome::Pass(format!(
+        "`{FAULT_INJECTION_PARAMETER}` panic came back as: {error}"
+    ))
 }
 
 /// Without fault injection: malformed items (empty, of a foreign element type,

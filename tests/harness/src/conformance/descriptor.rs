@@ -45,9 +45,12 @@ pub(super) fn semver(version: &str) -> CheckResult {
 /// Lower-case ASCII letters and digits in dash-separated words, starting with a letter.
 fn is_plugin_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .split('-')
-            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && name.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]
@@ -76,6 +79,9 @@ mod tests {
 
     #[test]
     fn a_prerelease_version_is_semver() {
-        assert_eq!(semver("0.3.0-alpha.1").outcome, Outcome::Pass(String::new()));
+        assert_eq!(
+            semver("0.3.0-alpha.1").outcome,
+            Outcome::Pass(String::new())
+        );
     }
 }

@@ -153,9 +153,18 @@ pub struct Scenario {
 impl Scenario {
     /// A scenario with `params` and `inputs`. When the plugin's schema declares
     /// [`FAULT_INJECTION_PARAMETER`], `panic_params` sets it to 1 (panic on the second item).
-    pub fn new(plugin: &PluginUnderTest, params: serde_json::Value, inputs: Vec<InputStream>) -> Self {
-        let declares_fault_injection = serde_json::from_str::<serde_json::Value>(&plugin.descriptor().params_schema)
-            .is_ok_and(|schema| schema["properties"].get(FAULT_INJECTION_PARAMETER).is_some());
+    pub fn new(
+        plugin: &PluginUnderTest,
+        params: serde_json::Value,
+        inputs: Vec<InputStream>,
+    ) -> Self {
+        let declares_fault_injection =
+            serde_json::from_str::<serde_json::Value>(&plugin.descriptor().params_schema)
+                .is_ok_and(|schema| {
+                    schema["properties"]
+                        .get(FAULT_INJECTION_PARAMETER)
+                        .is_some()
+                });
         let panic_params = match &params {
             serde_json::Value::Object(map) if declares_fault_injection => {
                 let mut map = map.clone();
@@ -197,12 +206,16 @@ const STANDARD_TIMELINE: Timeline = Timeline {
 };
 
 fn standard_input_sets() -> [(&'static str, Vec<InputStream>); 4] {
-    let frames = || STANDARD_TIMELINE.camera_frames(12, 16, |f, r, c| (1000 + 100 * f + 16 * r + c) as u16);
+    let frames =
+        || STANDARD_TIMELINE.camera_frames(12, 16, |f, r, c| (1000 + 100 * f + 16 * r + c) as u16);
     let schedule = || STANDARD_TIMELINE.schedule();
     [
         ("no inputs", vec![]),
         ("a camera frames stream", vec![frames()]),
-        ("camera frames and a stimulus schedule", vec![frames(), schedule()]),
+        (
+            "camera frames and a stimulus schedule",
+            vec![frames(), schedule()],
+        ),
         ("a stimulus schedule", vec![schedule()]),
     ]
 }

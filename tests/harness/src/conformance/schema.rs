@@ -16,14 +16,18 @@ pub(super) struct ParamSchema {
 
 /// Parses, meta-validates and compiles the schema text; the error says what is wrong.
 pub(super) fn parse(text: &str) -> Result<ParamSchema, String> {
-    let json: Value = serde_json::from_str(text).map_err(|e| format!("the schema is not JSON: {e}"))?;
+    let json: Value =
+        serde_json::from_str(text).map_err(|e| format!("the schema is not JSON: {e}"))?;
     // jsonschema panics when the `$schema` draft is unknown: that is the plugin's error, not ours.
-    match catch_unwind(AssertUnwindSafe(|| jsonschema::meta::validate(&json).map_err(|e| e.to_string()))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        jsonschema::meta::validate(&json).map_err(|e| e.to_string())
+    })) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(format!("not valid JSON Schema: {e}")),
         Err(_) => return Err(format!("unknown JSON Schema draft {}", json["$schema"])),
     }
-    let validator = jsonschema::validator_for(&json).map_err(|e| format!("the schema does not compile: {e}"))?;
+    let validator = jsonschema::validator_for(&json)
+        .map_err(|e| format!("the schema does not compile: {e}"))?;
     if json["type"] != "object" {
         return Err(format!(
             "parameters are a TOML table, so the schema's root must have \"type\": \"object\", found {}",
@@ -83,11 +87,19 @@ impl ParamSchema {
         }
         let validator = match jsonschema::validator_for(&relaxed) {
             Ok(v) => v,
-            Err(e) => return Outcome::Fail(format!("the schema without `required` does not compile: {e}")),
+            Err(e) => {
+                return Outcome::Fail(format!(
+                    "the schema without `required` does not compile: {e}"
+                ))
+            }
         };
         let problems: Vec<String> = documents
             .iter()
-            .flat_map(|doc| validator.iter_errors(doc).map(|e| format!("default at `{}`: {e}", e.instance_path())))
+            .flat_map(|doc| {
+                validator
+                    .iter_errors(doc)
+                    .map(|e| format!("default at `{}`: {e}", e.instance_path()))
+            })
             .collect();
         if problems.is_empty() {
             Outcome::Pass(String::new())
@@ -120,7 +132,12 @@ impl ParamSchema {
 /// Values a property schema is likely to reject.
 fn wrong_values(property: &Value) -> Vec<Value> {
     let mut values = vec![json!("__wrong_type__"), json!({ "__wrong_type__": true })];
-    for (bound, step) in [("minimum", -1), ("exclusiveMinimum", 0), ("maximum", 1), ("exclusiveMaximum", 0)] {
+    for (bound, step) in [
+        ("minimum", -1),
+        ("exclusiveMinimum", 0),
+        ("maximum", 1),
+        ("exclusiveMaximum", 0),
+    ] {
         let value = &property[bound];
         if let Some(integer) = value.as_i64() {
             values.push(json!(integer + step));
@@ -145,12 +162,17 @@ mod tests {
     #[test]
     fn a_schema_for_a_number_is_not_a_parameter_schema() {
         let error = parse(r#"{"type": "number"}"#).err().unwrap();
-        assert!(error.contains("root must have \"type\": \"object\""), "{error}");
+        assert!(
+            error.contains("root must have \"type\": \"object\""),
+            "{error}"
+        );
     }
 
     #[test]
     fn an_unknown_type_name_is_invalid_json_schema() {
-        let error = parse(r#"{"type": "object", "properties": {"a": {"type": "float"}}}"#).err().unwrap();
+        let error = parse(r#"{"type": "object", "properties": {"a": {"type": "float"}}}"#)
+            .err()
+            .unwrap();
         assert!(error.starts_with("not valid JSON Schema"), "{error}");
     }
 
@@ -161,7 +183,10 @@ mod tests {
             "properties": {"level": {"type": "integer", "minimum": 1, "default": 0}},
             "required": ["level"]
         }));
-        assert_eq!(outcome, Outcome::Fail("default at `/level`: 0 is less than the minimum of 1".to_owned()));
+        assert_eq!(
+            outcome,
+            Outcome::Fail("default at `/level`: 0 is less than the minimum of 1".to_owned())
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ pub const ABI_FUTURE: &str = "fixture-abi-future";
 fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary has a path");
     // target/<profile>/deps/<test binary>
-    exe.parent().and_then(Path::parent).expect("test binaries live in target/<profile>/deps").to_owned()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps")
+        .to_owned()
 }
 
 /// Builds the three plugin crates and the host binary (once), returning `target/<profile>`.
@@ -37,7 +40,18 @@ pub fn built() -> &'static Path {
         let mut command = Command::new(cargo);
         command
             .current_dir(&workspace)
-            .args(["build", "--quiet", "-p", EXAMPLE, "-p", BROKEN, "-p", ABI_FUTURE, "-p", "macroscope"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                EXAMPLE,
+                "-p",
+                BROKEN,
+                "-p",
+                ABI_FUTURE,
+                "-p",
+                "macroscope",
+            ])
             .arg("--target-dir")
             .arg(target_dir);
         if profile_dir.file_name().is_some_and(|n| n == "release") {
@@ -73,13 +87,17 @@ pub fn plugin_dir(crates: &[&str]) -> TempDir {
     let dir = tempfile::tempdir().expect("a temp dir");
     for name in crates {
         let source = library(name);
-        let copy = dir.path().join(source.file_name().expect("a library file name"));
-        std::fs::copy(&source, &copy).unwrap_or_else(|e| panic!("copying {}: {e}", source.display()));
+        let copy = dir
+            .path()
+            .join(source.file_name().expect("a library file name"));
+        std::fs::copy(&source, &copy)
+            .unwrap_or_else(|e| panic!("copying {}: {e}", source.display()));
     }
     dir
 }
 
 /// The path of crate `name`'s library inside `dir`.
 pub fn copied(dir: &TempDir, name: &str) -> PathBuf {
-    dir.path().join(library(name).file_name().expect("a library file name"))
+    dir.path()
+        .join(library(name).file_name().expect("a library file name"))
 }
