@@ -1,27 +1,299 @@
 //! Loading a plugin library from a file, with version and layout checks.
-//! TODO(registry helper): implement; see the doc comments for the contract.
+//!
+//! Every file is opened on its own with `lib_header_from_path` and its root
+//! module initialised from that header. abi_stable's `RootModule::load_from_file`
+//! is never used: it caches one module per root-module type, so a second plugin
+//! file would silently come back as the first.
+//!
+//! Libraries are never unloaded (abi_stable leaks them on purpose): the
+//! descriptors returned here stay valid for the life of the process.
 
 use std::path::{Path, PathBuf};
 
-use crate::ffi::PluginDescriptor;
+use abi_stable::library::{lib_header_from_path, AbiHeader, LibraryError, RootModuleError};
 
-/// Why a library could not be loaded.
+use crate::ffi::{PluginDescriptor, PluginLibraryRef};
+use crate::ABI_VERSION;
+
+/// The `major.minor` of this crate: what a plugin must be rebuilt against.
+const API_SERIES: &str = concat!(
+    env!("CARGO_PKG_VERSION_MAJOR"),
+    ".",
+    env!("CARGO_PKG_VERSION_MINOR")
+);
+
+/// Why a library could not be loaded. Every message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// Placeholder until implemented.
-    #[error("{path}: {message}")]
-    Other {
+    /// The operating system could not open the file as a dynamic library.
+    #[error("{path}: cannot open as a dynamic library: {reason}")]
+    Open {
         /// The library file.
         path: PathBuf,
-        /// What went wrong.
-        message: String,
+        /// The loader's explanation.
+        reason: String,
     },
+    /// The file is a dynamic library but exports no macroscope root module.
+    #[error(
+        "{path}: not a macroscope plugin library (it exports no plugin root module); \
+         plugin crates export one with `macroscope_plugin_api::export_plugins!`"
+    )]
+    NotAPlugin {
+        /// The library file.
+        path: PathBuf,
+    },
+    /// The library was built with an incompatible `macroscope-plugin-api` release.
+    #[error(
+        "{path}: built against macroscope-plugin-api {library}, this host uses {host}; \
+         rebuild the plugin against macroscope-plugin-api {API_SERIES}"
+    )]
+    ApiVersion {
+        /// Version the library was built with.
+        library: String,
+        /// Version this host was built with.
+        host: String,
+        /// The library file.
+        path: PathBuf,
+    },
+    /// The library's types have another memory layout than the host's, or it was
+    /// built with an incompatible `abi_stable` or compiler.
+    #[error(
+        "{path}: its plugin interface does not match this host's ({summary}); \
+         rebuild the plugin against macroscope-plugin-api {API_SERIES}"
+    )]
+    Layout {
+        /// The library file.
+        path: PathBuf,
+        /// One line saying what differs (abi_stable's full dump is long).
+        summary: String,
+    },
+    /// The library reports another [`ABI_VERSION`] than this host.
+    #[error(
+        "{path}: built for plugin ABI {library}, this host speaks ABI {host}; \
+         rebuild the plugin against macroscope-plugin-api {API_SERIES}"
+    )]
+    AbiVersion {
+        /// The library file.
+        path: PathBuf,
+        /// ABI version the library reports.
+        library: u32,
+        /// [`ABI_VERSION`] of this host.
+        host: u32,
+    },
+    /// The library's root-module constructor failed or panicked.
+    #[error("{path}: the plugin library failed to initialise: {reason}")]
+    Init {
+        /// The library file.
+        path: PathBuf,
+        /// What it reported.
+        reason: String,
+    },
+}
+
+impl LoadError {
+    /// The library file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::Open { path, .. }
+            | LoadError::NotAPlugin { path }
+            | LoadError::ApiVersion { path, .. }
+            | LoadError::Layout { path, .. }
+            | LoadError::AbiVersion { path, .. }
+            | LoadError::Init { path, .. } => path,
+        }
+    }
 }
 
 /// Loads the library at `path` (each file independently; never the cached
 /// root module of another file), checks the abi_stable layout and
 /// [`crate::ABI_VERSION`], and returns its plugin descriptors.
 pub fn load_library(path: &Path) -> Result<Vec<PluginDescriptor>, LoadError> {
-    let _ = path;
-    todo!()
+    let header = lib_header_from_path(path).map_err(|e| classify(path, e))?;
+    let module = header
+        .init_root_module::<PluginLibraryRef>()
+        .map_err(|e| classify(path, e))?;
+    let library = module.abi_version();
+    if library != ABI_VERSION {
+        return Err(LoadError::AbiVersion {
+            path: path.to_owned(),
+            library,
+            host: ABI_VERSION,
+        });
+    }
+    Ok(module.plugins()().into_iter().collect())
+}
+
+/// Turns abi_stable's error (often a page-long layout dump) into a typed, short one.
+fn classify(path: &Path, error: LibraryError) -> LoadError {
+    let path = path.to_owned();
+    match error {
+        LibraryError::OpenError { err, .. } => LoadError::Open {
+            path,
+            reason: err.to_string(),
+        },
+        LibraryError::GetSymbolError { .. } => LoadError::NotAPlugin { path },
+        LibraryError::IncompatibleVersionNumber {
+            expected_version,
+            actual_version,
+            ..
+        } => LoadError::ApiVersion {
+            path,
+            library: actual_version.to_string(),
+            host: expected_version.to_string(),
+        },
+        LibraryError::ParseVersionError(e) => LoadError::Layout {
+            path,
+            summary: format!("unreadable interface version: {e}"),
+        },
+        LibraryError::AbiInstability(dump) => LoadError::Layout {
+            path,
+            summary: summarise_layout_dump(&dump.to_string()),
+        },
+        LibraryError::InvalidAbiHeader(header) => LoadError::Layout {
+            path,
+            summary: format!(
+                "built with abi_stable ABI {}.{}, this host uses {}.{}",
+                header.abi_major,
+                header.abi_minor,
+                AbiHeader::VALUE.abi_major,
+                AbiHeader::VALUE.abi_minor,
+            ),
+        },
+        LibraryError::InvalidCAbi { .. } => LoadError::Layout {
+            path,
+            summary: "built by a compiler with another C calling convention".to_owned(),
+        },
+        LibraryError::RootModule { err, .. } => LoadError::Init {
+            path,
+            reason: match err {
+                RootModuleError::Returned(e) => e.to_string().trim().to_owned(),
+                RootModuleError::Unwound => "its root-module constructor panicked".to_owned(),
+            },
+        },
+        LibraryError::Many(errors) => match errors.into_iter().next() {
+            Some(first) => classify(&path, first),
+            None => LoadError::Layout {
+                path,
+                summary: "abi_stable reported an empty list of errors".to_owned(),
+            },
+        },
+    }
+}
+
+/// Reduces abi_stable's layout dump to its first difference: the error kind
+/// with what the host expected and what the library has.
+fn summarise_layout_dump(dump: &str) -> String {
+    let lines: Vec<&str> = dump.lines().collect();
+    let mut differences = lines.iter().enumerate().filter_map(|(i, line)| {
+        let kind = line.strip_prefix("Error:")?.trim();
+        let expected = first_line_after(&lines[i..], "Expected:");
+        let found = first_line_after(&lines[i..], "Found:");
+        Some(match (expected, found) {
+            (Some(expected), Some(found)) => {
+                format!("{kind}: host expects `{expected}`, library has `{found}`")
+            }
+            _ => kind.to_owned(),
+        })
+    });
+    let Some(first) = differences.next() else {
+        let headline = lines
+            .iter()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+            .unwrap_or("no details");
+        return format!("layout check failed: {headline}");
+    };
+    match differences.count() {
+        0 => first,
+        more => format!("{first}; and {more} more difference(s)"),
+    }
+}
+
+/// The first non-empty line after the line `header` (searched from the top of `lines`).
+fn first_line_after<'a>(lines: &[&'a str], header: &str) -> Option<&'a str> {
+    let at = lines.iter().position(|l| l.trim() == header)?;
+    lines[at + 1..]
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Trimmed from a real dump: a library whose `abi_version` field was `u64`.
+    const FIELD_TYPE_CHANGED: &str = "
+Compared <this>:
+    --- Type Layout ---
+    type:PluginLibrary
+To <other>:
+    --- Type Layout ---
+    type:PluginLibrary
+
+1 error(s)inside:
+    <other>
+
+    field: abi_version:u64
+
+Layout of expected type:
+    --- Type Layout ---
+
+Error:mismatched type
+Expected:
+    u32
+Found:
+    u64
+
+Error:incompatible type size
+Expected:
+    4
+Found:
+    8
+";
+
+    #[test]
+    fn a_layout_dump_becomes_one_line_with_the_first_difference() {
+        assert_eq!(
+            summarise_layout_dump(FIELD_TYPE_CHANGED),
+            "mismatched type: host expects `u32`, library has `u64`; and 1 more difference(s)"
+        );
+    }
+
+    #[test]
+    fn a_dump_without_error_lines_keeps_its_headline() {
+        assert_eq!(
+            summarise_layout_dump("\n\nsomething odd\nmore"),
+            "layout check failed: something odd"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_an_open_error_naming_the_file() {
+        let path = Path::new("/nonexistent/libnothing.so");
+        let Err(error) = load_library(path) else {
+            panic!("a missing file loaded")
+        };
+        assert!(matches!(error, LoadError::Open { .. }), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("/nonexistent/libnothing.so: cannot open"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_abi_mismatch_message_names_both_versions_and_the_fix() {
+        let error = LoadError::AbiVersion {
+            path: "plugins/libx.so".into(),
+            library: 2,
+            host: 1,
+        };
+        assert_eq!(
+            error.to_string(),
+            "plugins/libx.so: built for plugin ABI 2, this host speaks ABI 1; \
+             rebuild the plugin against macroscope-plugin-api 0.1"
+        );
+    }
 }

@@ -1,13 +1,56 @@
-//! `macroscope plugin_check` (TODO).
+//! `macroscope plugin check LIBRARY`: the harness's conformance suite on a
+//! built plugin library, one PASS/FAIL/SKIP line per check and plugin.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use macroscope_plugin_harness::{conformance, PluginUnderTest};
 
 /// Arguments of this command.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The built library file (`target/release/libmy_plugin.so`).
+    pub library: PathBuf,
 
-/// Runs the command.
+    /// Parameters (a JSON object) to configure each plugin with during the checks.
+    #[arg(long, value_name = "JSON", default_value = "{}")]
+    pub params: String,
+}
+
+/// Runs the command: exit status 0 only when every check of every plugin passed.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    todo!()
+    let params: serde_json::Value = serde_json::from_str(&args.params)
+        .with_context(|| format!("--params is not JSON: {}", args.params))?;
+    let plugins = PluginUnderTest::load(&args.library)?;
+    anyhow::ensure!(
+        !plugins.is_empty(),
+        "{}: the library exports no plugins",
+        args.library.display()
+    );
+    let mut all_passed = true;
+    for plugin in &plugins {
+        let d = plugin.descriptor();
+        println!("{} {} from {}", d.name, d.version, args.library.display());
+        let report = conformance::check_probing(plugin, params.clone());
+        for result in &report.results {
+            println!("  {result}");
+        }
+        let failed: Vec<&str> = report.failed().map(|c| c.name()).collect();
+        if failed.is_empty() {
+            println!("  all checks passed\n");
+        } else {
+            println!(
+                "  {} check(s) failed: {}\n",
+                failed.len(),
+                failed.join(", ")
+            );
+            all_passed = false;
+        }
+    }
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -1,0 +1,269 @@
+//! The conformance suite: named checks every plugin should pass before a lab
+//! ships it. `macroscope plugin check LIBRARY` runs it on a built library.
+
+mod behaviour;
+mod descriptor;
+mod schema;
+
+use std::fmt;
+
+use crate::driver::PluginUnderTest;
+use crate::synthetic::{InputStream, Timeline};
+
+/// The parameter a plugin may declare to let the suite test its panic guard:
+/// set to `N`, the stage panics while handling its `N`-th item (0-based).
+pub const FAULT_INJECTION_PARAMETER: &str = "panic_at_frame";
+
+/// One named check of the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Check {
+    /// Name is a lower-case dashed identifier; description and authors are filled in.
+    DescriptorComplete,
+    /// The version is a valid semantic version.
+    VersionSemver,
+    /// The parameter schema is valid JSON Schema describing an object.
+    SchemaValid,
+    /// The schema's `default` values validate against the schema.
+    SchemaDefaultsValid,
+    /// The stage configures and runs on synthetic inputs to the end.
+    RunsToCompletion,
+    /// Every item matches its declared port: element type, item size, column
+    /// count; a dataset port produces exactly one item.
+    OutputsMatchPorts,
+    /// A plugin declared deterministic gives identical output hashes on two runs.
+    DeterministicOutput,
+    /// Parameters the schema rejects give an error from `configure`, not a panic.
+    BadParamsRejected,
+    /// A panic inside the stage comes back as an error naming the plugin, and
+    /// the stage refuses further calls.
+    PanicBecomesError,
+}
+
+impl Check {
+    /// Every check, in the order the suite runs them.
+    pub const ALL: [Check; 9] = [
+        Check::DescriptorComplete,
+        Check::VersionSemver,
+        Check::SchemaValid,
+        Check::SchemaDefaultsValid,
+        Check::RunsToCompletion,
+        Check::OutputsMatchPorts,
+        Check::DeterministicOutput,
+        Check::BadParamsRejected,
+        Check::PanicBecomesError,
+    ];
+
+    /// The check's name as printed (`version-semver`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::DescriptorComplete => "descriptor-complete",
+            Check::VersionSemver => "version-semver",
+            Check::SchemaValid => "schema-valid",
+            Check::SchemaDefaultsValid => "schema-defaults-valid",
+            Check::RunsToCompletion => "runs-to-completion",
+            Check::OutputsMatchPorts => "outputs-match-ports",
+            Check::DeterministicOutput => "deterministic-output",
+            Check::BadParamsRejected => "bad-params-rejected",
+            Check::PanicBecomesError => "panic-becomes-error",
+        }
+    }
+}
+
+/// How a check ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Passed, with an optional note on what was checked.
+    Pass(String),
+    /// Not applicable to this plugin, or blocked by an earlier failure (why).
+    Skip(String),
+    /// Failed (why).
+    Fail(String),
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    /// The check.
+    pub check: Check,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for CheckResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (label, detail) = match &self.outcome {
+            Outcome::Pass(note) => ("PASS", note),
+            Outcome::Skip(why) => ("SKIP", why),
+            Outcome::Fail(why) => ("FAIL", why),
+        };
+        write!(f, "{label}  {}", self.check.name())?;
+        if !detail.is_empty() {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The suite's results for one plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The plugin's name.
+    pub plugin: String,
+    /// One result per check, in [`Check::ALL`] order.
+    pub results: Vec<CheckResult>,
+}
+
+impl Report {
+    /// True when no check failed.
+    pub fn passed(&self) -> bool {
+        self.failed().next().is_none()
+    }
+
+    /// The checks that failed.
+    pub fn failed(&self) -> impl Iterator<Item = Check> + '_ {
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Fail(_)))
+            .map(|r| r.check)
+    }
+
+    /// The outcome of `check`.
+    pub fn outcome(&self, check: Check) -> &Outcome {
+        &self
+            .results
+            .iter()
+            .find(|r| r.check == check)
+            .expect("a report holds every check")
+            .outcome
+    }
+}
+
+/// What the suite runs a plugin on.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Parameters the stage runs with (they must configure).
+    pub params: serde_json::Value,
+    /// Its inputs (empty for a source).
+    pub inputs: Vec<InputStream>,
+    /// Parameters that make the stage panic mid-run, if it offers fault
+    /// injection; without them the panic check feeds malformed items instead.
+    pub panic_params: Option<serde_json::Value>,
+}
+
+impl Scenario {
+    /// A scenario with `params` and `inputs`. When the plugin's schema declares
+    /// [`FAULT_INJECTION_PARAMETER`], `panic_params` sets it to 1 (panic on the second item).
+    pub fn new(
+        plugin: &PluginUnderTest,
+        params: serde_json::Value,
+        inputs: Vec<InputStream>,
+    ) -> Self {
+        let declares_fault_injection =
+            serde_json::from_str::<serde_json::Value>(&plugin.descriptor().params_schema)
+                .is_ok_and(|schema| {
+                    schema["properties"]
+                        .get(FAULT_INJECTION_PARAMETER)
+                        .is_some()
+                });
+        let panic_params = match &params {
+            serde_json::Value::Object(map) if declares_fault_injection => {
+                let mut map = map.clone();
+                map.insert(FAULT_INJECTION_PARAMETER.to_owned(), 1.into());
+                Some(serde_json::Value::Object(map))
+            }
+            _ => None,
+        };
+        Scenario {
+            params,
+            inputs,
+            panic_params,
+        }
+    }
+
+    /// Finds synthetic inputs the plugin accepts with `params`: none (a source),
+    /// a camera frames stream, frames plus a stimulus schedule, or a schedule
+    /// alone, in that order. The error lists what each attempt said.
+    pub fn probe(plugin: &PluginUnderTest, params: serde_json::Value) -> Result<Scenario, String> {
+        let mut attempts = Vec::new();
+        for (label, inputs) in standard_input_sets() {
+            match plugin.configure(&params, &inputs) {
+                Ok(_) => return Ok(Scenario::new(plugin, params, inputs)),
+                Err(e) => attempts.push(format!("with {label}: {e}")),
+            }
+        }
+        Err(format!(
+            "no standard synthetic inputs configure with parameters {params}: {}",
+            attempts.join("; ")
+        ))
+    }
+}
+
+/// The timeline of the standard synthetic inputs: 8 frames, 2 per sweep.
+const STANDARD_TIMELINE: Timeline = Timeline {
+    rate_hz: 10.0,
+    frames_per_sweep: 2,
+    sweeps_per_direction: 1,
+};
+
+fn standard_input_sets() -> [(&'static str, Vec<InputStream>); 4] {
+    let frames =
+        || STANDARD_TIMELINE.camera_frames(12, 16, |f, r, c| (1000 + 100 * f + 16 * r + c) as u16);
+    let schedule = || STANDARD_TIMELINE.schedule();
+    [
+        ("no inputs", vec![]),
+        ("a camera frames stream", vec![frames()]),
+        (
+            "camera frames and a stimulus schedule",
+            vec![frames(), schedule()],
+        ),
+        ("a stimulus schedule", vec![schedule()]),
+    ]
+}
+
+/// Runs every check on `plugin` with `scenario`.
+pub fn check(plugin: &PluginUnderTest, scenario: &Scenario) -> Report {
+    finish_report(plugin, Ok(scenario))
+}
+
+/// Runs every check with inputs found by [`Scenario::probe`]; if none is
+/// accepted, the checks that need a run fail or are skipped with the reason.
+pub fn check_probing(plugin: &PluginUnderTest, params: serde_json::Value) -> Report {
+    match Scenario::probe(plugin, params) {
+        Ok(scenario) => check(plugin, &scenario),
+        Err(why) => finish_report(plugin, Err(why)),
+    }
+}
+
+fn finish_report(plugin: &PluginUnderTest, scenario: Result<&Scenario, String>) -> Report {
+    let descriptor = plugin.descriptor();
+    let schema = schema::parse(&descriptor.params_schema);
+    let mut results = vec![
+        descriptor::complete(descriptor),
+        descriptor::semver(&descriptor.version),
+        schema::valid(&schema),
+        schema::defaults_valid(&schema),
+    ];
+    match scenario {
+        Ok(scenario) => results.extend(behaviour::checks(plugin, scenario, schema.as_ref().ok())),
+        Err(why) => {
+            results.push(CheckResult {
+                check: Check::RunsToCompletion,
+                outcome: Outcome::Fail(why),
+            });
+            let blocked = [
+                Check::OutputsMatchPorts,
+                Check::DeterministicOutput,
+                Check::BadParamsRejected,
+                Check::PanicBecomesError,
+            ];
+            results.extend(blocked.into_iter().map(|check| CheckResult {
+                check,
+                outcome: Outcome::Skip("needs a stage that configures".to_owned()),
+            }));
+        }
+    }
+    Report {
+        plugin: descriptor.name.to_string(),
+        results,
+    }
+}

@@ -1,0 +1,192 @@
+//! The conformance suite on in-process plugins: the example passes, and each
+//! deliberate fault fails exactly the check named for it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use example_frame_stats::FrameStats;
+use macroscope_plugin_api::{
+    schemars::{self, JsonSchema},
+    ElementType, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec,
+};
+use macroscope_plugin_harness::conformance::{self, Check, Outcome, Scenario};
+use macroscope_plugin_harness::{InputStream, PluginUnderTest, Timeline};
+use serde::Deserialize;
+use serde_json::json;
+
+const TIMELINE: Timeline = Timeline {
+    rate_hz: 10.0,
+    frames_per_sweep: 2,
+    sweeps_per_direction: 1,
+};
+
+fn frames() -> Vec<InputStream> {
+    vec![TIMELINE.camera_frames(4, 4, |f, r, c| (f * 16 + r * 4 + c) as u16)]
+}
+
+/// What the test plugin does wrong.
+#[derive(Deserialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "kebab-case")]
+enum Fault {
+    /// Nothing.
+    None,
+    /// Emits 2 values on a port declared with shape [3].
+    ShortItems,
+    /// Emits its dataset port twice.
+    DatasetTwice,
+    /// Numbers its runs in the output while claiming determinism.
+    CountsRuns,
+    /// Panics in configure when `gain` is negative.
+    PanicsOnNegativeGain,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    /// Which fault to show.
+    fault: Fault,
+    /// A non-negative factor.
+    #[serde(default)]
+    #[schemars(range(min = 0.0))]
+    gain: f64,
+}
+
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+struct Faulty {
+    fault: Fault,
+    run: u64,
+}
+
+impl Plugin for Faulty {
+    type Params = Params;
+
+    const INFO: PluginInfo = PluginInfo {
+        name: "faulty",
+        version: "1.2.3",
+        kind: PluginKind::Analysis,
+        description: "Shows one fault at a time.",
+        authors: &["Test <test@example.org>"],
+        deterministic: true,
+    };
+
+    fn configure(
+        params: Params,
+        _inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        if params.fault == Fault::PanicsOnNegativeGain {
+            assert!(params.gain >= 0.0, "negative gain");
+        }
+        let ports = vec![
+            PortSpec::stream("values", ElementType::F64, &[3]),
+            PortSpec::dataset("total", ElementType::U64, &[]),
+        ];
+        let run = RUNS.fetch_add(1, Ordering::Relaxed);
+        Ok((
+            Faulty {
+                fault: params.fault,
+                run,
+            },
+            ports,
+        ))
+    }
+
+    fn receive(
+        &mut self,
+        _input: usize,
+        _item: Item<'_>,
+        out: &mut Outputs,
+    ) -> Result<(), PluginError> {
+        match self.fault {
+            Fault::ShortItems => out.emit(0, vec![1.0, 2.0], &[]),
+            Fault::CountsRuns => out.emit(0, vec![self.run as f64, 0.0, 0.0], &[]),
+            _ => out.emit(0, vec![1.0, 2.0, 3.0], &[]),
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
+        out.emit(1, vec![8u64], &[]);
+        if self.fault == Fault::DatasetTwice {
+            out.emit(1, vec![8u64], &[]);
+        }
+        Ok(())
+    }
+}
+
+fn failed_checks(fault: &str) -> Vec<Check> {
+    let plugin = PluginUnderTest::of::<Faulty>();
+    let report = conformance::check(
+        &plugin,
+        &Scenario::new(&plugin, json!({ "fault": fault }), frames()),
+    );
+    report.failed().collect()
+}
+
+#[test]
+fn the_example_plugin_passes_every_check() {
+    let plugin = PluginUnderTest::of::<FrameStats>();
+    let report = conformance::check_probing(&plugin, json!({}));
+    assert!(report.passed(), "{report:#?}");
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Pass(_))),
+        "{report:#?}"
+    );
+}
+
+#[test]
+fn the_example_plugin_s_panic_is_injected_through_its_fault_parameter() {
+    let plugin = PluginUnderTest::of::<FrameStats>();
+    let report = conformance::check_probing(&plugin, json!({}));
+    let Outcome::Pass(note) = report.outcome(Check::PanicBecomesError) else {
+        panic!("{report:#?}");
+    };
+    assert!(
+        note.contains(
+            "plugin `example-frame-stats` panicked in receive: fault injected at frame 1"
+        ),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_plugin_without_faults_passes_every_check() {
+    assert_eq!(failed_checks("none"), []);
+}
+
+#[test]
+fn items_shorter_than_their_declared_shape_fail_outputs_match_ports() {
+    assert_eq!(failed_checks("short-items"), [Check::OutputsMatchPorts]);
+}
+
+#[test]
+fn a_dataset_emitted_twice_fails_outputs_match_ports() {
+    assert_eq!(failed_checks("dataset-twice"), [Check::OutputsMatchPorts]);
+}
+
+#[test]
+fn output_that_changes_between_runs_fails_deterministic_output() {
+    assert_eq!(failed_checks("counts-runs"), [Check::DeterministicOutput]);
+}
+
+#[test]
+fn a_panic_on_a_schema_invalid_parameter_fails_bad_params_rejected() {
+    assert_eq!(
+        failed_checks("panics-on-negative-gain"),
+        [Check::BadParamsRejected]
+    );
+}
+
+#[test]
+fn a_plugin_no_standard_input_configures_fails_runs_to_completion() {
+    let plugin = PluginUnderTest::of::<Faulty>();
+    let report = conformance::check_probing(&plugin, json!({ "fault": "no-such-fault" }));
+    let failed: Vec<Check> = report.failed().collect();
+    assert_eq!(failed, [Check::RunsToCompletion]);
+    assert_eq!(
+        report.outcome(Check::OutputsMatchPorts),
+        &Outcome::Skip("needs a stage that configures".into())
+    );
+}

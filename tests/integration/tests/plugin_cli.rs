@@ -1,0 +1,177 @@
+//! `macroscope plugins`, `inspect` and `plugin check` on real plugin libraries,
+//! run as a user would: the built binary in a child process.
+
+mod built_plugins;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
+
+/// Runs `macroscope ARGS` with no plugin directories from the environment.
+fn macroscope(args: &[&str], plugin_dir: Option<&Path>) -> Output {
+    let empty_data_home = tempfile::tempdir().unwrap();
+    let mut command = Command::new(built_plugins::macroscope());
+    command
+        .env_remove("MACROSCOPE_PLUGIN_PATH")
+        .env("XDG_DATA_HOME", empty_data_home.path())
+        .args(args);
+    if let Some(dir) = plugin_dir {
+        command.arg("--plugin-path").arg(dir);
+    }
+    command.output().expect("the macroscope binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The row of the `plugins` table for `name`, split into columns.
+fn row<'a>(table: &'a str, name: &str) -> Vec<&'a str> {
+    table
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|cols| cols.first() == Some(&name))
+        .unwrap_or_else(|| panic!("no row for {name} in:\n{table}"))
+}
+
+#[test]
+fn plugins_lists_two_library_plugins_with_version_kind_and_file() {
+    let dir = plugin_dir(&[EXAMPLE, BROKEN]);
+    let output = macroscope(&["plugins"], Some(dir.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = stdout(&output);
+    let example = copied(&dir, EXAMPLE).display().to_string();
+    let broken = copied(&dir, BROKEN).display().to_string();
+    assert_eq!(
+        row(&table, "example-frame-stats"),
+        ["example-frame-stats", "0.1.0", "analysis", example.as_str()]
+    );
+    assert_eq!(
+        row(&table, "broken"),
+        ["broken", "1.0", "analysis", broken.as_str()]
+    );
+}
+
+#[test]
+fn plugins_warns_about_a_refused_library_and_still_lists_the_rest() {
+    let dir = plugin_dir(&[EXAMPLE, ABI_FUTURE]);
+    let output = macroscope(&["plugins"], Some(dir.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        row(&stdout(&output), "example-frame-stats")[0],
+        "example-frame-stats"
+    );
+    assert!(
+        stderr(&output).contains(&format!(
+            "warning: {}: built for plugin ABI 2, this host speaks ABI 1",
+            copied(&dir, ABI_FUTURE).display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn inspect_shows_a_library_plugin_s_parameters_and_why_its_ports_depend_on_inputs() {
+    let dir = plugin_dir(&[EXAMPLE]);
+    let output = macroscope(&["inspect", "example-frame-stats"], Some(dir.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("example-frame-stats 0.1.0 (analysis plugin, deterministic)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  panic_at_frame: integer | null (>= 0), default null\n"),
+        "{text}"
+    );
+    assert!(text.contains("      Fault injection for tests"), "{text}");
+    assert!(
+        text.contains("outputs: depend on the inputs and parameters (with default parameters and no inputs, configure says: takes exactly one input (a frames stream), got 0)"),
+        "{text}"
+    );
+}
+
+/// The check names printed with `label` (`PASS`, `FAIL`, `SKIP`).
+fn checks_labelled(report: &str, label: &str) -> Vec<String> {
+    report
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix(label))
+        .map(|rest| rest.trim_start().split(':').next().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn plugin_check_passes_every_check_on_the_example_library() {
+    let dir = plugin_dir(&[EXAMPLE]);
+    let output = macroscope(
+        &["plugin", "check", copied(&dir, EXAMPLE).to_str().unwrap()],
+        None,
+    );
+    let report = stdout(&output);
+    assert!(output.status.success(), "{report}\n{}", stderr(&output));
+    assert_eq!(
+        checks_labelled(&report, "PASS"),
+        [
+            "descriptor-complete",
+            "version-semver",
+            "schema-valid",
+            "schema-defaults-valid",
+            "runs-to-completion",
+            "outputs-match-ports",
+            "deterministic-output",
+            "bad-params-rejected",
+            "panic-becomes-error",
+        ]
+    );
+}
+
+#[test]
+fn plugin_check_names_each_failed_check_of_the_broken_library_and_exits_non_zero() {
+    let dir = plugin_dir(&[BROKEN]);
+    let output = macroscope(
+        &["plugin", "check", copied(&dir, BROKEN).to_str().unwrap()],
+        None,
+    );
+    let report = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{report}\n{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        checks_labelled(&report, "FAIL"),
+        [
+            "descriptor-complete",
+            "version-semver",
+            "schema-defaults-valid",
+            "outputs-match-ports",
+            "deterministic-output",
+            "bad-params-rejected",
+        ]
+    );
+    assert!(
+        report.contains("FAIL  version-semver: `1.0` is not a semantic version"),
+        "{report}"
+    );
+}
+
+#[test]
+fn plugin_check_on_a_future_abi_library_fails_with_the_versions_and_does_not_crash() {
+    let dir = plugin_dir(&[ABI_FUTURE]);
+    let library = copied(&dir, ABI_FUTURE);
+    let output = macroscope(&["plugin", "check", library.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let expected = format!(
+        "error: {}: built for plugin ABI 2, this host speaks ABI 1; \
+         rebuild the plugin against macroscope-plugin-api 0.1",
+        library.display()
+    );
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+}
