@@ -70,7 +70,10 @@ fn a_stage_that_panicked_refuses_further_calls() {
     let frames = TIMELINE.camera_frames(2, 2, |_, _, _| 7);
     let plugin = PluginUnderTest::of::<FrameStats>();
     let mut stage = plugin
-        .configure(&json!({ "panic_at_frame": 0 }), std::slice::from_ref(&frames))
+        .configure(
+            &json!({ "panic_at_frame": 0 }),
+            std::slice::from_ref(&frames),
+        )
         .unwrap();
     assert!(stage.receive(0, &frames.items[0]).unwrap_err().is_panic());
     let refusal = stage.finish().unwrap_err();
