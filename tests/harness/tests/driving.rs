@@ -212,3 +212,16 @@ fn a_source_is_polled_until_it_finishes() {
         [[0], [1], [2]]
     );
 }
+
+#[test]
+fn an_endless_source_is_stopped_after_the_polls_asked_for_and_then_finished() {
+    let plugin = PluginUnderTest::of::<Counter>();
+    let stage = plugin
+        .configure(&json!({ "count": u32::MAX }), &[])
+        .unwrap();
+    let output = stage.drive_source_for(4).unwrap();
+    assert_eq!(
+        output.port("n").unwrap().values::<u32>().unwrap(),
+        [[0], [1], [2], [3]]
+    );
+}
