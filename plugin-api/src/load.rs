@@ -180,20 +180,25 @@ fn classify(path: &Path, error: LibraryError) -> LoadError {
     }
 }
 
-/// Reduces abi_stable's layout dump to its first difference: the error kind
-/// with what the host expected and what the library has.
+/// Reduces abi_stable's layout dump to its first difference: the field where
+/// it sits, the error kind, and what the host expected against what the library has.
 fn summarise_layout_dump(dump: &str) -> String {
     let lines: Vec<&str> = dump.lines().collect();
     let mut differences = lines.iter().enumerate().filter_map(|(i, line)| {
         let kind = line.strip_prefix("Error:")?.trim();
-        let expected = first_line_after(&lines[i..], "Expected:");
-        let found = first_line_after(&lines[i..], "Found:");
-        Some(match (expected, found) {
-            (Some(expected), Some(found)) => {
-                format!("{kind}: host expects `{expected}`, library has `{found}`")
-            }
-            _ => kind.to_owned(),
-        })
+        let mut text = match field_of_error(&lines[..i]) {
+            Some(field) => format!("field `{field}`: {kind}"),
+            None => kind.to_owned(),
+        };
+        if let (Some(expected), Some(found)) = (
+            first_line_after(&lines[i..], "Expected:"),
+            first_line_after(&lines[i..], "Found:"),
+        ) {
+            text.push_str(&format!(
+                ", host expects `{expected}`, library has `{found}`"
+            ));
+        }
+        Some(text)
     });
     let Some(first) = differences.next() else {
         let headline = lines
@@ -209,6 +214,21 @@ fn summarise_layout_dump(dump: &str) -> String {
     }
 }
 
+/// The innermost field of the stack trace that precedes an `Error:` line: the
+/// last `field_name:` between the block's `N error(s)` header and its layout dumps.
+fn field_of_error<'a>(before: &[&'a str]) -> Option<&'a str> {
+    let header = before.iter().rposition(|l| l.contains("error(s)"))?;
+    let block = &before[header..];
+    let trace_end = block
+        .iter()
+        .position(|l| l.trim() == "Layout of expected type:")
+        .unwrap_or(block.len());
+    block[..trace_end]
+        .iter()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("field_name:"))
+}
+
 /// The first non-empty line after the line `header` (searched from the top of `lines`).
 fn first_line_after<'a>(lines: &[&'a str], header: &str) -> Option<&'a str> {
     let at = lines.iter().position(|l| l.trim() == header)?;
@@ -222,41 +242,58 @@ fn first_line_after<'a>(lines: &[&'a str], header: &str) -> Option<&'a str> {
 mod tests {
     use super::*;
 
-    /// Trimmed from a real dump: a library whose `abi_version` field was `u64`.
+    /// The end of a real dump (168 lines): a library whose `abi_version` field is `u64`.
     const FIELD_TYPE_CHANGED: &str = "
 Compared <this>:
     --- Type Layout ---
-    type:PluginLibrary
-To <other>:
-    --- Type Layout ---
-    type:PluginLibrary
+    type:PrefixRef<'a, PluginLibrary>
+
+0 error(s).
 
 1 error(s)inside:
     <other>
 
-    field: abi_version:u64
+    field_name:0
+    type:PluginLibrary
+    size:16 align:8
+    package:'macroscope-plugin-api' version:'0.1.0'
+
+    field_name:abi_version
+    type:u64
+    size:8 align:8
+    package:'std' version:'1.0.0'
 
 Layout of expected type:
     --- Type Layout ---
+    type:u32
+    size:4 align:4
+
+Layout of found type:
+    --- Type Layout ---
+    type:u64
+    size:8 align:8
+
+
 
 Error:mismatched type
 Expected:
     u32
 Found:
-    u64
-
-Error:incompatible type size
-Expected:
-    4
-Found:
-    8
-";
+    u64";
 
     #[test]
     fn a_layout_dump_becomes_one_line_with_the_first_difference() {
         assert_eq!(
             summarise_layout_dump(FIELD_TYPE_CHANGED),
-            "mismatched type: host expects `u32`, library has `u64`; and 1 more difference(s)"
+            "field `abi_version`: mismatched type, host expects `u32`, library has `u64`"
+        );
+    }
+
+    #[test]
+    fn further_differences_are_counted_not_listed() {
+        let dump = format!("{FIELD_TYPE_CHANGED}\n\nError:incompatible type size\nExpected:\n    4\nFound:\n    8\n");
+        assert!(
+            summarise_layout_dump(&dump).ends_with("library has `u64`; and 1 more difference(s)")
         );
     }
 

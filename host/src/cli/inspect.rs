@@ -215,6 +215,55 @@ mod tests {
         );
     }
 
+    #[derive(serde::Deserialize, macroscope_plugin_api::schemars::JsonSchema)]
+    #[schemars(crate = "macroscope_plugin_api::schemars")]
+    struct NoParams {}
+
+    /// A source whose ports are known without inputs.
+    struct Ticks;
+
+    impl macroscope_plugin_api::Plugin for Ticks {
+        type Params = NoParams;
+        const INFO: macroscope_plugin_api::PluginInfo = macroscope_plugin_api::PluginInfo {
+            name: "ticks",
+            version: "1.0.0",
+            kind: macroscope_plugin_api::PluginKind::Stimulus,
+            description: "Ticks.",
+            authors: &["Test"],
+            deterministic: true,
+        };
+        fn configure(
+            _: NoParams,
+            _: &[macroscope_plugin_api::InputPort],
+        ) -> Result<(Self, Vec<PortSpec>), macroscope_plugin_api::PluginError> {
+            use macroscope_plugin_api::{ColumnSpec, ElementType};
+            let port = PortSpec::stream("tick", ElementType::F64, &[])
+                .with_unit("s")
+                .with_description("time of the tick")
+                .with_column(ColumnSpec::new(
+                    "index",
+                    ElementType::I64,
+                    "",
+                    "tick number",
+                ));
+            Ok((Ticks, vec![port]))
+        }
+    }
+
+    #[test]
+    fn a_plugin_that_configures_without_inputs_lists_its_outputs() {
+        let plugin = RegisteredPlugin {
+            descriptor: macroscope_plugin_api::descriptor_of::<Ticks>(),
+            origin: Origin::Builtin,
+        };
+        assert_eq!(
+            outputs(&plugin),
+            "outputs (with default parameters):\n\
+             \x20 tick: stream of f64 [] in s - time of the tick\n\
+             \x20     column index: i64 - tick number\n"
+        );
+    }
+
     #[test]
     fn an_optional_integer_reads_as_a_union_with_null() {
         let schema = json!({"type": ["integer", "null"], "minimum": 0});

@@ -183,32 +183,15 @@ impl Stage {
     }
 
     /// Feeds every item of `inputs` (round-robin across inputs, in order within
-    /// each), or polls a source until it finishes, then calls `finish`.
+    /// each), or polls a source until it finishes (at most [`MAX_SOURCE_POLLS`]
+    /// times), then calls `finish`.
     pub fn drive(mut self, inputs: &[InputStream]) -> Result<RunOutput, HarnessError> {
-        let mut output = RunOutput {
-            ports: self
-                .outputs
-                .iter()
-                .map(|spec| PortOutput {
-                    spec: spec.clone(),
-                    items: Vec::new(),
-                })
-                .collect(),
-        };
+        let mut output = self.empty_output();
         if inputs.is_empty() {
-            let mut polls = 0;
-            loop {
-                let (emissions, finished) = self.poll()?;
-                self.collect(&mut output, emissions)?;
-                if finished {
-                    break;
-                }
-                polls += 1;
-                if polls == MAX_SOURCE_POLLS {
-                    return Err(HarnessError::Endless {
-                        plugin: self.plugin,
-                    });
-                }
+            if !self.poll_up_to(MAX_SOURCE_POLLS, &mut output)? {
+                return Err(HarnessError::Endless {
+                    plugin: self.plugin,
+                });
             }
         } else {
             let longest = inputs.iter().map(|i| i.items.len()).max().unwrap_or(0);
@@ -221,6 +204,43 @@ impl Stage {
                 }
             }
         }
+        self.finish_into(output)
+    }
+
+    /// Polls a source at most `polls` times (fewer if it finishes), then calls
+    /// `finish`: how a user ends an endless source such as a camera.
+    pub fn drive_source_for(mut self, polls: usize) -> Result<RunOutput, HarnessError> {
+        let mut output = self.empty_output();
+        self.poll_up_to(polls, &mut output)?;
+        self.finish_into(output)
+    }
+
+    /// Polls until the source finishes (`true`) or `polls` calls were made (`false`).
+    fn poll_up_to(&mut self, polls: usize, output: &mut RunOutput) -> Result<bool, HarnessError> {
+        for _ in 0..polls {
+            let (emissions, finished) = self.poll()?;
+            self.collect(output, emissions)?;
+            if finished {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn empty_output(&self) -> RunOutput {
+        RunOutput {
+            ports: self
+                .outputs
+                .iter()
+                .map(|spec| PortOutput {
+                    spec: spec.clone(),
+                    items: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn finish_into(mut self, mut output: RunOutput) -> Result<RunOutput, HarnessError> {
         let emissions = self.finish()?;
         self.collect(&mut output, emissions)?;
         Ok(output)

@@ -4,15 +4,20 @@
 //!
 //! A lab adds this crate to its plugin's `[dev-dependencies]`:
 //!
-//! ```ignore
+//! ```
+//! use example_frame_stats::FrameStats;
 //! use macroscope_plugin_harness::{conformance, PluginUnderTest, Timeline};
+//! use serde_json::json;
 //!
-//! let plugin = PluginUnderTest::of::<MyStage>();
-//! let timeline = Timeline { rate_hz: 10.0, frames_per_sweep: 4, sweeps_per_direction: 1 };
-//! let frames = timeline.camera_frames(8, 8, |frame, row, col| (frame + row + col) as u16);
-//! let output = plugin.run(&serde_json::json!({}), &[frames.clone()]).unwrap();
-//! let report = conformance::check(&plugin, &conformance::Scenario::new(&plugin, serde_json::json!({}), vec![frames]));
-//! assert!(report.passed(), "{report:?}");
+//! let plugin = PluginUnderTest::of::<FrameStats>();
+//! let timeline = Timeline { rate_hz: 10.0, frames_per_sweep: 1, sweeps_per_direction: 1 };
+//! // Four 2 x 2 frames; every pixel of frame f is f.
+//! let frames = timeline.camera_frames(2, 2, |frame, _row, _col| frame as u16);
+//! let output = plugin.run(&json!({}), &[frames.clone()]).unwrap();
+//! assert_eq!(output.port("stats").unwrap().values::<f64>().unwrap()[3], [3.0, 3.0, 3.0]);
+//!
+//! let scenario = conformance::Scenario::new(&plugin, json!({}), vec![frames]);
+//! assert!(conformance::check(&plugin, &scenario).passed());
 //! ```
 //!
 //! It depends only on `macroscope-plugin-api`, never on the host.

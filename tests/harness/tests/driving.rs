@@ -70,7 +70,10 @@ fn a_stage_that_panicked_refuses_further_calls() {
     let frames = TIMELINE.camera_frames(2, 2, |_, _, _| 7);
     let plugin = PluginUnderTest::of::<FrameStats>();
     let mut stage = plugin
-        .configure(&json!({ "panic_at_frame": 0 }), std::slice::from_ref(&frames))
+        .configure(
+            &json!({ "panic_at_frame": 0 }),
+            std::slice::from_ref(&frames),
+        )
         .unwrap();
     assert!(stage.receive(0, &frames.items[0]).unwrap_err().is_panic());
     let refusal = stage.finish().unwrap_err();
@@ -207,5 +210,18 @@ fn a_source_is_polled_until_it_finishes() {
     assert_eq!(
         output.port("n").unwrap().values::<u32>().unwrap(),
         [[0], [1], [2]]
+    );
+}
+
+#[test]
+fn an_endless_source_is_stopped_after_the_polls_asked_for_and_then_finished() {
+    let plugin = PluginUnderTest::of::<Counter>();
+    let stage = plugin
+        .configure(&json!({ "count": u32::MAX }), &[])
+        .unwrap();
+    let output = stage.drive_source_for(4).unwrap();
+    assert_eq!(
+        output.port("n").unwrap().values::<u32>().unwrap(),
+        [[0], [1], [2], [3]]
     );
 }

@@ -16,7 +16,7 @@ pub(super) fn checks(
     scenario: &Scenario,
     schema: Option<&ParamSchema>,
 ) -> Vec<CheckResult> {
-    let first_run = plugin.run(&scenario.params, &scenario.inputs);
+    let first_run = scenario.run(plugin);
     let result = |check, outcome| CheckResult { check, outcome };
     vec![
         result(
@@ -117,7 +117,7 @@ fn deterministic(
     let Ok(first) = first else {
         return Outcome::Skip("needs a run to completion".to_owned());
     };
-    let second = match plugin.run(&scenario.params, &scenario.inputs) {
+    let second = match scenario.run(plugin) {
         Ok(second) => second,
         Err(e) => return Outcome::Fail(format!("the second run failed: {e}")),
     };

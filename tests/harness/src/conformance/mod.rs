@@ -7,7 +7,7 @@ mod schema;
 
 use std::fmt;
 
-use crate::driver::PluginUnderTest;
+use crate::driver::{HarnessError, PluginUnderTest, RunOutput};
 use crate::synthetic::{InputStream, Timeline};
 
 /// The parameter a plugin may declare to let the suite test its panic guard:
@@ -148,9 +148,26 @@ pub struct Scenario {
     /// Parameters that make the stage panic mid-run, if it offers fault
     /// injection; without them the panic check feeds malformed items instead.
     pub panic_params: Option<serde_json::Value>,
+    /// A source (no inputs) is stopped after this many polls if it has not
+    /// finished, as a user stops a camera; [`DEFAULT_SOURCE_POLLS`] unless changed.
+    pub source_polls: usize,
 }
 
+/// How many times the suite polls a source before stopping it.
+pub const DEFAULT_SOURCE_POLLS: usize = 1_000;
+
 impl Scenario {
+    /// Configures the plugin with this scenario and runs it to the end (a
+    /// source: until it finishes or [`Scenario::source_polls`] polls).
+    pub fn run(&self, plugin: &PluginUnderTest) -> Result<RunOutput, HarnessError> {
+        let stage = plugin.configure(&self.params, &self.inputs)?;
+        if self.inputs.is_empty() {
+            stage.drive_source_for(self.source_polls)
+        } else {
+            stage.drive(&self.inputs)
+        }
+    }
+
     /// A scenario with `params` and `inputs`. When the plugin's schema declares
     /// [`FAULT_INJECTION_PARAMETER`], `panic_params` sets it to 1 (panic on the second item).
     pub fn new(
@@ -177,6 +194,7 @@ impl Scenario {
             params,
             inputs,
             panic_params,
+            source_polls: DEFAULT_SOURCE_POLLS,
         }
     }
 
