@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::schemars::JsonSchema;
 use macroscope_plugin_api::{
-    descriptor_of, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind, PortKind,
-    PortSpec,
+    descriptor_of, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind,
+    PortKind, PortSpec,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -73,11 +73,21 @@ impl Plugin for Tone {
         Ok((
             Tone,
             vec![
-                PortSpec::stream("signal", ElementType::F32, &[n]),
+                signal_port(n),
                 PortSpec::dataset("spectrum", ElementType::F64, &[n]),
             ],
         ))
     }
+}
+
+/// `tone`'s stream: `length` samples per item, numbered.
+fn signal_port(length: u64) -> PortSpec {
+    PortSpec::stream("signal", ElementType::F32, &[length]).with_column(ColumnSpec::new(
+        "index",
+        ElementType::I64,
+        "",
+        "item number",
+    ))
 }
 
 /// Parameters of `gain`.
@@ -238,10 +248,7 @@ fn an_input_is_bound_to_the_upstream_port_and_its_spec() {
     let input = &pipeline.stages[1].inputs[0];
     assert_eq!(input.source, InputSource::Stage { stage: 0, port: 0 });
     assert_eq!(input.port.source.as_str(), "source.signal");
-    assert_eq!(
-        input.port.spec,
-        PortSpec::stream("signal", ElementType::F32, &[8])
-    );
+    assert_eq!(input.port.spec, signal_port(8));
     assert_eq!(
         pipeline.stages[1].outputs,
         [PortSpec::stream("scaled", ElementType::F32, &[8])]
@@ -537,10 +544,10 @@ fn the_summary_lists_stages_ports_and_connections() {
          \n\
          stages, in run order:\n\
          \x20 source: tone 1.2.0 (stimulus, builtin)\n\
-         \x20   signal    stream   f32  [8]\n\
+         \x20   signal    stream   f32  [8]  +1 column\n\
          \x20   spectrum  dataset  f64  [8]\n\
          \x20 loud: gain 0.3.1 (analysis, builtin)\n\
-         \x20   scaled  stream   f32  [8]\n\
+         \x20   scaled    stream   f32  [8]\n\
          \n\
          connections:\n\
          \x20 source.signal -> loud\n"
