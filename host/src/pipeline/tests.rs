@@ -30,6 +30,19 @@ fn sine() -> Wave {
     Wave::Sine
 }
 
+/// Shape of each item's rise.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    /// Rise time.
+    attack_s: f64,
+}
+
+fn no_envelope() -> Envelope {
+    Envelope { attack_s: 0.0 }
+}
+
 /// Parameters of `tone`.
 #[derive(Serialize, Deserialize, JsonSchema)]
 #[schemars(crate = "macroscope_plugin_api::schemars")]
@@ -44,6 +57,9 @@ struct ToneParams {
     /// Waveform.
     #[serde(default = "sine")]
     wave: Wave,
+    /// Rise of each item.
+    #[serde(default = "no_envelope")]
+    envelope: Envelope,
 }
 
 struct Tone;
@@ -263,7 +279,7 @@ fn effective_params_add_the_schema_defaults_to_what_was_written() {
             .unwrap();
     assert_eq!(
         pipeline.stages[0].params,
-        json!({"length": 8, "amplitude": 1.0, "wave": "Square"})
+        json!({"length": 8, "amplitude": 1.0, "wave": "Square", "envelope": {"attack_s": 0.0}})
     );
 }
 
@@ -440,7 +456,18 @@ fn an_unknown_parameter_points_at_its_key_and_suggests_the_right_one() {
     );
     assert_eq!(
         only_error(stages).hint().unwrap(),
-        "did you mean `amplitude`? parameters of this plugin: amplitude, length, wave"
+        "did you mean `amplitude`? parameters of this plugin: amplitude, envelope, length, wave"
+    );
+}
+
+#[test]
+fn a_nested_parameter_is_named_by_its_path() {
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tone\"\n[stages.s.params]\nlength = 4\nenvelope = { attack_s = \"slow\", decay_s = 1 }\n"),
+        [
+            "8:25 stage `s`: parameter `envelope.attack_s`: expected a number, found \"slow\"",
+            "8:33 stage `s`: plugin `tone` has no parameter `envelope.decay_s`",
+        ]
     );
 }
 
