@@ -11,7 +11,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use super::error::{PipelineError, Problems};
+use super::error::PipelineError;
+use super::report::Problems;
 
 /// What serde parsed from a pipeline file. Sections that failed to parse are
 /// `None`; their problems are already recorded.
@@ -275,7 +276,7 @@ fn backticked(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> (Option<PipelineFile>, Vec<super::super::error::Located>) {
+    fn parse(text: &str) -> (Option<PipelineFile>, Vec<super::super::report::Located>) {
         let mut problems = Problems::new(text);
         let file = PipelineFile::parse(&mut problems);
         (file, problems.into_vec())

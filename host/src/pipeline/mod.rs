@@ -11,6 +11,7 @@ pub mod file;
 mod graph;
 mod inputs;
 mod params;
+mod report;
 mod summary;
 mod validate;
 
@@ -24,7 +25,8 @@ use macroscope_plugin_api::{ffi::StageBox, InputPort, PortSpec};
 use crate::registry::{RegisteredPlugin, Registry, SearchPath};
 
 pub use configure::describe_port;
-pub use error::{Located, Location, PipelineError, ValidationErrors};
+pub use error::PipelineError;
+pub use report::{Located, Location, ValidationErrors};
 
 /// A validated pipeline, ready to run. Stages are in topological order.
 pub struct Pipeline {
@@ -77,7 +79,7 @@ impl Pipeline {
             search,
             base_dir,
         };
-        let mut problems = error::Problems::new(&text);
+        let mut problems = report::Problems::new(&text);
         let compiled = file::PipelineFile::parse(&mut problems)
             .and_then(|file| validate::compile(&file, &context, &mut problems));
         let errors = problems.into_vec();

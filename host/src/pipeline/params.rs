@@ -10,8 +10,9 @@ use jsonschema::ValidationError;
 use serde_json::{Map, Value};
 use toml::Spanned;
 
-use super::error::{PipelineError, Problems};
+use super::error::PipelineError;
 use super::file::ParamValue;
+use super::report::Problems;
 
 /// Longest stretch of the file quoted as "found".
 const FOUND_MAX_CHARS: usize = 60;

@@ -25,6 +25,14 @@ impl Pipeline {
         if let Some(store) = &self.store {
             let _ = writeln!(out, "  store:  {}", store.display());
         }
+        let ports = || self.stages.iter().flat_map(|s| s.outputs.iter());
+        let name_width = ports().map(|p| p.name.len()).max().unwrap_or(0);
+        let shape_width = ports()
+            .map(|p| shape_text(&p.shape).len())
+            .max()
+            .unwrap_or(0);
+        // "    name  kind     type  shape": where the column counts start
+        let port_width = 4 + name_width + 2 + 7 + 2 + 3 + 2 + shape_width;
         let _ = writeln!(out, "\nstages, in run order:");
         for stage in &self.stages {
             let descriptor = &stage.plugin.descriptor;
@@ -41,26 +49,22 @@ impl Pipeline {
                 descriptor.kind.as_str(),
                 origin
             );
-            let width = stage
-                .outputs
-                .iter()
-                .map(|o| o.name.len())
-                .max()
-                .unwrap_or(0);
             for port in &stage.outputs {
-                let shape: Vec<String> = port.shape.iter().map(u64::to_string).collect();
-                let columns = match port.columns.len() {
-                    0 => String::new(),
-                    n => format!("  +{n} {}", plural(n, "column", "columns")),
-                };
-                let _ = writeln!(
-                    out,
-                    "    {:<width$}  {:<7}  {:<3}  [{}]{columns}",
+                let mut line = format!(
+                    "    {:<name_width$}  {:<7}  {:<3}  {}",
                     port.name.as_str(),
                     port.kind.as_str(),
                     port.element.as_str(),
-                    shape.join(", "),
+                    shape_text(&port.shape),
                 );
+                if !port.columns.is_empty() {
+                    let n = port.columns.len();
+                    line = format!(
+                        "{line:<port_width$}  +{n} {}",
+                        plural(n, "column", "columns")
+                    );
+                }
+                let _ = writeln!(out, "{line}");
             }
         }
         if connections > 0 {
@@ -83,6 +87,12 @@ impl Pipeline {
         }
         out
     }
+}
+
+/// `[4, 60, 80]`
+fn shape_text(shape: &[u64]) -> String {
+    let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
+    format!("[{}]", dims.join(", "))
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

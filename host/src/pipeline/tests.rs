@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::schemars::JsonSchema;
 use macroscope_plugin_api::{
-    descriptor_of, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind, PortKind,
-    PortSpec,
+    descriptor_of, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind,
+    PortKind, PortSpec,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -30,6 +30,19 @@ fn sine() -> Wave {
     Wave::Sine
 }
 
+/// Shape of each item's rise.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    /// Rise time.
+    attack_s: f64,
+}
+
+fn no_envelope() -> Envelope {
+    Envelope { attack_s: 0.0 }
+}
+
 /// Parameters of `tone`.
 #[derive(Serialize, Deserialize, JsonSchema)]
 #[schemars(crate = "macroscope_plugin_api::schemars")]
@@ -44,6 +57,9 @@ struct ToneParams {
     /// Waveform.
     #[serde(default = "sine")]
     wave: Wave,
+    /// Rise of each item.
+    #[serde(default = "no_envelope")]
+    envelope: Envelope,
 }
 
 struct Tone;
@@ -73,11 +89,21 @@ impl Plugin for Tone {
         Ok((
             Tone,
             vec![
-                PortSpec::stream("signal", ElementType::F32, &[n]),
+                signal_port(n),
                 PortSpec::dataset("spectrum", ElementType::F64, &[n]),
             ],
         ))
     }
+}
+
+/// `tone`'s stream: `length` samples per item, numbered.
+fn signal_port(length: u64) -> PortSpec {
+    PortSpec::stream("signal", ElementType::F32, &[length]).with_column(ColumnSpec::new(
+        "index",
+        ElementType::I64,
+        "",
+        "item number",
+    ))
 }
 
 /// Parameters of `gain`.
@@ -238,10 +264,7 @@ fn an_input_is_bound_to_the_upstream_port_and_its_spec() {
     let input = &pipeline.stages[1].inputs[0];
     assert_eq!(input.source, InputSource::Stage { stage: 0, port: 0 });
     assert_eq!(input.port.source.as_str(), "source.signal");
-    assert_eq!(
-        input.port.spec,
-        PortSpec::stream("signal", ElementType::F32, &[8])
-    );
+    assert_eq!(input.port.spec, signal_port(8));
     assert_eq!(
         pipeline.stages[1].outputs,
         [PortSpec::stream("scaled", ElementType::F32, &[8])]
@@ -256,7 +279,7 @@ fn effective_params_add_the_schema_defaults_to_what_was_written() {
             .unwrap();
     assert_eq!(
         pipeline.stages[0].params,
-        json!({"length": 8, "amplitude": 1.0, "wave": "Square"})
+        json!({"length": 8, "amplitude": 1.0, "wave": "Square", "envelope": {"attack_s": 0.0}})
     );
 }
 
@@ -433,7 +456,18 @@ fn an_unknown_parameter_points_at_its_key_and_suggests_the_right_one() {
     );
     assert_eq!(
         only_error(stages).hint().unwrap(),
-        "did you mean `amplitude`? parameters of this plugin: amplitude, length, wave"
+        "did you mean `amplitude`? parameters of this plugin: amplitude, envelope, length, wave"
+    );
+}
+
+#[test]
+fn a_nested_parameter_is_named_by_its_path() {
+    assert_eq!(
+        problems("[stages.s]\nplugin = \"tone\"\n[stages.s.params]\nlength = 4\nenvelope = { attack_s = \"slow\", decay_s = 1 }\n"),
+        [
+            "8:25 stage `s`: parameter `envelope.attack_s`: expected a number, found \"slow\"",
+            "8:33 stage `s`: plugin `tone` has no parameter `envelope.decay_s`",
+        ]
     );
 }
 
@@ -537,10 +571,10 @@ fn the_summary_lists_stages_ports_and_connections() {
          \n\
          stages, in run order:\n\
          \x20 source: tone 1.2.0 (stimulus, builtin)\n\
-         \x20   signal    stream   f32  [8]\n\
+         \x20   signal    stream   f32  [8]  +1 column\n\
          \x20   spectrum  dataset  f64  [8]\n\
          \x20 loud: gain 0.3.1 (analysis, builtin)\n\
-         \x20   scaled  stream   f32  [8]\n\
+         \x20   scaled    stream   f32  [8]\n\
          \n\
          connections:\n\
          \x20 source.signal -> loud\n"

@@ -12,11 +12,12 @@ use macroscope_plugin_api::ffi::ConfiguredStage;
 use macroscope_plugin_api::{InputPort, PortSpec};
 
 use super::configure::{blamed_input, configure, describe_port};
-use super::error::{PipelineError, Problems};
+use super::error::PipelineError;
 use super::file::{PipelineFile, StageEntry, StageTable};
 use super::graph;
 use super::inputs::{is_identifier, InputRef};
 use super::params::StageParams;
+use super::report::Problems;
 use super::{InputBinding, InputSource, Stage};
 use crate::registry::{RegisteredPlugin, Registry, SearchPath};
 

@@ -169,9 +169,9 @@ fn type_mismatch() {
         "bad/type_mismatch.toml",
         None,
         &[
-            "tests/fixtures/pipelines/bad/type_mismatch.toml:16:11: error: stage `retinotopy`: plugin `retinotopy` \
+            "tests/fixtures/pipelines/bad/type_mismatch.toml:17:11: error: stage `retinotopy`: plugin `retinotopy` \
              rejected input `camera.frames` (stream u16 [160, 160]): ",
-            " 16 | inputs = [\"camera.frames\"]\n    \
+            " 17 | inputs = [\"camera.frames\"]\n    \
                 |           ^^^^^^^^^^^^^^^\n  \
              help: connect an output of the kind, element type and shape `retinotopy` takes \
              (`macroscope inspect retinotopy` describes its inputs)\n",
@@ -190,7 +190,7 @@ fn invalid_param() {
              expected a number, found \"wide\"\n \
              9 | params = { bar_width_deg = \"wide\", directions = [\"LR\", \"UP\"] }\n   \
                |                            ^^^^^^\n",
-            "tests/fixtures/pipelines/bad/invalid_param.toml:9:57: error: stage `stimulus`: parameter `directions[1]`: \
+            "tests/fixtures/pipelines/bad/invalid_param.toml:9:56: error: stage `stimulus`: parameter `directions[1]`: \
              expected one of \"LR\", \"RL\", \"BT\", \"TB\", found \"UP\"\n",
             "(`macroscope inspect drifting-bar` lists every parameter)\n",
         ],
