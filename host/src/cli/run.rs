@@ -38,7 +38,7 @@ pub struct Args {
 /// Runs the pipeline; exits non-zero if any stage or the sink failed.
 pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     let registry = super::load_registry(search)?;
-    let mut pipeline = crate::pipeline::Pipeline::load(&args.pipeline, &registry, search)
+    let mut pipeline = crate::pipeline::Pipeline::load(&args.pipeline, &registry)
         .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
     if let Some(output) = args.output {
         pipeline.output = output;

@@ -17,7 +17,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     let registry = super::load_registry(search)?;
-    match Pipeline::load(&args.pipeline, &registry, search) {
+    match Pipeline::load(&args.pipeline, &registry) {
         Ok(pipeline) => {
             print!("{}", pipeline.summary());
             Ok(ExitCode::SUCCESS)

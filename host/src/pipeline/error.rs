@@ -65,6 +65,17 @@ pub enum PipelineError {
         available: Vec<String>,
         /// The directories searched for plugin libraries.
         searched: Vec<PathBuf>,
+        /// Library files that failed to load (one of them may have provided it).
+        failed: Vec<PathBuf>,
+    },
+    /// The plugin exists but cannot be used: its library failed to load, or
+    /// several libraries provide that name.
+    #[error("stage `{stage}`: {reason}")]
+    PluginUnavailable {
+        /// The stage.
+        stage: String,
+        /// What the registry said, naming the plugin and the files.
+        reason: String,
     },
     /// An input that is neither `stage.port` nor `file:PATH#/dataset`.
     #[error("stage `{stage}`: input `{input}` is neither `stage.port` nor `file:PATH#/dataset`")]
@@ -252,15 +263,28 @@ impl PipelineError {
                 "use only letters, digits, `_` and `-`: stage names are referenced as `stage.port` and name HDF5 groups"
                     .to_owned()
             }
-            UnknownPlugin { plugin, available, searched, .. } => {
+            UnknownPlugin { plugin, available, searched, failed, .. } => {
                 let names = available.iter().map(|a| a.split(' ').next().unwrap_or(a));
-                let dirs: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
-                format!(
+                let paths = |paths: &[PathBuf]| {
+                    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()
+                };
+                let mut hint = format!(
                     "{}available plugins: {}; plugin libraries were searched for in: {} (add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH)",
                     did_you_mean(plugin, names),
                     list(available),
-                    list(&dirs)
-                )
+                    list(&paths(searched))
+                );
+                if !failed.is_empty() {
+                    hint.push_str(&format!(
+                        "; these libraries failed to load (`macroscope plugins` says why): {}",
+                        list(&paths(failed))
+                    ));
+                }
+                hint
+            }
+            PluginUnavailable { .. } => {
+                "`macroscope plugins` lists every plugin and every library that failed to load"
+                    .to_owned()
             }
             MalformedInput { .. } => {
                 "write `STAGE.PORT` for another stage's output, or `file:PATH#/DATASET` for recorded data".to_owned()

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::{ffi::StageBox, InputPort, PortSpec};
 
-use crate::registry::{RegisteredPlugin, Registry, SearchPath};
+use crate::registry::{RegisteredPlugin, Registry};
 
 pub use configure::describe_port;
 pub use error::PipelineError;
@@ -45,15 +45,10 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Reads the pipeline file at `path` and checks it against the plugins of
-    /// `registry` (`search` is quoted when a plugin is missing).
-    pub fn load(
-        path: &Path,
-        registry: &Registry,
-        search: &SearchPath,
-    ) -> Result<Pipeline, ValidationErrors> {
+    /// Reads the pipeline file at `path` and checks it against the plugins of `registry`.
+    pub fn load(path: &Path, registry: &Registry) -> Result<Pipeline, ValidationErrors> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Pipeline::from_text(path, text, registry, search),
+            Ok(text) => Pipeline::from_text(path, text, registry),
             Err(source) => Err(ValidationErrors::new(
                 path.to_path_buf(),
                 String::new(),
@@ -71,12 +66,10 @@ impl Pipeline {
         path: &Path,
         text: String,
         registry: &Registry,
-        search: &SearchPath,
     ) -> Result<Pipeline, ValidationErrors> {
         let base_dir = path.parent().unwrap_or(Path::new(""));
         let context = validate::Context {
             registry,
-            search,
             base_dir,
         };
         let mut problems = report::Problems::new(&text);

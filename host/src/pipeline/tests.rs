@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{InputSource, Pipeline, PipelineError, ValidationErrors};
-use crate::registry::{Origin, RegisteredPlugin, Registry, SearchPath};
+use crate::registry::{Origin, RegisteredPlugin, Registry};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[schemars(crate = "macroscope_plugin_api::schemars")]
@@ -202,15 +202,6 @@ fn registry() -> Registry {
     ])
 }
 
-fn search() -> SearchPath {
-    SearchPath {
-        dirs: vec![
-            PathBuf::from("/opt/macroscope/plugins"),
-            PathBuf::from("/home/me/.local/share/macroscope/plugins"),
-        ],
-    }
-}
-
 const HEADER: &str = "[pipeline]\nname = \"test\"\noutput = \"runs/test.h5\"\n";
 
 /// Validates `HEADER` followed by `stages`, as the file `lab/test.toml`.
@@ -219,7 +210,6 @@ fn check_with(stages: &str, registry: &Registry) -> Result<Pipeline, ValidationE
         Path::new("lab/test.toml"),
         format!("{HEADER}{stages}"),
         registry,
-        &search(),
     )
 }
 
@@ -287,7 +277,7 @@ fn effective_params_add_the_schema_defaults_to_what_was_written() {
 fn the_header_gives_name_output_and_store() {
     let text = "[pipeline]\nname = \"demo\"\noutput = \"runs/demo.h5\"\nstore = \"runs/store\"\n[stages.s]\nplugin = \"tone\"\nparams = { length = 1 }\n";
     let pipeline =
-        Pipeline::from_text(Path::new("p.toml"), text.to_owned(), &registry(), &search()).unwrap();
+        Pipeline::from_text(Path::new("p.toml"), text.to_owned(), &registry()).unwrap();
     assert_eq!(pipeline.name, "demo");
     assert_eq!(pipeline.output, PathBuf::from("runs/demo.h5"));
     assert_eq!(pipeline.store, Some(PathBuf::from("runs/store")));
@@ -295,17 +285,34 @@ fn the_header_gives_name_output_and_store() {
 }
 
 #[test]
-fn an_unknown_plugin_lists_the_available_ones_and_the_searched_directories() {
+fn an_unknown_plugin_lists_the_available_ones() {
     let error = only_error("[stages.s]\nplugin = \"tones\"\n");
     assert_eq!(error.to_string(), "stage `s`: unknown plugin `tones`");
     assert_eq!(
         error.hint().unwrap(),
         "did you mean `tone`? available plugins: gain 0.3.1, mix 0.1.0, tone 1.2.0; plugin libraries were searched for in: \
-         /opt/macroscope/plugins, /home/me/.local/share/macroscope/plugins (add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH)"
+         (none) (add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH)"
     );
     assert_eq!(
         problems("[stages.s]\nplugin = \"tones\"\n"),
         ["5:10 stage `s`: unknown plugin `tones`"]
+    );
+}
+
+#[test]
+fn an_unknown_plugin_names_the_searched_directories_and_the_libraries_that_failed() {
+    let error = PipelineError::UnknownPlugin {
+        stage: "s".into(),
+        plugin: "frame-stats".into(),
+        available: vec!["tone 1.2.0".into()],
+        searched: vec![PathBuf::from("/opt/macroscope/plugins")],
+        failed: vec![PathBuf::from("/opt/macroscope/plugins/libframe_stats.so")],
+    };
+    assert_eq!(
+        error.hint().unwrap(),
+        "available plugins: tone 1.2.0; plugin libraries were searched for in: /opt/macroscope/plugins \
+         (add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH); these libraries failed to load \
+         (`macroscope plugins` says why): /opt/macroscope/plugins/libframe_stats.so"
     );
 }
 

@@ -19,14 +19,12 @@ use super::inputs::{is_identifier, InputRef};
 use super::params::StageParams;
 use super::report::Problems;
 use super::{InputBinding, InputSource, Stage};
-use crate::registry::{RegisteredPlugin, Registry, SearchPath};
+use crate::registry::{RegisteredPlugin, Registry, RegistryError};
 
 /// Where plugins come from and where relative paths start.
 pub(crate) struct Context<'a> {
     /// The plugins.
     pub registry: &'a Registry,
-    /// The directories the registry searched (quoted when a plugin is unknown).
-    pub search: &'a SearchPath,
     /// The pipeline file's directory: `file:` inputs are relative to it.
     pub base_dir: &'a Path,
 }
@@ -140,25 +138,35 @@ fn find_plugins(drafts: &mut [Draft<'_>], context: &Context<'_>, problems: &mut 
         let Some(table) = draft.entry.table.as_ref() else {
             continue;
         };
+        let stage = draft.entry.id.get_ref().clone();
         let name = table.plugin.get_ref();
-        draft.plugin = context.registry.get(name).cloned();
-        if draft.plugin.is_none() {
-            let available = context
-                .registry
-                .plugins()
-                .iter()
-                .map(|p| format!("{} {}", p.descriptor.name, p.descriptor.version))
-                .collect();
-            problems.at(
-                table.plugin.span(),
-                PipelineError::UnknownPlugin {
-                    stage: draft.entry.id.get_ref().clone(),
-                    plugin: name.clone(),
-                    available,
-                    searched: context.search.dirs.clone(),
-                },
-            );
-        }
+        let error = match context.registry.lookup(name) {
+            Ok(plugin) => {
+                draft.plugin = Some(plugin.clone());
+                continue;
+            }
+            Err(RegistryError::UnknownPlugin {
+                searched,
+                failed_libraries,
+                ..
+            }) => PipelineError::UnknownPlugin {
+                stage,
+                plugin: name.clone(),
+                available: context
+                    .registry
+                    .plugins()
+                    .iter()
+                    .map(|p| format!("{} {}", p.descriptor.name, p.descriptor.version))
+                    .collect(),
+                searched,
+                failed: failed_libraries,
+            },
+            Err(other) => PipelineError::PluginUnavailable {
+                stage,
+                reason: other.to_string(),
+            },
+        };
+        problems.at(table.plugin.span(), error);
     }
 }
 

@@ -129,7 +129,6 @@ fn cycle() {
 }
 
 #[test]
-#[ignore = "needs the built-in plugins (branches stimulus, cortex, analysis)"]
 fn unknown_plugin() {
     let run = assert_reports(
         "bad/unknown_plugin.toml",
@@ -147,7 +146,6 @@ fn unknown_plugin() {
 }
 
 #[test]
-#[ignore = "needs the built-in plugins (branches stimulus, cortex)"]
 fn unknown_input_port() {
     assert_reports(
         "bad/unknown_input_port.toml",
@@ -163,7 +161,6 @@ fn unknown_input_port() {
 }
 
 #[test]
-#[ignore = "needs the built-in plugins (branches stimulus, cortex, analysis)"]
 fn type_mismatch() {
     assert_reports(
         "bad/type_mismatch.toml",
@@ -180,7 +177,6 @@ fn type_mismatch() {
 }
 
 #[test]
-#[ignore = "needs the built-in plugin drifting-bar (branch stimulus)"]
 fn invalid_param() {
     let run = assert_reports(
         "bad/invalid_param.toml",
@@ -199,7 +195,6 @@ fn invalid_param() {
 }
 
 #[test]
-#[ignore = "needs the built-in plugins and the registry's library loading (branches stimulus, plugins)"]
 fn missing_param() {
     let plugins = tempfile::tempdir().expect("a temporary directory");
     let library = build_threshold_plugin();
@@ -257,7 +252,6 @@ fn build_threshold_plugin() -> PathBuf {
 }
 
 #[test]
-#[ignore = "needs the built-in plugins (branches stimulus, cortex, analysis)"]
 fn good_pipeline_prints_its_dag() {
     let run = validate("good/retinotopy.toml", None);
     assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
