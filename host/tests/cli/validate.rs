@@ -1,11 +1,6 @@
 //! `macroscope validate` on the fixtures in `tests/fixtures/pipelines/`: each
 //! bad pipeline exits 1 and prints its located message; the good one exits 0
 //! and prints its DAG.
-//!
-//! Tests marked `#[ignore = "needs ..."]` need the built-in plugins (and the
-//! registry's library loading) written on other branches; run them with
-//! `cargo test -p macroscope --test cli -- --include-ignored` once those are
-//! merged, then delete the marks.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
