@@ -1,0 +1,58 @@
+//! Drives the plugin the way the host does: configure, then poll until finished.
+
+use drifting_bar::{params::Params, DriftingBar};
+use macroscope_plugin_api::{Emission, Flow, Outputs, Plugin, PortSpec};
+
+/// Everything one run produced.
+pub struct Run {
+    /// Declared output ports.
+    pub ports: Vec<PortSpec>,
+    /// Items of port 0 (`frames`).
+    pub frames: Vec<Emission>,
+    /// Items of port 1 (`schedule`).
+    pub schedule: Vec<Emission>,
+    /// Items emitted by each `poll` call.
+    pub per_poll: Vec<usize>,
+}
+
+/// Runs a stimulus to the end.
+pub fn run(params: Params) -> Run {
+    let (mut stage, ports) = DriftingBar::configure(params, &[]).expect("valid parameters");
+    let mut out = Outputs::default();
+    let (mut frames, mut schedule, mut per_poll) = (Vec::new(), Vec::new(), Vec::new());
+    loop {
+        let flow = stage.poll(&mut out).expect("poll succeeds");
+        let emitted = out.take();
+        per_poll.push(emitted.len());
+        for e in emitted {
+            match e.port {
+                0 => frames.push(e),
+                1 => schedule.push(e),
+                other => panic!("unexpected port {other}"),
+            }
+        }
+        if flow == Flow::Finished {
+            break;
+        }
+    }
+    Run {
+        ports,
+        frames,
+        schedule,
+        per_poll,
+    }
+}
+
+/// A small, quick stimulus: a 52 × 32 cm monitor at 192 × 120 px, fast bar, short baselines.
+pub fn small() -> Params {
+    Params {
+        width_px: 192,
+        height_px: 120,
+        drift_speed_deg_per_s: 120.0,
+        baseline_before_s: 0.5,
+        baseline_after_s: 0.25,
+        sweeps_per_direction: 2,
+        indicator_size_px: 0,
+        ..Params::default()
+    }
+}
