@@ -45,7 +45,7 @@ impl Plugin for FourierMaps {
     };
 
     fn configure(
-        _params: Params,
+        params: Params,
         inputs: &[InputPort],
     ) -> Result<(Self, Vec<PortSpec>), PluginError> {
         let fail = |e: &dyn std::fmt::Display| PluginError::new(format!("fourier-maps: {e}"));
@@ -55,7 +55,7 @@ impl Plugin for FourierMaps {
         let outputs = ports::output_ports(&layout, &timing);
         Ok((
             FourierMaps {
-                stage: stage::FourierStage::new(layout, timing),
+                stage: stage::FourierStage::new(layout, timing, params.skip_sweeps),
             },
             outputs,
         ))

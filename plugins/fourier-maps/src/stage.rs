@@ -30,6 +30,8 @@ struct FrameBatch {
 pub struct FourierStage {
     layout: InputLayout,
     timing: SweepTiming,
+    /// Sweeps of each direction left out, counted from the first.
+    skip_sweeps: u32,
     timeline: Timeline,
     sums: Vec<HarmonicSums>,
     batch: Option<FrameBatch>,
@@ -39,8 +41,8 @@ pub struct FourierStage {
 }
 
 impl FourierStage {
-    /// A stage with empty sums for every direction.
-    pub fn new(layout: InputLayout, timing: SweepTiming) -> Self {
+    /// A stage with empty sums for every direction that leaves out the first `skip_sweeps` sweeps of each.
+    pub fn new(layout: InputLayout, timing: SweepTiming, skip_sweeps: u32) -> Self {
         let sums = timing
             .directions
             .iter()
@@ -49,6 +51,7 @@ impl FourierStage {
         FourierStage {
             layout,
             timing,
+            skip_sweeps,
             timeline: Timeline::default(),
             sums,
             batch: None,
@@ -142,12 +145,15 @@ impl FourierStage {
     fn add(&mut self, placement: Placement, pixels: &[u16]) -> Result<(), PluginError> {
         let Placement::Sweep {
             direction,
+            sweep,
             into_sweep_s,
-            ..
         } = placement
         else {
             return Ok(());
         };
+        if i64::from(sweep) < i64::from(self.skip_sweeps) {
+            return Ok(());
+        }
         let index = Direction::from_code(direction)
             .and_then(|d| self.timing.directions.iter().position(|&listed| listed == d))
             .ok_or_else(|| {

@@ -113,8 +113,12 @@ fn item<'a, T: Element>(data: &'a [T], shape: &'a [u64], meta: &'a [Scalar]) -> 
 
 /// Runs the plugin with every camera frame sent BEFORE the schedule, so each must wait.
 fn run_frames_first() -> (Vec<PortSpec>, Vec<Emission>) {
+    run_frames_first_with(Params::default())
+}
+
+fn run_frames_first_with(params: Params) -> (Vec<PortSpec>, Vec<Emission>) {
     let inputs = [frames_port(), schedule_port()];
-    let (mut plugin, ports) = FourierMaps::configure(Params::default(), &inputs).unwrap();
+    let (mut plugin, ports) = FourierMaps::configure(params, &inputs).unwrap();
     let rows = schedule_rows();
     let mut out = Outputs::default();
     let shape = [HEIGHT as u64, WIDTH as u64];
@@ -159,6 +163,29 @@ fn phase_of_every_pixel_and_direction_is_its_known_lag() {
             );
         }
     }
+}
+
+#[test]
+fn skipped_first_sweeps_leave_the_phase_unchanged() {
+    let (_, emissions) = run_frames_first_with(Params { skip_sweeps: 2 });
+    let phase = f64_data(&emissions[0]);
+    for p in 0..HEIGHT * WIDTH {
+        let error = (phase[p] - lag(0, p) + PI).rem_euclid(TAU) - PI;
+        // One sweep of ~56 irregularly timed frames: a looser bound than with all three.
+        assert!(
+            error.abs() < 0.03,
+            "pixel {p}: phase {} from the last sweep only",
+            phase[p]
+        );
+    }
+}
+
+#[test]
+fn skipping_every_sweep_leaves_no_frames() {
+    let (_, emissions) = run_frames_first_with(Params {
+        skip_sweeps: SWEEPS as u32,
+    });
+    assert!(f64_data(&emissions[0]).iter().all(|v| v.is_nan()));
 }
 
 #[test]
