@@ -50,7 +50,7 @@ fn schedule_rows() -> Vec<(f64, i8, i32)> {
     let mut rows = Vec::new();
     let step = 1.0 / DISPLAY_HZ;
     let mut t = 0.0;
-    let mut push =
+    let push =
         |rows: &mut Vec<(f64, i8, i32)>, duration: f64, direction: i8, sweep: i32, t: &mut f64| {
             let n = (duration * DISPLAY_HZ).round() as usize;
             for _ in 0..n {
@@ -168,14 +168,13 @@ fn phase_of_every_pixel_and_direction_is_its_known_lag() {
 #[test]
 fn skipped_first_sweeps_leave_the_phase_unchanged() {
     let (_, emissions) = run_frames_first_with(Params { skip_sweeps: 2 });
-    let phase = f64_data(&emissions[0]);
-    for p in 0..HEIGHT * WIDTH {
-        let error = (phase[p] - lag(0, p) + PI).rem_euclid(TAU) - PI;
+    let first_direction = &f64_data(&emissions[0])[..HEIGHT * WIDTH];
+    for (p, &phase) in first_direction.iter().enumerate() {
+        let error = (phase - lag(0, p) + PI).rem_euclid(TAU) - PI;
         // One sweep of ~56 irregularly timed frames: a looser bound than with all three.
         assert!(
             error.abs() < 0.03,
-            "pixel {p}: phase {} from the last sweep only",
-            phase[p]
+            "pixel {p}: phase {phase} from the last sweep only"
         );
     }
 }

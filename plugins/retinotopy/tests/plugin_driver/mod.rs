@@ -99,7 +99,7 @@ impl<P: Plugin> Driven<P> {
 }
 
 /// The single emission on output `port` (a dataset), typed.
-pub fn dataset<'a, T: Element>(emissions: &'a [Emission], port: u32) -> &'a [T] {
+pub fn dataset<T: Element>(emissions: &[Emission], port: u32) -> &[T] {
     let mut found = emissions.iter().filter(|e| e.port == port);
     let emission = found
         .next()
