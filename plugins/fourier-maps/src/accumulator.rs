@@ -13,15 +13,18 @@
 //! rounded are of the size of the signal and noise (tens of counts), not of
 //! the reflectance (thousands).
 //!
-//! Speed: frames are added in batches. Each pixel chunk (a few KiB, in L1)
-//! sums the batch in `f32` — exact for Σ(R − ref) (integers below 2^24) and
-//! with rounding far below the signal for the cosine and sine sums — and then
-//! folds the chunk into `f64` totals, so the movie is read once at close to
-//! memory speed while precision is kept over thousands of frames.
+//! Speed: frames are added in batches. For a few pixels at a time the batch
+//! is summed in `f32` registers ([`crate::kernel`]) — exact for Σ(R − ref)
+//! (integers below 2^24) and with rounding far below the signal for the
+//! cosine and sine sums — and then folded into `f64` totals, so the movie is
+//! read once at close to memory speed while precision is kept over thousands
+//! of frames. Chunks of pixels run in parallel (rayon).
 
 use rayon::prelude::*;
 
-/// Pixels summed together in one L1-resident chunk.
+use crate::kernel::{add_chunk, ChunkTotals};
+
+/// Pixels handed to one parallel task per batch.
 const CHUNK_PIXELS: usize = 1024;
 
 /// Largest batch for which the `f32` chunk sum of `u16` values stays exact (< 2^24).
@@ -134,13 +137,12 @@ impl HarmonicSums {
             .zip(self.reference.par_chunks(CHUNK_PIXELS))
             .enumerate()
             .for_each(|(chunk, (((sum, sum_cos), sum_sin), reference))| {
-                let start = chunk * CHUNK_PIXELS;
-                let mut local = ChunkSums::default();
-                let len = sum.len();
-                for (frame, &(c, s)) in frames.iter().zip(&weights) {
-                    local.add_row(&frame[start..start + len], reference, c, s);
-                }
-                local.fold_into(sum, sum_cos, sum_sin);
+                let totals = ChunkTotals {
+                    sum,
+                    sum_cos,
+                    sum_sin,
+                };
+                add_chunk(frames, &weights, chunk * CHUNK_PIXELS, reference, totals);
             });
     }
 
@@ -171,56 +173,6 @@ impl HarmonicSums {
             out.mean.push(if n > 0.0 { mean } else { f64::NAN });
         }
         out
-    }
-}
-
-/// `f32` sums of one pixel chunk over one batch.
-struct ChunkSums {
-    sum: [f32; CHUNK_PIXELS],
-    sum_cos: [f32; CHUNK_PIXELS],
-    sum_sin: [f32; CHUNK_PIXELS],
-}
-
-impl Default for ChunkSums {
-    fn default() -> Self {
-        ChunkSums {
-            sum: [0.0; CHUNK_PIXELS],
-            sum_cos: [0.0; CHUNK_PIXELS],
-            sum_sin: [0.0; CHUNK_PIXELS],
-        }
-    }
-}
-
-impl ChunkSums {
-    /// Adds one frame's pixels of this chunk, minus their reference, with
-    /// weights (c, s). Written as plain zipped loops so the compiler vectorises them.
-    #[inline]
-    fn add_row(&mut self, row: &[u16], reference: &[f32], c: f32, s: f32) {
-        let n = row.len();
-        for ((((&r, &reference), sum), sum_cos), sum_sin) in row
-            .iter()
-            .zip(reference)
-            .zip(&mut self.sum[..n])
-            .zip(&mut self.sum_cos[..n])
-            .zip(&mut self.sum_sin[..n])
-        {
-            let x = f32::from(r) - reference;
-            *sum += x;
-            *sum_cos += x * c;
-            *sum_sin += x * s;
-        }
-    }
-
-    fn fold_into(&self, sum: &mut [f64], sum_cos: &mut [f64], sum_sin: &mut [f64]) {
-        for (total, &part) in sum.iter_mut().zip(&self.sum) {
-            *total += f64::from(part);
-        }
-        for (total, &part) in sum_cos.iter_mut().zip(&self.sum_cos) {
-            *total += f64::from(part);
-        }
-        for (total, &part) in sum_sin.iter_mut().zip(&self.sum_sin) {
-            *total += f64::from(part);
-        }
     }
 }
 

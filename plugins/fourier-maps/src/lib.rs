@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod accumulator;
+mod kernel;
 pub mod params;
 pub mod ports;
 mod stage;
