@@ -321,3 +321,81 @@ pub fn phase_attributes(
         "travel_deg": {"azimuth": azimuth.travel_deg, "altitude": altitude.travel_deg},
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn port(name: &str, shape: &[u64], attributes: &Value) -> InputPort {
+        InputPort {
+            source: format!("up.{name}").into(),
+            spec: PortSpec::dataset(name, ElementType::F64, shape).with_attributes(attributes),
+        }
+    }
+
+    fn geometry() -> AxisGeometry {
+        AxisGeometry {
+            forward_start_deg: -10.0,
+            reverse_start_deg: 110.0,
+            travel_deg: 120.0,
+        }
+    }
+
+    #[test]
+    fn position_maps_select_mode_b() {
+        let inputs = [
+            port("altitude_deg", &[4, 5], &json!({})),
+            port("azimuth_deg", &[4, 5], &json!({})),
+        ];
+        let layout = InputLayout::resolve(&inputs).unwrap();
+        assert_eq!(
+            layout.mode,
+            Mode::Maps {
+                azimuth: 1,
+                altitude: 0
+            }
+        );
+        assert_eq!((layout.height, layout.width), (4, 5));
+    }
+
+    #[test]
+    fn unknown_inputs_are_refused_with_what_is_needed() {
+        let error = InputLayout::resolve(&[port("frames", &[4, 5], &json!({}))]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "needs either `phase` and `magnitude` (from fourier-maps) or `azimuth_deg` and `altitude_deg` \
+             (2-D maps in degrees); got inputs named [\"frames\"]"
+        );
+    }
+
+    #[test]
+    fn phases_without_an_opposite_direction_are_refused() {
+        let directions = [
+            Direction::LeftRight,
+            Direction::RightLeft,
+            Direction::BottomTop,
+        ];
+        let attributes = phase_attributes(&directions, &geometry(), &geometry());
+        let inputs = [
+            port("phase", &[3, 4, 5], &attributes),
+            port("magnitude", &[3, 4, 5], &attributes),
+        ];
+        assert_eq!(
+            InputLayout::resolve(&inputs).unwrap_err(),
+            PortError::MissingDirection("TB")
+        );
+    }
+
+    #[test]
+    fn maps_of_different_shapes_are_refused() {
+        let inputs = [
+            port("azimuth_deg", &[4, 5], &json!({})),
+            port("altitude_deg", &[5, 4], &json!({})),
+        ];
+        assert_eq!(
+            InputLayout::resolve(&inputs).unwrap_err().to_string(),
+            "input `altitude_deg` from up.altitude_deg must be the same shape as its partner, [4, 5], \
+             found a dataset of shape [5, 4]"
+        );
+    }
+}
