@@ -1,1 +1,83 @@
-//! fourier-maps (TODO).
+//! `fourier-maps`: per-direction first Fourier component of a camera movie at the stimulus sweep frequency
+//! (Kalatsky & Stryker 2003).
+//!
+//! Inputs (matched by port name): `frames` (u16 [H, W] stream with `time_s` or
+//! `timestamp_ns`) and `schedule` (the stimulus schedule stream). Each frame is
+//! placed in its direction and sweep by time, normalised as ΔR/R with the
+//! per-direction mean, and added to running sums (O(pixels) memory). Outputs
+//! `phase` and `magnitude` [D, H, W] and `mean_frame` [H, W].
+//!
+//! Phase convention: `phase = angle(Σ_k ΔR/R(t_k)·e^{+iωt_k})` = −angle(F1) with
+//! F1 = Σ ΔR/R·e^{−iωt}, t_k in seconds since the start of the frame's sweep.
+//! A response peaking at time t0 into the sweep has phase ω·t0 (a lag); a
+//! reflectance dip, as intrinsic signals are, has phase ω·t0 + π.
+#![deny(missing_docs)]
+
+pub mod accumulator;
+mod kernel;
+pub mod params;
+pub mod ports;
+mod stage;
+pub mod stimulus;
+pub mod timeline;
+
+use macroscope_plugin_api::{
+    InputPort, Item, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec,
+};
+
+pub use params::Params;
+
+/// The `fourier-maps` plugin.
+pub struct FourierMaps {
+    stage: stage::FourierStage,
+}
+
+impl Plugin for FourierMaps {
+    type Params = Params;
+
+    const INFO: PluginInfo = PluginInfo {
+        name: "fourier-maps",
+        version: env!("CARGO_PKG_VERSION"),
+        kind: PluginKind::Analysis,
+        description: "Per-direction phase and magnitude of the first Fourier component of dR/R at the sweep \
+                      frequency, from camera frames and the stimulus schedule (real timestamps, baseline excluded).",
+        authors: &["macroscope developers"],
+        deterministic: true,
+    };
+
+    fn configure(
+        params: Params,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        let fail = |e: &dyn std::fmt::Display| PluginError::new(format!("fourier-maps: {e}"));
+        let layout = ports::InputLayout::resolve(inputs).map_err(|e| fail(&e))?;
+        let timing = stimulus::SweepTiming::from_attributes(&layout.schedule_attributes)
+            .map_err(|e| fail(&ports::PortError::from(e)))?;
+        let outputs = ports::output_ports(&layout, &timing);
+        Ok((
+            FourierMaps {
+                stage: stage::FourierStage::new(layout, timing, params.skip_sweeps),
+            },
+            outputs,
+        ))
+    }
+
+    fn receive(
+        &mut self,
+        input: usize,
+        item: Item<'_>,
+        _out: &mut Outputs,
+    ) -> Result<(), PluginError> {
+        self.stage.receive(input, item)
+    }
+
+    fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
+        self.stage.finish(out)
+    }
+}
+
+#[cfg(not(feature = "export"))]
+macroscope_plugin_api::register_builtin!(FourierMaps);
+
+#[cfg(feature = "export")]
+macroscope_plugin_api::export_plugins!(FourierMaps);

@@ -1,0 +1,213 @@
+//! The stage's inputs (found by port name) and the outputs it declares.
+
+use macroscope_plugin_api::{ElementType, InputPort, PortKind, PortSpec};
+use serde_json::{json, Value};
+
+use crate::stimulus::{AttributeError, SweepTiming};
+
+/// Name of the camera input port.
+pub const FRAMES: &str = "frames";
+/// Name of the stimulus schedule input port.
+pub const SCHEDULE: &str = "schedule";
+
+/// Why the inputs cannot be analysed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PortError {
+    /// A required input is not connected.
+    #[error("needs an input port named `{0}` (connect the camera's `frames` and the stimulus's `schedule`)")]
+    MissingInput(&'static str),
+    /// An input has the wrong element type, kind or shape.
+    #[error("input `{port}` from {from} must be {expected}, found {found}")]
+    WrongSpec {
+        /// Port name.
+        port: &'static str,
+        /// Where it comes from.
+        from: String,
+        /// What is required.
+        expected: &'static str,
+        /// What was found.
+        found: String,
+    },
+    /// A required metadata column is absent.
+    #[error("input `{port}` from {from} has no `{column}` column ({why})")]
+    MissingColumn {
+        /// Port name.
+        port: &'static str,
+        /// Where it comes from.
+        from: String,
+        /// Column name.
+        column: &'static str,
+        /// What it is needed for.
+        why: &'static str,
+    },
+    /// The schedule's attributes lack something.
+    #[error("input `schedule`: {0}")]
+    Attribute(#[from] AttributeError),
+}
+
+/// Where a frame's time is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameClock {
+    /// Column index of `time_s` (seconds).
+    Seconds(usize),
+    /// Column index of `timestamp_ns` (nanoseconds).
+    Nanoseconds(usize),
+}
+
+impl FrameClock {
+    /// The frame's time in seconds from its metadata row.
+    pub fn seconds(self, meta: &[macroscope_plugin_api::Scalar]) -> Option<f64> {
+        match self {
+            FrameClock::Seconds(i) => meta.get(i).map(|v| v.as_f64()),
+            FrameClock::Nanoseconds(i) => meta.get(i).map(|v| v.as_i64() as f64 * 1e-9),
+        }
+    }
+}
+
+/// The inputs, resolved once at configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputLayout {
+    /// Index of the `frames` input.
+    pub frames: usize,
+    /// Index of the `schedule` input.
+    pub schedule: usize,
+    /// Frame height in pixels.
+    pub height: usize,
+    /// Frame width in pixels.
+    pub width: usize,
+    /// Where each frame's time is.
+    pub clock: FrameClock,
+    /// Schedule column of the direction code.
+    pub direction_column: usize,
+    /// Schedule column of the sweep index.
+    pub sweep_column: usize,
+    /// The schedule port's attributes, copied to the outputs.
+    pub schedule_attributes: Value,
+}
+
+fn find<'a>(
+    inputs: &'a [InputPort],
+    name: &'static str,
+) -> Result<(usize, &'a InputPort), PortError> {
+    inputs
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.spec.name.as_str() == name)
+        .ok_or(PortError::MissingInput(name))
+}
+
+impl InputLayout {
+    /// Finds and checks the `frames` and `schedule` inputs.
+    pub fn resolve(inputs: &[InputPort]) -> Result<Self, PortError> {
+        let (frames, frame_port) = find(inputs, FRAMES)?;
+        let (schedule, schedule_port) = find(inputs, SCHEDULE)?;
+        let f = &frame_port.spec;
+        if f.kind != PortKind::Stream || f.element != ElementType::U16 || f.shape.len() != 2 {
+            return Err(PortError::WrongSpec {
+                port: FRAMES,
+                from: frame_port.source.to_string(),
+                expected: "a stream of u16 [H, W] camera frames",
+                found: format!(
+                    "a {} of {} {:?}",
+                    f.kind.as_str(),
+                    f.element,
+                    f.shape.as_slice()
+                ),
+            });
+        }
+        let clock = match (f.column_index("time_s"), f.column_index("timestamp_ns")) {
+            (Some(i), _) => FrameClock::Seconds(i),
+            (None, Some(i)) => FrameClock::Nanoseconds(i),
+            (None, None) => {
+                return Err(PortError::MissingColumn {
+                    port: FRAMES,
+                    from: frame_port.source.to_string(),
+                    column: "time_s",
+                    why: "each frame's time on the stimulus clock; `timestamp_ns` would also do",
+                })
+            }
+        };
+        let s = &schedule_port.spec;
+        if s.kind != PortKind::Stream || s.element != ElementType::F64 || !s.shape.is_empty() {
+            return Err(PortError::WrongSpec {
+                port: SCHEDULE,
+                from: schedule_port.source.to_string(),
+                expected: "a stream of f64 scalars (each row's time_s)",
+                found: format!(
+                    "a {} of {} {:?}",
+                    s.kind.as_str(),
+                    s.element,
+                    s.shape.as_slice()
+                ),
+            });
+        }
+        let column = |column: &'static str, why: &'static str| {
+            s.column_index(column)
+                .ok_or_else(|| PortError::MissingColumn {
+                    port: SCHEDULE,
+                    from: schedule_port.source.to_string(),
+                    column,
+                    why,
+                })
+        };
+        Ok(InputLayout {
+            frames,
+            schedule,
+            height: f.shape[0] as usize,
+            width: f.shape[1] as usize,
+            clock,
+            direction_column: column("direction", "which direction each row belongs to")?,
+            sweep_column: column("sweep", "which sweep each row belongs to")?,
+            schedule_attributes: s.attributes_json(),
+        })
+    }
+
+    /// Pixels per frame.
+    pub fn pixels(&self) -> usize {
+        self.height * self.width
+    }
+}
+
+/// Output port indices, in declaration order.
+pub mod output {
+    /// `phase` f64 [D, H, W].
+    pub const PHASE: usize = 0;
+    /// `magnitude` f64 [D, H, W].
+    pub const MAGNITUDE: usize = 1;
+    /// `mean_frame` f64 [H, W].
+    pub const MEAN_FRAME: usize = 2;
+}
+
+/// Declares `phase`, `magnitude` and `mean_frame`, with the schedule's
+/// attributes plus the direction order and the phase convention.
+pub fn output_ports(layout: &InputLayout, timing: &SweepTiming) -> Vec<PortSpec> {
+    let mut attributes = match &layout.schedule_attributes {
+        Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let names: Vec<&str> = timing.directions.iter().map(|d| d.name()).collect();
+    attributes.insert("directions".into(), json!(names));
+    attributes.insert(
+        "phase_convention".into(),
+        json!("phase = angle(sum_k dR/R(t_k) exp(+i 2 pi f t_k)) = -angle(F1), t_k seconds into the frame's sweep: the phase lag of the first harmonic"),
+    );
+    let attributes = Value::Object(attributes);
+    let (d, h, w) = (
+        timing.directions.len() as u64,
+        layout.height as u64,
+        layout.width as u64,
+    );
+    vec![
+        PortSpec::dataset("phase", ElementType::F64, &[d, h, w])
+            .with_unit("rad")
+            .with_description("Phase lag of the first harmonic of dR/R at the sweep frequency, per direction, in (-pi, pi]")
+            .with_attributes(&attributes),
+        PortSpec::dataset("magnitude", ElementType::F64, &[d, h, w])
+            .with_description("Amplitude 2|F1|/N of the dR/R oscillation at the sweep frequency, per direction")
+            .with_attributes(&attributes),
+        PortSpec::dataset("mean_frame", ElementType::F64, &[h, w])
+            .with_unit("counts")
+            .with_description("Mean camera frame over every frame inside a sweep")
+            .with_attributes(&attributes),
+    ]
+}

@@ -1,0 +1,242 @@
+//! `fourier-maps` driven through the `Plugin` trait with a hand-made schedule and camera.
+
+use std::f64::consts::{PI, TAU};
+
+use fourier_maps::{FourierMaps, Params};
+use macroscope_plugin_api::abi_stable::std_types::RSlice;
+use macroscope_plugin_api::{
+    ArrayData, ColumnSpec, Element, ElementType, Emission, InputPort, Item, ItemRef, Outputs,
+    Plugin, PortSpec, Scalar,
+};
+use serde_json::json;
+
+const SWEEP_S: f64 = 4.0;
+const SWEEPS: i32 = 3;
+const BASELINE_S: f64 = 1.0;
+const DISPLAY_HZ: f64 = 10.0;
+const HEIGHT: usize = 2;
+const WIDTH: usize = 3;
+
+fn schedule_port() -> InputPort {
+    let spec = PortSpec::stream("schedule", ElementType::F64, &[])
+        .with_column(ColumnSpec::new("frame_index", ElementType::I64, "", ""))
+        .with_column(ColumnSpec::new("direction", ElementType::I8, "", ""))
+        .with_column(ColumnSpec::new("sweep", ElementType::I32, "", ""))
+        .with_attributes(&json!({
+            "directions": ["LR", "RL"],
+            "display_rate_hz": DISPLAY_HZ,
+            "sweep_duration_s": {"azimuth": SWEEP_S},
+            "bar_start_deg": {"LR": -10.0, "RL": 110.0},
+            "travel_deg": {"azimuth": 120.0},
+        }));
+    InputPort {
+        source: "stim.schedule".into(),
+        spec,
+    }
+}
+
+fn frames_port() -> InputPort {
+    let spec = PortSpec::stream("frames", ElementType::U16, &[HEIGHT as u64, WIDTH as u64])
+        .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", ""))
+        .with_column(ColumnSpec::new("time_s", ElementType::F64, "s", ""));
+    InputPort {
+        source: "cam.frames".into(),
+        spec,
+    }
+}
+
+/// Schedule rows: (time, direction, sweep) with baseline before, between and after.
+fn schedule_rows() -> Vec<(f64, i8, i32)> {
+    let mut rows = Vec::new();
+    let step = 1.0 / DISPLAY_HZ;
+    let mut t = 0.0;
+    let push =
+        |rows: &mut Vec<(f64, i8, i32)>, duration: f64, direction: i8, sweep: i32, t: &mut f64| {
+            let n = (duration * DISPLAY_HZ).round() as usize;
+            for _ in 0..n {
+                rows.push((*t, direction, sweep));
+                *t += step;
+            }
+        };
+    push(&mut rows, BASELINE_S, -1, -1, &mut t);
+    for direction in 0..2 {
+        for sweep in 0..SWEEPS {
+            push(&mut rows, SWEEP_S, direction, sweep, &mut t);
+        }
+    }
+    push(&mut rows, BASELINE_S, -1, -1, &mut t);
+    rows
+}
+
+/// Lag (rad) of pixel p in direction d: distinct for every pixel and direction.
+fn lag(d: usize, p: usize) -> f64 {
+    -2.9 + 0.8 * p as f64 + 0.35 * d as f64
+}
+
+/// Camera frames at irregular times; inside sweeps pixel p of direction d is
+/// 2000·(1 + 0.01·cos(ωτ − lag)) with τ the time into the sweep; baseline frames are 60000.
+fn camera_frames(rows: &[(f64, i8, i32)]) -> Vec<(f64, Vec<u16>)> {
+    let end = rows.last().unwrap().0 + 1.0 / DISPLAY_HZ;
+    let sweep_start = |d: i8, s: i32| rows.iter().find(|r| r.1 == d && r.2 == s).unwrap().0;
+    let mut frames = Vec::new();
+    let mut k = 0;
+    loop {
+        let t = k as f64 * 0.071 + 0.013 * ((k * 7919) % 11) as f64 / 11.0;
+        if t >= end {
+            return frames;
+        }
+        let row = rows.iter().rev().find(|r| r.0 <= t).unwrap();
+        let pixels = (0..HEIGHT * WIDTH)
+            .map(|p| {
+                if row.1 < 0 {
+                    60000
+                } else {
+                    let tau = t - sweep_start(row.1, row.2);
+                    let x = 1.0 + 0.01 * (TAU / SWEEP_S * tau - lag(row.1 as usize, p)).cos();
+                    (2000.0 * x).round() as u16
+                }
+            })
+            .collect();
+        frames.push((t, pixels));
+        k += 1;
+    }
+}
+
+fn item<'a, T: Element>(data: &'a [T], shape: &'a [u64], meta: &'a [Scalar]) -> Item<'a> {
+    Item::new(ItemRef {
+        element: T::TYPE,
+        shape: RSlice::from_slice(shape),
+        bytes: RSlice::from_slice(bytemuck::cast_slice(data)),
+        meta: RSlice::from_slice(meta),
+    })
+}
+
+/// Runs the plugin with every camera frame sent BEFORE the schedule, so each must wait.
+fn run_frames_first() -> (Vec<PortSpec>, Vec<Emission>) {
+    run_frames_first_with(Params::default())
+}
+
+fn run_frames_first_with(params: Params) -> (Vec<PortSpec>, Vec<Emission>) {
+    let inputs = [frames_port(), schedule_port()];
+    let (mut plugin, ports) = FourierMaps::configure(params, &inputs).unwrap();
+    let rows = schedule_rows();
+    let mut out = Outputs::default();
+    let shape = [HEIGHT as u64, WIDTH as u64];
+    for (id, (t, pixels)) in camera_frames(&rows).iter().enumerate() {
+        let meta = [Scalar::Int(id as i64), Scalar::Float(*t)];
+        plugin
+            .receive(0, item(pixels, &shape, &meta), &mut out)
+            .unwrap();
+    }
+    for (index, &(t, direction, sweep)) in rows.iter().enumerate() {
+        let meta = [
+            Scalar::Int(index as i64),
+            Scalar::Int(direction.into()),
+            Scalar::Int(sweep.into()),
+        ];
+        plugin.receive(1, item(&[t], &[], &meta), &mut out).unwrap();
+    }
+    plugin.finish(&mut out).unwrap();
+    (ports, out.take())
+}
+
+fn f64_data(e: &Emission) -> &[f64] {
+    match &e.data {
+        ArrayData::F64(v) => v.as_slice(),
+        other => panic!("expected f64, got {:?}", other.element()),
+    }
+}
+
+#[test]
+fn phase_of_every_pixel_and_direction_is_its_known_lag() {
+    let (_, emissions) = run_frames_first();
+    let phase = f64_data(&emissions[0]);
+    assert_eq!(phase.len(), 2 * HEIGHT * WIDTH);
+    for d in 0..2 {
+        for p in 0..HEIGHT * WIDTH {
+            let expected = lag(d, p);
+            let error = (phase[d * HEIGHT * WIDTH + p] - expected + PI).rem_euclid(TAU) - PI;
+            assert!(
+                error.abs() < 0.01,
+                "direction {d} pixel {p}: phase {} vs {expected}",
+                phase[d * 6 + p]
+            );
+        }
+    }
+}
+
+#[test]
+fn skipped_first_sweeps_leave_the_phase_unchanged() {
+    let (_, emissions) = run_frames_first_with(Params { skip_sweeps: 2 });
+    let first_direction = &f64_data(&emissions[0])[..HEIGHT * WIDTH];
+    for (p, &phase) in first_direction.iter().enumerate() {
+        let error = (phase - lag(0, p) + PI).rem_euclid(TAU) - PI;
+        // One sweep of ~56 irregularly timed frames: a looser bound than with all three.
+        assert!(
+            error.abs() < 0.03,
+            "pixel {p}: phase {phase} from the last sweep only"
+        );
+    }
+}
+
+#[test]
+fn skipping_every_sweep_leaves_no_frames() {
+    let (_, emissions) = run_frames_first_with(Params {
+        skip_sweeps: SWEEPS as u32,
+    });
+    assert!(f64_data(&emissions[0]).iter().all(|v| v.is_nan()));
+}
+
+#[test]
+fn magnitude_is_the_dr_over_r_amplitude() {
+    let (_, emissions) = run_frames_first();
+    for (i, &m) in f64_data(&emissions[1]).iter().enumerate() {
+        assert!((m - 0.01).abs() < 5e-4, "element {i}: magnitude {m}");
+    }
+}
+
+#[test]
+fn baseline_frames_are_left_out_of_the_mean() {
+    let (_, emissions) = run_frames_first();
+    for &m in f64_data(&emissions[2]) {
+        assert!(
+            (m - 2000.0).abs() < 1.0,
+            "mean {m} (baseline frames are 60000)"
+        );
+    }
+}
+
+#[test]
+fn outputs_carry_the_schedule_attributes_and_direction_order() {
+    let (ports, _) = run_frames_first();
+    let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["phase", "magnitude", "mean_frame"]);
+    assert_eq!(ports[0].shape.as_slice(), [2, HEIGHT as u64, WIDTH as u64]);
+    let attributes = ports[0].attributes_json();
+    assert_eq!(attributes["directions"], json!(["LR", "RL"]));
+    assert_eq!(attributes["bar_start_deg"]["RL"], json!(110.0));
+}
+
+#[test]
+fn a_missing_schedule_input_is_named() {
+    let error = FourierMaps::configure(Params::default(), &[frames_port()])
+        .err()
+        .unwrap();
+    assert_eq!(
+        error.0,
+        "fourier-maps: needs an input port named `schedule` (connect the camera's `frames` and the stimulus's `schedule`)"
+    );
+}
+
+#[test]
+fn stimulus_frames_instead_of_camera_frames_are_refused() {
+    let mut frames = frames_port();
+    frames.spec.element = ElementType::U8;
+    let error = FourierMaps::configure(Params::default(), &[frames, schedule_port()])
+        .err()
+        .unwrap();
+    assert_eq!(
+        error.0,
+        "fourier-maps: input `frames` from cam.frames must be a stream of u16 [H, W] camera frames, found a stream of u8 [2, 3]"
+    );
+}

@@ -1,0 +1,401 @@
+//! The stage's inputs (either mode, found by port name) and the outputs it declares.
+
+use fourier_maps::stimulus::{directions_attribute, AttributeError, Axis, Direction};
+use macroscope_plugin_api::{ColumnSpec, ElementType, InputPort, PortKind, PortSpec};
+use serde_json::{json, Value};
+
+use crate::params::Params;
+use crate::phase_to_degrees::AxisGeometry;
+
+/// Why the inputs cannot be analysed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PortError {
+    /// Neither complete input set is connected.
+    #[error(
+        "needs either `phase` and `magnitude` (from fourier-maps) or `azimuth_deg` and `altitude_deg` \
+         (2-D maps in degrees); got inputs named {0:?}"
+    )]
+    NoMode(Vec<String>),
+    /// An input is not the kind of array this mode needs.
+    #[error("input `{port}` from {from} must be {expected}, found a {found}")]
+    WrongSpec {
+        /// Port name.
+        port: String,
+        /// Where it comes from.
+        from: String,
+        /// What is required.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// The phase maps lack a direction needed to cancel the delay.
+    #[error("input `phase` lacks direction {0}: each axis needs both of its opposite directions")]
+    MissingDirection(&'static str),
+    /// The phase port's attributes lack something.
+    #[error("input `phase`: {0}")]
+    Attribute(#[from] AttributeError),
+}
+
+/// Which inputs the stage works from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    /// Mode (a): per-direction phase and magnitude maps.
+    Phases {
+        /// Index of the `phase` input.
+        phase: usize,
+        /// Index of the `magnitude` input.
+        magnitude: usize,
+        /// Direction of each plane of the `[D, H, W]` inputs.
+        directions: Vec<Direction>,
+        /// Bar geometry of the azimuth directions.
+        azimuth: AxisGeometry,
+        /// Bar geometry of the altitude directions.
+        altitude: AxisGeometry,
+    },
+    /// Mode (b): position maps in degrees made elsewhere.
+    Maps {
+        /// Index of the `azimuth_deg` input.
+        azimuth: usize,
+        /// Index of the `altitude_deg` input.
+        altitude: usize,
+    },
+}
+
+impl Mode {
+    /// Short name written into the outputs' attributes.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::Phases { .. } => "phases",
+            Mode::Maps { .. } => "maps",
+        }
+    }
+}
+
+/// The inputs, resolved once at configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputLayout {
+    /// Which inputs are used.
+    pub mode: Mode,
+    /// Map height in pixels.
+    pub height: usize,
+    /// Map width in pixels.
+    pub width: usize,
+}
+
+fn index_of(inputs: &[InputPort], name: &str) -> Option<usize> {
+    inputs.iter().position(|p| p.spec.name.as_str() == name)
+}
+
+fn check_dataset(port: &InputPort, dims: usize) -> Result<Vec<usize>, PortError> {
+    let s = &port.spec;
+    if s.kind == PortKind::Dataset && s.element == ElementType::F64 && s.shape.len() == dims {
+        return Ok(s.shape.iter().map(|&d| d as usize).collect());
+    }
+    Err(PortError::WrongSpec {
+        port: s.name.to_string(),
+        from: port.source.to_string(),
+        expected: format!("an f64 dataset with {dims} dimensions"),
+        found: format!(
+            "{} of {} {:?}",
+            s.kind.as_str(),
+            s.element,
+            s.shape.as_slice()
+        ),
+    })
+}
+
+fn same_shape(expected: &[usize], port: &InputPort, shape: &[usize]) -> Result<(), PortError> {
+    if expected == shape {
+        return Ok(());
+    }
+    Err(PortError::WrongSpec {
+        port: port.spec.name.to_string(),
+        from: port.source.to_string(),
+        expected: format!("the same shape as its partner, {expected:?}"),
+        found: format!("dataset of shape {shape:?}"),
+    })
+}
+
+impl InputLayout {
+    /// Finds the inputs of mode (a) or (b) and checks them.
+    pub fn resolve(inputs: &[InputPort]) -> Result<Self, PortError> {
+        let phases = (index_of(inputs, "phase"), index_of(inputs, "magnitude"));
+        let maps = (
+            index_of(inputs, "azimuth_deg"),
+            index_of(inputs, "altitude_deg"),
+        );
+        match (phases, maps) {
+            ((Some(phase), Some(magnitude)), (None, None)) => {
+                Self::phases(inputs, phase, magnitude)
+            }
+            ((None, None), (Some(azimuth), Some(altitude))) => {
+                let shape = check_dataset(&inputs[azimuth], 2)?;
+                same_shape(
+                    &shape,
+                    &inputs[altitude],
+                    &check_dataset(&inputs[altitude], 2)?,
+                )?;
+                Ok(InputLayout {
+                    mode: Mode::Maps { azimuth, altitude },
+                    height: shape[0],
+                    width: shape[1],
+                })
+            }
+            _ => Err(PortError::NoMode(
+                inputs.iter().map(|p| p.spec.name.to_string()).collect(),
+            )),
+        }
+    }
+
+    fn phases(inputs: &[InputPort], phase: usize, magnitude: usize) -> Result<Self, PortError> {
+        let shape = check_dataset(&inputs[phase], 3)?;
+        same_shape(
+            &shape,
+            &inputs[magnitude],
+            &check_dataset(&inputs[magnitude], 3)?,
+        )?;
+        let attributes = inputs[phase].spec.attributes_json();
+        let directions = directions_attribute(&attributes)?;
+        if directions.len() != shape[0] {
+            return Err(PortError::WrongSpec {
+                port: "phase".into(),
+                from: inputs[phase].source.to_string(),
+                expected: format!("one plane per listed direction ({})", directions.len()),
+                found: format!("dataset of shape {shape:?}"),
+            });
+        }
+        for axis in [Axis::Azimuth, Axis::Altitude] {
+            let (forward, reverse) = axis.forward_and_reverse();
+            for d in [forward, reverse] {
+                if !directions.contains(&d) {
+                    return Err(PortError::MissingDirection(d.name()));
+                }
+            }
+        }
+        Ok(InputLayout {
+            mode: Mode::Phases {
+                phase,
+                magnitude,
+                azimuth: AxisGeometry::from_attributes(&attributes, Axis::Azimuth)?,
+                altitude: AxisGeometry::from_attributes(&attributes, Axis::Altitude)?,
+                directions,
+            },
+            height: shape[1],
+            width: shape[2],
+        })
+    }
+}
+
+/// Output port indices, in declaration order.
+pub mod output {
+    /// `azimuth_deg` f64 [H, W].
+    pub const AZIMUTH_DEG: usize = 0;
+    /// `altitude_deg` f64 [H, W].
+    pub const ALTITUDE_DEG: usize = 1;
+    /// `azimuth_delay` f64 [H, W].
+    pub const AZIMUTH_DELAY: usize = 2;
+    /// `altitude_delay` f64 [H, W].
+    pub const ALTITUDE_DELAY: usize = 3;
+    /// `azimuth_power` f64 [H, W].
+    pub const AZIMUTH_POWER: usize = 4;
+    /// `altitude_power` f64 [H, W].
+    pub const ALTITUDE_POWER: usize = 5;
+    /// `sign_map` f64 [H, W].
+    pub const SIGN_MAP: usize = 6;
+    /// `sign_map_smoothed` f64 [H, W].
+    pub const SIGN_MAP_SMOOTHED: usize = 7;
+    /// `area_labels` i32 [H, W].
+    pub const AREA_LABELS: usize = 8;
+    /// `patches` stream of i32 labels with the patch table as columns.
+    pub const PATCHES: usize = 9;
+}
+
+/// Declares every output, with the parameters and conventions as attributes.
+pub fn output_ports(layout: &InputLayout, params: &Params) -> Vec<PortSpec> {
+    let attributes = json!({
+        "mode": layout.mode.name(),
+        "phase_sigma_px": params.phase_sigma_px,
+        "sign_sigma_px": params.sign_sigma_px,
+        "sign_threshold": params.sign_threshold,
+        "open_iterations": params.open_iterations,
+        "min_patch_px": params.min_patch_px,
+        "vfs_formula": "sin(angle(exp(i g_alt) exp(-i g_azi))), g = atan2(d/dcol, d/drow) of the Gaussian-smoothed maps (Allen, Zhuang et al. 2017)",
+    });
+    let shape = [layout.height as u64, layout.width as u64];
+    let map = |name: &str, unit: &str, description: &str| {
+        PortSpec::dataset(name, ElementType::F64, &shape)
+            .with_unit(unit)
+            .with_description(description)
+            .with_attributes(&attributes)
+    };
+    let nan_in_maps_mode = "; NaN when the input was position maps";
+    vec![
+        map(
+            "azimuth_deg",
+            "deg",
+            "Azimuth of each pixel's receptive field",
+        ),
+        map(
+            "altitude_deg",
+            "deg",
+            "Altitude of each pixel's receptive field",
+        ),
+        map(
+            "azimuth_delay",
+            "rad",
+            &format!("Hemodynamic delay phase of the azimuth sweeps, (0, pi]{nan_in_maps_mode}"),
+        ),
+        map(
+            "altitude_delay",
+            "rad",
+            &format!("Hemodynamic delay phase of the altitude sweeps, (0, pi]{nan_in_maps_mode}"),
+        ),
+        map(
+            "azimuth_power",
+            "",
+            &format!("Mean dR/R amplitude of LR and RL{nan_in_maps_mode}"),
+        ),
+        map(
+            "altitude_power",
+            "",
+            &format!("Mean dR/R amplitude of BT and TB{nan_in_maps_mode}"),
+        ),
+        map("sign_map", "", "Visual field sign, raw"),
+        map(
+            "sign_map_smoothed",
+            "",
+            "Visual field sign smoothed with sign_sigma_px",
+        ),
+        PortSpec::dataset("area_labels", ElementType::I32, &shape)
+            .with_description("Patch label of each pixel (0 = no patch), as in the patches table")
+            .with_attributes(&attributes),
+        PortSpec::stream("patches", ElementType::I32, &[])
+            .with_description("One item per patch: its label")
+            .with_column(ColumnSpec::new(
+                "sign",
+                ElementType::I8,
+                "",
+                "+1 non-mirror, -1 mirror-image field sign",
+            ))
+            .with_column(ColumnSpec::new(
+                "area_px",
+                ElementType::I64,
+                "px",
+                "Number of pixels",
+            ))
+            .with_column(ColumnSpec::new(
+                "centroid_row",
+                ElementType::F64,
+                "px",
+                "Mean row of the patch",
+            ))
+            .with_column(ColumnSpec::new(
+                "centroid_col",
+                ElementType::F64,
+                "px",
+                "Mean column of the patch",
+            ))
+            .with_column(ColumnSpec::new(
+                "mean_vfs",
+                ElementType::F64,
+                "",
+                "Mean smoothed sign over the patch",
+            ))
+            .with_attributes(&attributes),
+    ]
+}
+
+/// The attributes of the phase port (for tests and callers building mode (a) inputs by hand).
+pub fn phase_attributes(
+    directions: &[Direction],
+    azimuth: &AxisGeometry,
+    altitude: &AxisGeometry,
+) -> Value {
+    let names: Vec<&str> = directions.iter().map(|d| d.name()).collect();
+    json!({
+        "directions": names,
+        "bar_start_deg": {
+            "LR": azimuth.forward_start_deg, "RL": azimuth.reverse_start_deg,
+            "BT": altitude.forward_start_deg, "TB": altitude.reverse_start_deg,
+        },
+        "travel_deg": {"azimuth": azimuth.travel_deg, "altitude": altitude.travel_deg},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn port(name: &str, shape: &[u64], attributes: &Value) -> InputPort {
+        InputPort {
+            source: format!("up.{name}").into(),
+            spec: PortSpec::dataset(name, ElementType::F64, shape).with_attributes(attributes),
+        }
+    }
+
+    fn geometry() -> AxisGeometry {
+        AxisGeometry {
+            forward_start_deg: -10.0,
+            reverse_start_deg: 110.0,
+            travel_deg: 120.0,
+        }
+    }
+
+    #[test]
+    fn position_maps_select_mode_b() {
+        let inputs = [
+            port("altitude_deg", &[4, 5], &json!({})),
+            port("azimuth_deg", &[4, 5], &json!({})),
+        ];
+        let layout = InputLayout::resolve(&inputs).unwrap();
+        assert_eq!(
+            layout.mode,
+            Mode::Maps {
+                azimuth: 1,
+                altitude: 0
+            }
+        );
+        assert_eq!((layout.height, layout.width), (4, 5));
+    }
+
+    #[test]
+    fn unknown_inputs_are_refused_with_what_is_needed() {
+        let error = InputLayout::resolve(&[port("frames", &[4, 5], &json!({}))]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "needs either `phase` and `magnitude` (from fourier-maps) or `azimuth_deg` and `altitude_deg` \
+             (2-D maps in degrees); got inputs named [\"frames\"]"
+        );
+    }
+
+    #[test]
+    fn phases_without_an_opposite_direction_are_refused() {
+        let directions = [
+            Direction::LeftRight,
+            Direction::RightLeft,
+            Direction::BottomTop,
+        ];
+        let attributes = phase_attributes(&directions, &geometry(), &geometry());
+        let inputs = [
+            port("phase", &[3, 4, 5], &attributes),
+            port("magnitude", &[3, 4, 5], &attributes),
+        ];
+        assert_eq!(
+            InputLayout::resolve(&inputs).unwrap_err(),
+            PortError::MissingDirection("TB")
+        );
+    }
+
+    #[test]
+    fn maps_of_different_shapes_are_refused() {
+        let inputs = [
+            port("azimuth_deg", &[4, 5], &json!({})),
+            port("altitude_deg", &[5, 4], &json!({})),
+        ];
+        assert_eq!(
+            InputLayout::resolve(&inputs).unwrap_err().to_string(),
+            "input `altitude_deg` from up.altitude_deg must be the same shape as its partner, [4, 5], \
+             found a dataset of shape [5, 4]"
+        );
+    }
+}
