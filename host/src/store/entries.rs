@@ -113,7 +113,7 @@ impl StoreDir {
 
 /// Verifies an entry: format, key, declared ports, and every content hash.
 fn check_entry(path: &Path, key: &str, outputs: &[PortSpec]) -> Result<Vec<PortIdentity>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let file = open::open_read(path).map_err(|e| format!("cannot open: {e}"))?;
     let format = get_str(&file, root::FORMAT).unwrap_or_default();
     if layout::format_major(&format) != Some(layout::FORMAT_MAJOR) {
         return Err(format!("format is `{format}`, expected `{}`", layout::FORMAT));

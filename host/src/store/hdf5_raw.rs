@@ -118,3 +118,37 @@ pub fn clear_status_flags(path: &Path) -> hdf5::Result<()> {
         result
     })
 }
+
+#[cfg(unix)]
+extern "C" {
+    fn fcntl(fd: std::ffi::c_int, cmd: std::ffi::c_int, ...) -> std::ffi::c_int;
+}
+
+/// Marks the file's descriptor close-on-exec. HDF5 opens files without
+/// `O_CLOEXEC`, so a child process started while a file is open would
+/// inherit the descriptor — and with it HDF5's `flock`, which then blocks
+/// every later open of that file until the child exits.
+#[cfg(unix)]
+pub fn close_on_exec(file: &hdf5::File) -> hdf5::Result<()> {
+    const F_SETFD: std::ffi::c_int = 2;
+    const FD_CLOEXEC: std::ffi::c_int = 1;
+    hdf5::sync::sync(|| unsafe {
+        let mut handle: *mut std::ffi::c_void = std::ptr::null_mut();
+        check(hdf5_sys::h5f::H5Fget_vfd_handle(file.id(), H5P_DEFAULT, &mut handle), "H5Fget_vfd_handle")?;
+        if handle.is_null() {
+            return Ok(());
+        }
+        // The sec2 (POSIX) driver's handle is a pointer to its `int` descriptor.
+        let fd = *handle.cast::<std::ffi::c_int>();
+        if fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 {
+            return Err(hdf5::Error::from(format!("fcntl(FD_CLOEXEC): {}", std::io::Error::last_os_error())));
+        }
+        Ok(())
+    })
+}
+
+/// Nothing to do where there is no `exec`.
+#[cfg(not(unix))]
+pub fn close_on_exec(_file: &hdf5::File) -> hdf5::Result<()> {
+    Ok(())
+}

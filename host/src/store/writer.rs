@@ -203,8 +203,7 @@ impl State {
                 let bytes = compressed.recv().map_err(|_| "a compression worker stopped".to_owned())?;
                 let state = &mut self.targets[target];
                 let start = index * state.target.rows_per_chunk;
-                write_chunk(&self.path, &state.target, start, &bytes)?;
-                extend(&self.path, state, start + rows)?;
+                put_chunk(&self.path, state, start, start + rows, &bytes)?;
                 self.unflushed = true;
                 Ok(())
             }
@@ -268,8 +267,25 @@ fn write_gathered(path: &std::path::Path, state: &mut TargetState) -> Result<(),
     let chunk_rows = state.target.rows_per_chunk;
     let start = state.extent - state.extent % chunk_rows;
     let end = start + state.gathering.rows;
-    write_chunk(path, &state.target, start, &state.gathering.bytes)?;
-    extend(path, state, end)
+    let bytes = std::mem::take(&mut state.gathering.bytes);
+    let put = put_chunk(path, state, start, end, &bytes);
+    state.gathering.bytes = bytes;
+    put
+}
+
+/// Writes the chunk holding rows `start..end`, then extends the dataset over
+/// them, so the extent never covers rows that are not on disk. HDF5 accepts a
+/// chunk at most at the current extent, and none at all while the dataset is
+/// empty (its chunk index does not exist yet): the first chunk is written
+/// just after the extent grows, and `recover` drops it if it is missing.
+fn put_chunk(path: &std::path::Path, state: &mut TargetState, start: u64, end: u64, bytes: &[u8]) -> Result<(), String> {
+    if state.extent == 0 {
+        extend(path, state, end)?;
+        write_chunk(path, &state.target, start, bytes)
+    } else {
+        write_chunk(path, &state.target, start, bytes)?;
+        extend(path, state, end)
+    }
 }
 
 fn write_chunk(path: &std::path::Path, target: &Target, first_row: u64, bytes: &[u8]) -> Result<(), String> {

@@ -395,7 +395,7 @@ fn drive(
                 };
                 for (p, item) in &produced[up] {
                     if *p == port {
-                        let out = instance.receive(input as u32, item.as_ref()).into_result().map_err(plugin_error)?;
+                        let out = instance.receive(input as u32, HostItem::as_ref(item)).into_result().map_err(plugin_error)?;
                         emit(sink, out.into_iter().collect())?;
                     }
                 }
