@@ -19,7 +19,7 @@ use super::element;
 /// Items at least this large are compressed.
 pub const SMALL_ITEM_BYTES: usize = 4096;
 /// Chunk size of unfiltered small-row datasets.
-pub const SMALL_CHUNK_BYTES: usize = 16 * 1024;
+pub const SMALL_CHUNK_BYTES: usize = 4 * 1024;
 /// Target chunk size of dataset ports.
 pub const DATASET_CHUNK_BYTES: usize = 1 << 20;
 
@@ -134,13 +134,13 @@ mod tests {
 
     #[test]
     fn scalar_items_are_packed_unfiltered() {
-        assert_eq!(stream_plan(8, None, 1), ChunkPlan { rows: 2048, filtering: Filtering::None });
+        assert_eq!(stream_plan(8, None, 1), ChunkPlan { rows: 512, filtering: Filtering::None });
     }
 
     #[test]
     fn columns_fill_a_small_chunk() {
-        assert_eq!(column_plan(ElementType::I8).rows, 16384);
-        assert_eq!(column_plan(ElementType::F64).rows, 2048);
+        assert_eq!(column_plan(ElementType::I8).rows, 4096);
+        assert_eq!(column_plan(ElementType::F64).rows, 512);
     }
 
     #[test]

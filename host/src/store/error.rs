@@ -125,21 +125,27 @@ impl StoreError {
     }
 }
 
-/// The library's message for `error`, followed by the operating system's
-/// reason when a frame of the error stack records one (`No space left on
-/// device`, `Permission denied`, ...): the top frame alone rarely says why.
+/// The library's message for `error`, kept short: the failing call and what
+/// it could not do, the innermost cause, and the operating system's reason
+/// when a frame of the error stack records one (`No space left on device`,
+/// `Permission denied`, ...) — the top frame alone rarely says why.
 pub(crate) fn hdf5_message(error: &hdf5::Error) -> String {
-    let top = error.to_string();
-    let reason = error.stack().and_then(|stack| {
-        stack.iter().find_map(|frame| {
-            let desc = frame.desc();
-            let start = desc.find("error message = '")? + "error message = '".len();
-            let end = desc[start..].find('\'')? + start;
-            Some(desc[start..end].to_owned())
-        })
+    let Some(stack) = error.stack().filter(|s| !s.is_empty()) else { return error.to_string() };
+    let top = stack[0].description().to_owned();
+    let innermost = stack[stack.len() - 1].desc();
+    let cause = innermost.split(": ").next().unwrap_or(innermost);
+    let reason = stack.iter().find_map(|frame| {
+        let desc = frame.desc();
+        let start = desc.find("error message = '")? + "error message = '".len();
+        let end = desc[start..].find('\'')? + start;
+        Some(desc[start..end].to_owned())
     });
-    match reason {
-        Some(reason) if !top.contains(&reason) => format!("{top} ({reason})"),
-        _ => top,
+    let mut message = top;
+    if stack.len() > 1 && !message.contains(cause) {
+        message = format!("{message}: {cause}");
     }
+    if let Some(reason) = reason {
+        message = format!("{message} ({reason})");
+    }
+    message
 }

@@ -115,7 +115,11 @@ fn render_dataset(out: &mut String, dataset: &Dataset, name: &str) -> hdf5::Resu
     };
     let raw = (shape.iter().product::<usize>() * dataset.dtype()?.size()) as u64;
     let stored = dataset.storage_size();
-    let ratio = if stored > 0 { format!("{:.1}×", raw as f64 / stored as f64) } else { "-".to_owned() };
+    let ratio = match raw as f64 / stored as f64 {
+        _ if stored == 0 => "-".to_owned(),
+        r if r < 1.0 => format!("{r:.2}×"),
+        r => format!("{r:.1}×"),
+    };
     let role = get_str(dataset, attr::ROLE).unwrap_or_default();
     let unit = get_str(dataset, attr::UNIT).filter(|u| !u.is_empty()).map(|u| format!(" [{u}]")).unwrap_or_default();
     let dropped = match get_u64(dataset, attr::DROPPED_ITEMS) {

@@ -107,3 +107,4 @@ fn a_tampered_store_entry_is_detected_and_regenerated() {
     let third = run_once(dir.path(), "third.h5", 1000);
     assert_eq!(third.executed, [false, false], "the regenerated entry is trusted again");
 }
+
