@@ -12,7 +12,7 @@ use std::time::Duration;
 use macroscope::item::HostItem;
 use macroscope::pipeline::{InputBinding, InputSource, Pipeline, Stage};
 use macroscope::registry::{Origin, RegisteredPlugin};
-use macroscope::store::{RunStatus, RunSummary, Sink, StoreError, StoreOptions};
+use macroscope::store::{describe_dataset, replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions};
 use macroscope_plugin_api::abi_stable::std_types::{RResult, RSlice};
 use macroscope_plugin_api::{
     descriptor_of, ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo,
@@ -252,6 +252,14 @@ impl Plugin for TestCamera {
     }
 }
 
+/// Where a test stage's input comes from.
+pub enum Input {
+    /// Output `port` of earlier stage `stage`.
+    Stage(usize, usize),
+    /// A dataset of an existing file (`file:PATH#/dataset`).
+    File(PathBuf, String),
+}
+
 /// A stage to add to a test pipeline.
 pub struct StageDef {
     /// Stage id.
@@ -260,13 +268,13 @@ pub struct StageDef {
     pub plugin: macroscope_plugin_api::ffi::PluginDescriptor,
     /// Its parameters.
     pub params: serde_json::Value,
-    /// Its inputs: `(upstream stage index, upstream port index)`.
-    pub inputs: Vec<(usize, usize)>,
+    /// Its inputs.
+    pub inputs: Vec<Input>,
 }
 
 impl StageDef {
     /// A stage of plugin `P`.
-    pub fn of<P: Plugin>(id: &'static str, params: serde_json::Value, inputs: Vec<(usize, usize)>) -> StageDef {
+    pub fn of<P: Plugin>(id: &'static str, params: serde_json::Value, inputs: Vec<Input>) -> StageDef {
         StageDef { id, plugin: descriptor_of::<P>(), params, inputs }
     }
 }
@@ -278,12 +286,21 @@ pub fn pipeline(output: &Path, stages: Vec<StageDef>) -> Pipeline {
         let inputs: Vec<InputBinding> = def
             .inputs
             .iter()
-            .map(|&(stage, port)| {
-                let spec = built[stage].outputs[port].clone();
-                InputBinding {
-                    source: InputSource::Stage { stage, port },
-                    port: InputPort { source: format!("{}.{}", built[stage].id, spec.name).into(), spec },
+            .map(|input| match input {
+                Input::Stage(stage, port) => {
+                    let spec = built[*stage].outputs[*port].clone();
+                    InputBinding {
+                        source: InputSource::Stage { stage: *stage, port: *port },
+                        port: InputPort { source: format!("{}.{}", built[*stage].id, spec.name).into(), spec },
+                    }
                 }
+                Input::File(path, dataset) => InputBinding {
+                    source: InputSource::File { path: path.clone(), dataset: dataset.clone() },
+                    port: InputPort {
+                        source: format!("file:{}#{dataset}", path.display()).into(),
+                        spec: describe_dataset(path, dataset).expect("the input dataset describes itself"),
+                    },
+                },
             })
             .collect();
         let ports: Vec<InputPort> = inputs.iter().map(|b| b.port.clone()).collect();
@@ -317,7 +334,7 @@ pub fn stimulus_and_mean(output: &Path, stimulus: serde_json::Value, scale: f64)
         output,
         vec![
             StageDef::of::<TestStimulus>("stimulus", stimulus, vec![]),
-            StageDef::of::<TestMean>("mean", serde_json::json!({"scale": scale}), vec![(0, 0)]),
+            StageDef::of::<TestMean>("mean", serde_json::json!({"scale": scale}), vec![Input::Stage(0, 0)]),
         ],
     )
 }
@@ -390,14 +407,17 @@ fn drive(
             }
         } else {
             for (input, binding) in stage.inputs.iter().enumerate() {
-                let InputSource::Stage { stage: up, port } = binding.source else {
-                    unreachable!("test pipelines read stage outputs")
-                };
-                for (p, item) in &produced[up] {
-                    if *p == port {
-                        let out = instance.receive(input as u32, HostItem::as_ref(item)).into_result().map_err(plugin_error)?;
-                        emit(sink, out.into_iter().collect())?;
+                let items: Vec<Arc<HostItem>> = match &binding.source {
+                    InputSource::Stage { stage: up, port } => {
+                        produced[*up].iter().filter(|(p, _)| p == port).map(|(_, item)| Arc::clone(item)).collect()
                     }
+                    InputSource::File { path, dataset } => {
+                        replay_dataset(path, dataset)?.map(|r| r.map(|(_, item)| item)).collect::<Result<_, _>>()?
+                    }
+                };
+                for item in items {
+                    let out = instance.receive(input as u32, HostItem::as_ref(&item)).into_result().map_err(plugin_error)?;
+                    emit(sink, out.into_iter().collect())?;
                 }
             }
         }

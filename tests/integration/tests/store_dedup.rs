@@ -108,3 +108,19 @@ fn a_tampered_store_entry_is_detected_and_regenerated() {
     assert_eq!(third.executed, [false, false], "the regenerated entry is trusted again");
 }
 
+
+#[test]
+fn a_downstream_stage_runs_on_the_replayed_stored_output() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    run_once(dir.path(), "first.h5", 1000);
+    let stimulus = serde_json::json!({"frames": 5, "height": 48, "width": 64, "level": 1000});
+    let output = dir.path().join("rescaled.h5");
+    let ran = run(stimulus_and_mean(&output, stimulus, 3.0), &options(&dir.path().join("store")), |_| {}).unwrap();
+    assert_eq!(ran.executed, [false, true]);
+    let file = hdf5::File::open(&output).unwrap();
+    let total = file.dataset(&format!("/analysis/{}/mean/total", attr(&file, "run_id"))).unwrap().read_raw::<f64>().unwrap();
+    // 3 × Σ_{i<5} (1000 + 3i + k) = 3 × (5000 + 30 + 5k)
+    assert_eq!(total[0], 15090.0);
+    assert_eq!(total[10], 15090.0 + 150.0);
+}
