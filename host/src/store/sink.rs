@@ -322,7 +322,7 @@ impl Sink {
         durable::sync_file(&self.partial)?;
         durable::rename_new(&self.partial, &self.output)?;
         Ok(RunSummary {
-            path: self.output,
+            path: self.output.clone(),
             status,
             reused: self.plans.iter().filter(|p| p.reuse.is_some()).map(|p| p.provenance.stage.clone()).collect(),
             stored: filed,
@@ -386,6 +386,22 @@ impl Sink {
             }
         }
         Ok(filed)
+    }
+}
+
+impl Drop for Sink {
+    /// A sink dropped without `finish` (the runtime gave up) stops its writer
+    /// thread, which flushes and closes the file: the `.partial` file stays,
+    /// consistent, for `macroscope recover`.
+    fn drop(&mut self) {
+        if let Some(writer) = self.writer.take() {
+            let (_, error) = writer.finish();
+            tracing::warn!(
+                "the run stopped without finishing: {} keeps what was written{}; run `macroscope recover` on it",
+                self.partial.display(),
+                error.map(|e| format!(" (write error: {e})")).unwrap_or_default()
+            );
+        }
     }
 }
 
