@@ -13,7 +13,7 @@ use hdf5_sys::h5f::{H5Fclose, H5Fopen, H5F_libver_t, H5F_ACC_RDWR};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5o::H5Ocopy;
 use hdf5_sys::h5p::{
-    H5Pclose, H5Pcreate, H5Pset, H5Pset_create_intermediate_group, H5Pset_libver_bounds, H5P_CLS_FILE_ACCESS,
+    H5Pclose, H5Pcreate, H5Pset, H5Pset_create_intermediate_group, H5Pset_file_locking, H5Pset_libver_bounds, H5P_CLS_FILE_ACCESS,
     H5P_CLS_LINK_CREATE, H5P_DEFAULT,
 };
 
@@ -103,6 +103,7 @@ pub fn clear_status_flags(path: &Path) -> hdf5::Result<()> {
             H5Pset_libver_bounds(fapl, H5F_libver_t::H5F_LIBVER_V110, H5F_libver_t::H5F_LIBVER_V110),
             "H5Pset_libver_bounds",
         )
+        .and_then(|()| check(H5Pset_file_locking(fapl, 0, 1), "H5Pset_file_locking"))
         .and_then(|()| check(H5Pset(fapl, clear_name.as_ptr(), (&mut yes as *mut hdf5_sys::h5::hbool_t).cast()), "H5Pset(clear_status_flags)"))
         .and_then(|()| check(H5Pset(fapl, skip_eof_name.as_ptr(), (&mut yes as *mut hdf5_sys::h5::hbool_t).cast()), "H5Pset(skip_eof_check)"))
         .and_then(|()| {

@@ -25,10 +25,15 @@ pub fn create_file(path: &Path) -> Result<File, StoreError> {
     finish(path, "creating the file", file)
 }
 
-/// Opens `path` for reading and writing (not SWMR).
+/// Opens `path` for reading and writing (not SWMR), to seal or recover a
+/// run's own `.partial` file. HDF5's file lock is not taken: a SWMR reader
+/// watching the run (h5py `swmr=True`) holds a shared lock that would
+/// otherwise keep the run from ever being sealed. The sink's exclusive use of
+/// the file is guaranteed by its creation (`create_new`) and final rename
+/// (a link that fails if the target exists), not by the lock.
 pub fn open_rw(path: &Path) -> Result<File, StoreError> {
     let file = File::with_options()
-        .with_fapl(|p| p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110))
+        .with_fapl(|p| p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110).file_locking(false))
         .open_rw(path);
     finish(path, "opening for writing", file)
 }
