@@ -1,13 +1,21 @@
-//! `macroscope show` (TODO).
+//! `macroscope show FILE`: the tree of a file with shapes, types,
+//! compression ratios and each stage's provenance.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 /// Arguments of this command.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The HDF5 file written by `macroscope run`.
+    pub file: PathBuf,
+}
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    todo!()
+    let text = crate::store::show::render(&args.file).with_context(|| format!("cannot show {}", args.file.display()))?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }

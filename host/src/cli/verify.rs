@@ -1,13 +1,42 @@
-//! `macroscope verify` (TODO).
+//! `macroscope verify FILE`: recompute every content hash; exit non-zero on
+//! any mismatch, unreadable dataset, or dataset without a recorded hash.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::store::verify::{verify_file, Outcome};
 
 /// Arguments of this command.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The HDF5 file to check.
+    pub file: PathBuf,
+}
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    todo!()
+    let report = verify_file(&args.file).with_context(|| format!("cannot verify {}", args.file.display()))?;
+    for check in &report.checks {
+        match &check.outcome {
+            Outcome::Intact => println!("ok        {}", check.dataset),
+            Outcome::Mismatch { expected, actual } => {
+                println!("MISMATCH  {}: recorded sha256 {expected}, data hashes to {actual}", check.dataset)
+            }
+            Outcome::NoHash => println!(
+                "NO HASH   {}: no content hash recorded (a run that never finished? try `macroscope recover`)",
+                check.dataset
+            ),
+            Outcome::Unreadable(reason) => println!("UNREADABLE {}: {reason}", check.dataset),
+        }
+    }
+    let bad = report.checks.iter().filter(|c| c.outcome != Outcome::Intact).count();
+    if bad == 0 {
+        println!("{}: all {} datasets intact", args.file.display(), report.checks.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{}: {bad} of {} datasets failed verification", args.file.display(), report.checks.len());
+        Ok(ExitCode::FAILURE)
+    }
 }

@@ -1,21 +1,43 @@
 //! The storage sink: the only code that touches HDF5.
-//! TODO(store helper): implement; the public surface below is what the
-//! runtime, pipeline and CLI call.
+//!
+//! Every output of every stage goes through one [`Sink`]: it owns the file
+//! layout (`docs/FORMAT.md`), attaches provenance, compresses frames on its
+//! own worker threads, keeps a crash-safe SWMR file, and reuses deterministic
+//! outputs from a content-addressed store. [`verify`], [`recover`] and
+//! [`show`] read the files back.
 
-use std::path::{Path, PathBuf};
+mod attributes;
+mod chunking;
+mod compress;
+mod content;
+mod durable;
+mod element;
+mod entries;
+mod error;
+mod hashing;
+mod hdf5_raw;
+mod identity;
+pub mod layout;
+mod open;
+mod plan;
+mod provenance;
+pub mod recover;
+mod replay;
+mod seal;
+pub mod show;
+mod sink;
+mod streams;
+pub mod verify;
+mod writer;
 
-use macroscope_plugin_api::PortSpec;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::item::SharedItem;
-use crate::pipeline::Pipeline;
-
-/// Errors of the storage sink.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// Placeholder until implemented.
-    #[error("{0}")]
-    Other(String),
-}
+pub use error::StoreError;
+pub use hashing::{canonical_json, sha256_hex};
+pub use identity::{stage_key, PortIdentity, StageKey};
+pub use replay::{describe_dataset, replay_dataset, Replay};
+pub use sink::{partial_path, Sink};
 
 /// How a run is stored.
 #[derive(Debug, Clone)]
@@ -24,6 +46,68 @@ pub struct StoreOptions {
     pub store_dir: PathBuf,
     /// Deflate level 0-9 (shuffle is always applied).
     pub deflate_level: u32,
+    /// Items per chunk of compressed streams (`None`: one item per chunk).
+    pub items_per_chunk: Option<u32>,
+    /// Compression worker threads (0: one per core).
+    pub compression_threads: usize,
+    /// Items queued for writing before `Sink::write` blocks.
+    pub queue_items: usize,
+    /// The longest time written data waits before it is flushed to the file.
+    pub flush_interval: Duration,
+}
+
+impl Default for StoreOptions {
+    /// The default store directory, deflate level 1, one frame per chunk, a
+    /// worker per core, 64 queued items, a flush every second.
+    fn default() -> Self {
+        StoreOptions {
+            store_dir: default_store_dir(),
+            deflate_level: 1,
+            items_per_chunk: None,
+            compression_threads: 0,
+            queue_items: 64,
+            flush_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl StoreOptions {
+    /// Defaults with the store directory chosen by precedence: `cli_store`
+    /// (`--store`), then the pipeline's `[pipeline] store`, then
+    /// [`default_store_dir`].
+    pub fn for_pipeline(pipeline: &crate::pipeline::Pipeline, cli_store: Option<PathBuf>) -> StoreOptions {
+        StoreOptions {
+            store_dir: cli_store.or_else(|| pipeline.store.clone()).unwrap_or_else(default_store_dir),
+            ..StoreOptions::default()
+        }
+    }
+
+    fn validated(&self) -> Result<StoreOptions, StoreError> {
+        if self.deflate_level > 9 {
+            return Err(StoreError::Misuse(format!("deflate level {} is out of range: use 0-9", self.deflate_level)));
+        }
+        if self.flush_interval > Duration::from_secs(1) {
+            return Err(StoreError::Misuse(format!(
+                "flush interval {:?} is too long: crash safety needs at least one flush per second",
+                self.flush_interval
+            )));
+        }
+        let compression_threads = match self.compression_threads {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        Ok(StoreOptions { compression_threads, queue_items: self.queue_items.max(1), ..self.clone() })
+    }
+}
+
+/// `$XDG_DATA_HOME/macroscope/store`, or `~/.local/share/macroscope/store`.
+pub fn default_store_dir() -> PathBuf {
+    let data_home = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data_home.join("macroscope").join("store")
 }
 
 /// Final state of a run, recorded in the `status` attribute.
@@ -37,23 +121,15 @@ pub enum RunStatus {
     Interrupted,
 }
 
-/// Replays stored items of one stage's outputs (a reused deterministic output,
-/// or a dataset of an earlier file used as a pipeline input).
-pub struct Replay {
-    _private: (),
-}
-
-impl Iterator for Replay {
-    /// `(output port index, item)`.
-    type Item = Result<(usize, SharedItem), StoreError>;
-    fn next(&mut self) -> Option<Self::Item> {
-        todo!()
+impl RunStatus {
+    /// The `status` attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Complete => "complete",
+            RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
+        }
     }
-}
-
-/// The one sink every output goes through.
-pub struct Sink {
-    _private: (),
 }
 
 /// What a finished run left behind.
@@ -63,51 +139,10 @@ pub struct RunSummary {
     pub path: PathBuf,
     /// Status written.
     pub status: RunStatus,
-}
-
-impl Sink {
-    /// Checks the output location, looks up reusable deterministic outputs,
-    /// creates `<output>.partial` with every dataset and attribute, starts SWMR.
-    /// Fails before any stage runs if the output exists or is not writable.
-    pub fn create(pipeline: &Pipeline, options: &StoreOptions) -> Result<Sink, StoreError> {
-        let _ = (pipeline, options);
-        todo!()
-    }
-
-    /// If stage `stage`'s outputs are reused from the store, the replay of them;
-    /// the runtime then does not run the stage.
-    pub fn reused(&mut self, stage: usize) -> Option<Replay> {
-        let _ = stage;
-        todo!()
-    }
-
-    /// Writes one item of output `port` of stage `stage`.
-    pub fn write(&mut self, stage: usize, port: usize, item: &SharedItem) -> Result<(), StoreError> {
-        let _ = (stage, port, item);
-        todo!()
-    }
-
-    /// Records that `count` items of a camera's output were dropped (queue full).
-    pub fn record_dropped(&mut self, stage: usize, port: usize, count: u64) {
-        let _ = (stage, port, count);
-        todo!()
-    }
-
-    /// Finalises the file with `status`, fsyncs and renames it into place.
-    pub fn finish(self, status: RunStatus) -> Result<RunSummary, StoreError> {
-        let _ = status;
-        todo!()
-    }
-}
-
-/// The spec of a dataset in an existing file, as a pipeline input port.
-pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreError> {
-    let _ = (path, dataset);
-    todo!()
-}
-
-/// Reads a dataset of an existing file as items (one per row of a stream, or one dataset item).
-pub fn replay_dataset(path: &Path, dataset: &str) -> Result<Replay, StoreError> {
-    let _ = (path, dataset);
-    todo!()
+    /// Ids of the stages whose outputs were reused from the store (not run).
+    pub reused: Vec<String>,
+    /// Stages whose outputs were filed in the store, with the entry files.
+    pub stored: Vec<(String, PathBuf)>,
+    /// The write error that made the run fail, if one did.
+    pub error: Option<String>,
 }

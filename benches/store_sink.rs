@@ -1,0 +1,177 @@
+//! Storage-sink benchmark: the same 250 camera-like 1024 × 1024 u16 frames
+//! (mean 1200–3000 counts, Gaussian noise σ = 30) written through the sink
+//! and, in the same run, through h5py with (a) gzip 4 in (1, H, W) chunks and
+//! (b) shuffle + gzip 1 in (1, H, W) chunks. Prints MB/s, the sink's speed-up
+//! over each h5py setting, and compression ratios.
+//!
+//! Run with `benches/run.sh` (or `cargo bench -p macroscope --bench store_sink`);
+//! the h5py side runs `benches/h5py_peer.py`, which makes its own venv.
+//! Environment: `BENCH_FRAMES` (default 250), `BENCH_SIDE` (default 1024),
+//! `BENCH_THREADS` (sink compression threads, default all cores),
+//! `BENCH_LEVEL` (sink deflate level, default 1), `BENCH_DIR` (scratch directory).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use macroscope::item::HostItem;
+use macroscope::pipeline::{Pipeline, Stage};
+use macroscope::registry::{Origin, RegisteredPlugin};
+use macroscope::store::{RunStatus, Sink, StoreOptions};
+use macroscope_plugin_api::{
+    descriptor_of, ArrayData, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind, PortSpec,
+    Scalar,
+};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Normal};
+
+/// Stands in for a camera so the pipeline has a plugin to describe; the
+/// benchmark hands its frames to the sink itself.
+struct BenchCamera;
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct NoParams {}
+
+impl Plugin for BenchCamera {
+    type Params = NoParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "bench-camera",
+        version: "0.0.0",
+        kind: PluginKind::Camera,
+        description: "Benchmark frames.",
+        authors: &[],
+        deterministic: false,
+    };
+    fn configure(_: NoParams, _: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        Err("the benchmark camera is never configured".into())
+    }
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Camera-like frames: a smooth illumination field between 1200 and 3000
+/// counts (brighter centre, a gradient across), dark vessel-like stripes,
+/// and Gaussian shot noise of σ = 30, deterministic from a seed.
+fn frames(count: usize, side: usize) -> Vec<Vec<u16>> {
+    let mut base = vec![0f64; side * side];
+    for r in 0..side {
+        for c in 0..side {
+            let (y, x) = (r as f64 / side as f64 - 0.5, c as f64 / side as f64 - 0.5);
+            let vignette = 1.0 - 1.6 * (x * x + y * y);
+            let vessel = (-((x * 9.0 + (y * 5.0).sin()).sin().abs() * 12.0)).exp();
+            base[r * side + c] = 1200.0 + 1800.0 * (0.55 * vignette + 0.35 * (x + 0.5)).clamp(0.0, 1.0) - 300.0 * vessel;
+        }
+    }
+    let noise = Normal::new(0.0, 30.0).expect("valid normal");
+    (0..count)
+        .map(|i| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(i as u64);
+            let drift = 20.0 * (i as f64 / 25.0).sin();
+            base.iter().map(|b| (b + drift + noise.sample(&mut rng) + rng.random::<f64>() - 0.5).round() as u16).collect()
+        })
+        .collect()
+}
+
+fn pipeline(output: &Path, side: u64) -> Pipeline {
+    let port = PortSpec::stream("frames", ElementType::U16, &[side, side])
+        .with_unit("counts")
+        .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", "frame counter"))
+        .with_column(ColumnSpec::new("timestamp_ns", ElementType::I64, "ns", "exposure time"));
+    Pipeline {
+        file: PathBuf::from("benches/store_sink.rs"),
+        text: String::new(),
+        name: "bench".into(),
+        output: output.to_owned(),
+        store: None,
+        stages: vec![Stage {
+            id: "camera".into(),
+            plugin: RegisteredPlugin { descriptor: descriptor_of::<BenchCamera>(), origin: Origin::Builtin },
+            params: serde_json::json!({}),
+            inputs: vec![],
+            outputs: vec![port],
+            instance: None,
+        }],
+    }
+}
+
+fn main() {
+    let count: usize = env_or("BENCH_FRAMES", 250);
+    let side: usize = env_or("BENCH_SIDE", 1024);
+    let level: u32 = env_or("BENCH_LEVEL", 1);
+    let threads: usize = env_or("BENCH_THREADS", 0);
+    let scratch = tempfile::Builder::new()
+        .prefix("macroscope-bench")
+        .tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string()))
+        .expect("scratch directory");
+    let dir = scratch.path();
+    eprintln!("generating {count} frames of {side}×{side} u16 ...");
+    let frames = frames(count, side);
+    let raw_bytes = (count * side * side * 2) as f64;
+    let mean = frames[0].iter().map(|&v| f64::from(v)).sum::<f64>() / (side * side) as f64;
+    eprintln!("frame 0: mean {mean:.0} counts, min {}, max {}", frames[0].iter().min().unwrap(), frames[0].iter().max().unwrap());
+    let raw_path = dir.join("frames.u16");
+    std::fs::write(&raw_path, frames.iter().flat_map(|f| f.iter().flat_map(|v| v.to_le_bytes())).collect::<Vec<u8>>())
+        .expect("raw frames for the h5py peer");
+    let items: Vec<Arc<HostItem>> = frames
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            Arc::new(HostItem {
+                data: ArrayData::U16(f.into()),
+                shape: vec![side as u64, side as u64],
+                meta: vec![Scalar::Int(i as i64), Scalar::Int(i as i64 * 33_333_333)],
+            })
+        })
+        .collect();
+
+    let output = dir.join("sink.h5");
+    let options = StoreOptions {
+        store_dir: dir.join("store"),
+        deflate_level: level,
+        compression_threads: threads,
+        ..StoreOptions::default()
+    };
+    let started = Instant::now();
+    let mut sink = Sink::create(&pipeline(&output, side as u64), &options).expect("sink");
+    for item in &items {
+        sink.write(0, 0, item).expect("write");
+    }
+    let summary = sink.finish(RunStatus::Complete).expect("finish");
+    let sink_seconds = started.elapsed().as_secs_f64();
+    assert_eq!(summary.status, RunStatus::Complete);
+    let sink_size = std::fs::metadata(&output).expect("output").len() as f64;
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/h5py_peer.py");
+    let python = std::env::var("MACROSCOPE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let peer = Command::new(python)
+        .arg(&script)
+        .arg(&raw_path)
+        .args([count.to_string(), side.to_string(), side.to_string()])
+        .arg(dir)
+        .output()
+        .expect("run the h5py peer");
+    if !peer.status.success() {
+        panic!("h5py peer failed:\n{}", String::from_utf8_lossy(&peer.stderr));
+    }
+    let results: serde_json::Value = serde_json::from_slice(&peer.stdout).expect("the peer prints JSON");
+
+    let mb = raw_bytes / 1e6;
+    let threads_used = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
+    println!("{count} frames × {side}×{side} u16 = {mb:.1} MB raw; sink: {threads_used} compression threads, deflate level {level}");
+    println!("{:<34} {:>8} {:>9} {:>11} {:>10}", "writer", "seconds", "MB/s", "compression", "sink is");
+    let sink_rate = mb / sink_seconds;
+    println!("{:<34} {:>8.2} {:>9.1} {:>10.2}× {:>10}", "macroscope sink (shuffle+deflate)", sink_seconds, sink_rate, raw_bytes / sink_size, "-");
+    for (key, label) in [("gzip4", "h5py gzip 4, chunks (1,H,W)"), ("shuffle_gzip1", "h5py shuffle+gzip 1, chunks (1,H,W)")] {
+        let seconds = results[key]["seconds"].as_f64().expect("seconds");
+        let size = results[key]["bytes"].as_f64().expect("bytes");
+        println!(
+            "{label:<34} {seconds:>8.2} {:>9.1} {:>10.2}× {:>9.1}×",
+            mb / seconds,
+            raw_bytes / size,
+            sink_rate / (mb / seconds)
+        );
+    }
+}

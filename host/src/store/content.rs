@@ -1,0 +1,72 @@
+//! Reading datasets back: walking a file's datasets, and the content SHA-256
+//! of a dataset computed block by block (one chunk of rows at a time, so a
+//! multi-gigabyte stream never has to fit in memory).
+
+use hdf5::{Dataset, Group};
+
+use super::element;
+use super::hashing::ContentHasher;
+
+/// Rows read at once when streaming a dataset: its chunk height, at least 1.
+pub fn block_rows(dataset: &Dataset) -> usize {
+    dataset.chunk().and_then(|c| c.first().copied()).unwrap_or(1).max(1)
+}
+
+/// SHA-256 of a dataset's values as little-endian bytes in C order.
+pub fn content_sha256(dataset: &Dataset) -> hdf5::Result<String> {
+    content_sha256_of_rows(dataset, None)
+}
+
+/// SHA-256 of the first `rows` rows (all rows if `None`).
+pub fn content_sha256_of_rows(dataset: &Dataset, rows: Option<usize>) -> hdf5::Result<String> {
+    let element = element::of_dataset(dataset)?
+        .ok_or_else(|| hdf5::Error::from(format!("{}: element type is not one macroscope stores", dataset.name())))?;
+    let mut hasher = ContentHasher::new();
+    let shape = dataset.shape();
+    if shape.is_empty() {
+        hasher.update(element::read(dataset, element, None)?.as_bytes());
+        return Ok(hasher.finish());
+    }
+    let total = rows.unwrap_or(shape[0]).min(shape[0]);
+    if shape.iter().product::<usize>() > 0 {
+        let block = block_rows(dataset);
+        let mut start = 0;
+        while start < total {
+            let end = (start + block).min(total);
+            hasher.update(element::read(dataset, element, Some(start..end))?.as_bytes());
+            start = end;
+        }
+    }
+    Ok(hasher.finish())
+}
+
+/// Every dataset below `group`, depth first, in name order, with its full path.
+pub fn all_datasets(group: &Group) -> hdf5::Result<Vec<Dataset>> {
+    let mut out = Vec::new();
+    collect(group, &mut out)?;
+    Ok(out)
+}
+
+fn collect(group: &Group, out: &mut Vec<Dataset>) -> hdf5::Result<()> {
+    for name in group.member_names()? {
+        if let Ok(child) = group.group(&name) {
+            collect(&child, out)?;
+        } else if let Ok(dataset) = group.dataset(&name) {
+            out.push(dataset);
+        }
+    }
+    Ok(())
+}
+
+/// Every group below `group` (not `group` itself), depth first, in name order.
+pub fn all_groups(group: &Group) -> hdf5::Result<Vec<Group>> {
+    let mut out = Vec::new();
+    for name in group.member_names()? {
+        if let Ok(child) = group.group(&name) {
+            let below = all_groups(&child)?;
+            out.push(child);
+            out.extend(below);
+        }
+    }
+    Ok(out)
+}

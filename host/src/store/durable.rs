@@ -1,0 +1,77 @@
+//! Making a finished file durable: fsync it, rename it into place
+//! atomically, fsync the directory so the rename itself survives a crash.
+
+use std::fs::File;
+use std::path::Path;
+
+use super::error::StoreError;
+
+/// Flushes a file's data and metadata to the device.
+pub fn sync_file(path: &Path) -> Result<(), StoreError> {
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::io(path, "syncing to disk", e))
+}
+
+/// Renames `from` to `to` (atomic on one file system, replacing `to`) and
+/// syncs the directory holding `to`.
+pub fn rename(from: &Path, to: &Path) -> Result<(), StoreError> {
+    std::fs::rename(from, to).map_err(|e| StoreError::io(from, format!("renaming to {}", to.display()), e))?;
+    sync_dir(to.parent().unwrap_or(Path::new(".")))
+}
+
+/// Renames `from` to `to` only if `to` does not exist (never replaces a
+/// file), then syncs the directory.
+pub fn rename_new(from: &Path, to: &Path) -> Result<(), StoreError> {
+    // A hard link fails if `to` exists, atomically; then drop the old name.
+    std::fs::hard_link(from, to).map_err(|e| {
+        let reason = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            "the target exists and is never overwritten; move it away"
+        } else {
+            "linking"
+        };
+        StoreError::io(from, format!("renaming to {} ({reason})", to.display()), e)
+    })?;
+    std::fs::remove_file(from).map_err(|e| StoreError::io(from, "removing the old name after renaming", e))?;
+    sync_dir(to.parent().unwrap_or(Path::new(".")))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StoreError::io(dir, "syncing the directory", e))
+}
+
+/// `<partial>.reserve`: space set aside so a run can still be sealed when
+/// its disk fills up.
+pub fn reserve_path(partial: &Path) -> std::path::PathBuf {
+    let mut name = partial.as_os_str().to_owned();
+    name.push(".reserve");
+    name.into()
+}
+
+/// Writes `bytes` of zeros to `path` (really allocated, not sparse) and syncs it.
+pub fn reserve(path: &Path, bytes: u64) -> Result<(), StoreError> {
+    use std::io::Write as _;
+    let block = vec![0u8; 1 << 20];
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+        let mut left = bytes;
+        while left > 0 {
+            let n = left.min(block.len() as u64) as usize;
+            file.write_all(&block[..n])?;
+            left -= n as u64;
+        }
+        file.sync_all()
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(path);
+        StoreError::io(path, format!("setting aside {} MiB to finish the file with", bytes >> 20), e)
+    })
+}
+
+/// Gives the reserved space back (nothing to do if there is none).
+pub fn release(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}

@@ -1,0 +1,203 @@
+//! Element types as HDF5 sees them: type mapping, typed reads into
+//! [`ArrayData`], and metadata scalars as column bytes.
+
+use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
+use hdf5::{Dataset, Hyperslab, Selection, SliceOrIndex};
+use macroscope_plugin_api::{ArrayData, Element, ElementType, Scalar};
+
+/// Runs `$body` with `$t` bound to the Rust type of `$element`.
+macro_rules! with_element_type {
+    ($element:expr, $t:ident => $body:expr) => {
+        match $element {
+            ElementType::U8 => {
+                type $t = u8;
+                $body
+            }
+            ElementType::U16 => {
+                type $t = u16;
+                $body
+            }
+            ElementType::U32 => {
+                type $t = u32;
+                $body
+            }
+            ElementType::U64 => {
+                type $t = u64;
+                $body
+            }
+            ElementType::I8 => {
+                type $t = i8;
+                $body
+            }
+            ElementType::I16 => {
+                type $t = i16;
+                $body
+            }
+            ElementType::I32 => {
+                type $t = i32;
+                $body
+            }
+            ElementType::I64 => {
+                type $t = i64;
+                $body
+            }
+            ElementType::F32 => {
+                type $t = f32;
+                $body
+            }
+            ElementType::F64 => {
+                type $t = f64;
+                $body
+            }
+        }
+    };
+}
+
+/// The HDF5 type an element is stored as (native = little-endian here).
+pub fn descriptor(element: ElementType) -> TypeDescriptor {
+    match element {
+        ElementType::U8 => TypeDescriptor::Unsigned(IntSize::U1),
+        ElementType::U16 => TypeDescriptor::Unsigned(IntSize::U2),
+        ElementType::U32 => TypeDescriptor::Unsigned(IntSize::U4),
+        ElementType::U64 => TypeDescriptor::Unsigned(IntSize::U8),
+        ElementType::I8 => TypeDescriptor::Integer(IntSize::U1),
+        ElementType::I16 => TypeDescriptor::Integer(IntSize::U2),
+        ElementType::I32 => TypeDescriptor::Integer(IntSize::U4),
+        ElementType::I64 => TypeDescriptor::Integer(IntSize::U8),
+        ElementType::F32 => TypeDescriptor::Float(FloatSize::U4),
+        ElementType::F64 => TypeDescriptor::Float(FloatSize::U8),
+    }
+}
+
+/// The element type of an HDF5 type, if it is one a port can carry.
+pub fn from_descriptor(descriptor: &TypeDescriptor) -> Option<ElementType> {
+    Some(match descriptor {
+        TypeDescriptor::Unsigned(IntSize::U1) => ElementType::U8,
+        TypeDescriptor::Unsigned(IntSize::U2) => ElementType::U16,
+        TypeDescriptor::Unsigned(IntSize::U4) => ElementType::U32,
+        TypeDescriptor::Unsigned(IntSize::U8) => ElementType::U64,
+        TypeDescriptor::Integer(IntSize::U1) => ElementType::I8,
+        TypeDescriptor::Integer(IntSize::U2) => ElementType::I16,
+        TypeDescriptor::Integer(IntSize::U4) => ElementType::I32,
+        TypeDescriptor::Integer(IntSize::U8) => ElementType::I64,
+        TypeDescriptor::Float(FloatSize::U4) => ElementType::F32,
+        TypeDescriptor::Float(FloatSize::U8) => ElementType::F64,
+        _ => return None,
+    })
+}
+
+/// The element type of a dataset.
+pub fn of_dataset(dataset: &Dataset) -> hdf5::Result<Option<ElementType>> {
+    Ok(from_descriptor(&dataset.dtype()?.to_descriptor()?))
+}
+
+/// Reads rows `rows` (along the first axis) of a dataset with at least one
+/// dimension, or the whole dataset when `rows` is `None`.
+pub fn read(dataset: &Dataset, element: ElementType, rows: Option<std::ops::Range<usize>>) -> hdf5::Result<ArrayData> {
+    with_element_type!(element, T => read_as::<T>(dataset, rows))
+}
+
+fn read_as<T: Element + hdf5::H5Type>(dataset: &Dataset, rows: Option<std::ops::Range<usize>>) -> hdf5::Result<ArrayData> {
+    let values: Vec<T> = match rows {
+        None => dataset.read_raw::<T>()?,
+        Some(rows) => {
+            let mut slices = vec![SliceOrIndex::from(rows)];
+            slices.extend((1..dataset.ndim()).map(|_| SliceOrIndex::from(..)));
+            let selection = Selection::from(Hyperslab::from(slices));
+            let array = dataset.read_slice::<T, _, ndarray::IxDyn>(selection)?;
+            array.into_iter().collect()
+        }
+    };
+    Ok(T::into_array(values))
+}
+
+/// A metadata value as the little-endian bytes of its column type.
+pub fn scalar_bytes(value: Scalar, element: ElementType, out: &mut Vec<u8>) {
+    // Integers are taken as i64 and floats as f64, then cast to the column
+    // type with Rust's `as` (saturating for float → int, wrapping for ints).
+    macro_rules! push {
+        ($t:ty) => {{
+            let v: $t = match value {
+                Scalar::Int(i) => i as $t,
+                Scalar::Float(f) => f as $t,
+            };
+            out.extend_from_slice(&v.to_le_bytes());
+        }};
+    }
+    match element {
+        ElementType::U8 => push!(u8),
+        ElementType::U16 => push!(u16),
+        ElementType::U32 => push!(u32),
+        ElementType::U64 => push!(u64),
+        ElementType::I8 => push!(i8),
+        ElementType::I16 => push!(i16),
+        ElementType::I32 => push!(i32),
+        ElementType::I64 => push!(i64),
+        ElementType::F32 => push!(f32),
+        ElementType::F64 => push!(f64),
+    }
+}
+
+/// Value `index` of a column array as a [`Scalar`] (integers as `Int`, floats as `Float`).
+pub fn scalar_at(column: &ArrayData, index: usize) -> Scalar {
+    match column {
+        ArrayData::U8(v) => Scalar::Int(i64::from(v[index])),
+        ArrayData::U16(v) => Scalar::Int(i64::from(v[index])),
+        ArrayData::U32(v) => Scalar::Int(i64::from(v[index])),
+        ArrayData::U64(v) => Scalar::Int(v[index] as i64),
+        ArrayData::I8(v) => Scalar::Int(i64::from(v[index])),
+        ArrayData::I16(v) => Scalar::Int(i64::from(v[index])),
+        ArrayData::I32(v) => Scalar::Int(i64::from(v[index])),
+        ArrayData::I64(v) => Scalar::Int(v[index]),
+        ArrayData::F32(v) => Scalar::Float(f64::from(v[index])),
+        ArrayData::F64(v) => Scalar::Float(v[index]),
+    }
+}
+
+/// A copy of elements `range` of `data`.
+pub fn slice(data: &ArrayData, range: std::ops::Range<usize>) -> ArrayData {
+    macro_rules! sliced {
+        ($($variant:ident),*) => {
+            match data {
+                $(ArrayData::$variant(v) => ArrayData::$variant(v[range].iter().copied().collect()),)*
+            }
+        };
+    }
+    sliced!(U8, U16, U32, U64, I8, I16, I32, I64, F32, F64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_element_type_round_trips_through_its_descriptor() {
+        for name in ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64"] {
+            let element = ElementType::parse(name).unwrap();
+            assert_eq!(from_descriptor(&descriptor(element)), Some(element));
+        }
+    }
+
+    #[test]
+    fn scalars_become_little_endian_column_bytes() {
+        let mut out = Vec::new();
+        scalar_bytes(Scalar::Int(-2), ElementType::I8, &mut out);
+        scalar_bytes(Scalar::Int(0x0102), ElementType::U16, &mut out);
+        scalar_bytes(Scalar::Float(1.5), ElementType::F32, &mut out);
+        assert_eq!(out, [0xFE, 0x02, 0x01, 0x00, 0x00, 0xC0, 0x3F]);
+    }
+
+    #[test]
+    fn slice_copies_a_range_of_elements() {
+        let data = ArrayData::U16(vec![1, 2, 3, 4].into());
+        assert_eq!(slice(&data, 1..3), ArrayData::U16(vec![2, 3].into()));
+    }
+
+    #[test]
+    fn column_values_read_back_as_scalars() {
+        let ints = ArrayData::I32(vec![-1, 7].into());
+        let floats = ArrayData::F64(vec![0.25].into());
+        assert_eq!(scalar_at(&ints, 1), Scalar::Int(7));
+        assert_eq!(scalar_at(&floats, 0), Scalar::Float(0.25));
+    }
+}

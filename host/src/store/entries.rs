@@ -1,0 +1,152 @@
+//! The content-addressed store: a directory holding one HDF5 file per key,
+//! `<key>.h5`, each with one group `/output` holding a deterministic stage's
+//! outputs exactly as a run file holds them. Entries are verified (every
+//! content hash recomputed) before they are trusted.
+
+use std::path::{Path, PathBuf};
+
+use hdf5::File;
+use macroscope_plugin_api::{PortKind, PortSpec};
+
+use super::attributes::{get_str, set_str};
+use super::content::{all_datasets, content_sha256};
+use super::durable;
+use super::error::StoreError;
+use super::hdf5_raw;
+use super::identity::{identity_of, PortIdentity, StageKey};
+use super::layout::{self, dataset as attr, root};
+use super::open;
+
+/// Name of the group holding the outputs inside an entry.
+pub const OUTPUT_GROUP: &str = "/output";
+
+/// The store directory.
+#[derive(Debug, Clone)]
+pub struct StoreDir {
+    dir: PathBuf,
+}
+
+/// A verified store entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The entry file.
+    pub path: PathBuf,
+    /// The identity of each output port, in the stage's output order.
+    pub ports: Vec<PortIdentity>,
+}
+
+/// What looking a key up found.
+#[derive(Debug)]
+pub enum Lookup {
+    /// No entry for the key.
+    Missing,
+    /// An entry whose every content hash verified.
+    Valid(Entry),
+    /// An entry that must not be trusted, and why.
+    Invalid {
+        /// The entry file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl StoreDir {
+    /// The store at `dir`, created if missing.
+    pub fn open(dir: &Path) -> Result<StoreDir, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::StoreDirectory { dir: dir.to_owned(), reason: e.to_string() })?;
+        if !dir.is_dir() {
+            return Err(StoreError::StoreDirectory { dir: dir.to_owned(), reason: "not a directory".into() });
+        }
+        Ok(StoreDir { dir: dir.to_owned() })
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where the entry for `key` lives.
+    pub fn entry_path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.h5"))
+    }
+
+    /// Looks `key` up and verifies the entry against the outputs it must hold.
+    pub fn lookup(&self, key: &str, outputs: &[PortSpec]) -> Lookup {
+        let path = self.entry_path(key);
+        if !path.exists() {
+            return Lookup::Missing;
+        }
+        match check_entry(&path, key, outputs) {
+            Ok(ports) => Lookup::Valid(Entry { path, ports }),
+            Err(reason) => Lookup::Invalid { path, reason },
+        }
+    }
+
+    /// Files the stage group `group` of the open run file under `key`
+    /// (replacing an invalid entry atomically). Returns the entry path.
+    pub fn file(&self, run: &File, group: &str, key: &StageKey, run_id: &str, now: &str) -> Result<PathBuf, StoreError> {
+        let path = self.entry_path(&key.key);
+        let partial = self.dir.join(format!("{}.h5.{}.partial", key.key, std::process::id()));
+        let written = (|| -> Result<(), StoreError> {
+            let entry = open::create_file(&partial)?;
+            let h5 = |action: &str, e| StoreError::hdf5(&partial, action, e);
+            set_str(&entry, root::FORMAT, layout::FORMAT).map_err(|e| h5("writing attributes", e))?;
+            set_str(&entry, root::STORE_KEY, &key.key).map_err(|e| h5("writing attributes", e))?;
+            set_str(&entry, root::STORE_KEY_JSON, &key.json).map_err(|e| h5("writing attributes", e))?;
+            set_str(&entry, root::RUN_ID, run_id).map_err(|e| h5("writing attributes", e))?;
+            set_str(&entry, root::CREATED, now).map_err(|e| h5("writing attributes", e))?;
+            set_str(&entry, root::HOST_VERSION, crate::HOST_VERSION).map_err(|e| h5("writing attributes", e))?;
+            hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP)
+                .map_err(|e| StoreError::hdf5(&partial, format!("copying {group} into the store"), e))?;
+            entry.close().map_err(|e| h5("closing", e))?;
+            durable::sync_file(&partial)?;
+            durable::rename(&partial, &path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        written.map(|()| path)
+    }
+}
+
+/// Verifies an entry: format, key, declared ports, and every content hash.
+fn check_entry(path: &Path, key: &str, outputs: &[PortSpec]) -> Result<Vec<PortIdentity>, String> {
+    let file = open::open_read(path).map_err(|e| format!("cannot open: {e}"))?;
+    let format = get_str(&file, root::FORMAT).unwrap_or_default();
+    if layout::format_major(&format) != Some(layout::FORMAT_MAJOR) {
+        return Err(format!("format is `{format}`, expected `{}`", layout::FORMAT));
+    }
+    let recorded = get_str(&file, root::STORE_KEY).unwrap_or_default();
+    if recorded != key {
+        return Err(format!("records key {recorded}, but its name says {key}"));
+    }
+    let group = file.group(OUTPUT_GROUP).map_err(|e| format!("no {OUTPUT_GROUP} group: {e}"))?;
+    for dataset in all_datasets(&group).map_err(|e| format!("cannot list datasets: {e}"))? {
+        let name = dataset.name();
+        let expected = get_str(&dataset, attr::CONTENT_SHA256).unwrap_or_default();
+        let actual = content_sha256(&dataset).map_err(|e| format!("dataset {name} cannot be read: {e}"))?;
+        if expected != actual {
+            return Err(format!("dataset {name}: content SHA-256 is {actual} but {expected} was recorded"));
+        }
+    }
+    outputs
+        .iter()
+        .map(|spec| {
+            let data_path = layout::port_path(OUTPUT_GROUP, &spec.name);
+            let identity = identity_of(&file, &data_path).map_err(|e| format!("output `{}`: {e}", spec.name))?;
+            let expected_shape: Vec<u64> = match spec.kind {
+                PortKind::Stream => identity.shape.first().into_iter().copied().chain(spec.shape.iter().copied()).collect(),
+                PortKind::Dataset => spec.shape.to_vec(),
+            };
+            if identity.element != spec.element.as_str() || identity.shape != expected_shape {
+                return Err(format!(
+                    "output `{}` is {} {:?}, but the stage declares {} {:?}",
+                    spec.name, identity.element, identity.shape, spec.element, expected_shape
+                ));
+            }
+            Ok(identity)
+        })
+        .collect()
+}

@@ -1,0 +1,151 @@
+//! What can go wrong in the storage sink.
+
+use std::path::PathBuf;
+
+/// Errors of the storage sink. Each names the file (and the dataset or stage
+/// where there is one) and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The output file already exists; the sink never overwrites one.
+    #[error("output file {0} already exists; choose another `output` or move the old file away")]
+    OutputExists(PathBuf),
+
+    /// A `.partial` file from an earlier run is in the way.
+    #[error(
+        "{0} exists: an earlier run was interrupted; run `macroscope recover {0}` or delete it, then run again"
+    )]
+    PartialExists(PathBuf),
+
+    /// The output directory is missing or cannot be written.
+    #[error("cannot write to output directory {dir}: {reason}")]
+    OutputDirectory {
+        /// The directory.
+        dir: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+
+    /// The content-addressed store directory cannot be used.
+    #[error("cannot use store directory {dir}: {reason}")]
+    StoreDirectory {
+        /// The directory.
+        dir: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+
+    /// An HDF5 call failed.
+    #[error("{file}: {action}: {message}")]
+    Hdf5 {
+        /// The file.
+        file: PathBuf,
+        /// What the sink was doing (names the dataset).
+        action: String,
+        /// The library's message, with the system's reason when there is one.
+        message: String,
+        /// The library's error.
+        #[source]
+        source: hdf5::Error,
+    },
+
+    /// A file-system call failed.
+    #[error("{path}: {action}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the sink was doing.
+        action: String,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An item does not match the port it was written to.
+    #[error("stage `{stage}` port `{port}`: {reason}")]
+    ItemMismatch {
+        /// The stage id.
+        stage: String,
+        /// The port name.
+        port: String,
+        /// What differs.
+        reason: String,
+    },
+
+    /// The runtime referred to a stage or port the pipeline does not have, or
+    /// wrote to a stage whose outputs are reused.
+    #[error("{0}")]
+    Misuse(String),
+
+    /// The file is not a macroscope file, or is one this host cannot read.
+    #[error("{file}: {reason}")]
+    Format {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A recorded content hash does not match the data.
+    #[error("{file}: dataset {dataset}: content SHA-256 is {actual} but {expected} was recorded")]
+    HashMismatch {
+        /// The file.
+        file: PathBuf,
+        /// The dataset path.
+        dataset: String,
+        /// The recorded hash.
+        expected: String,
+        /// The recomputed hash.
+        actual: String,
+    },
+
+    /// An earlier write failed; the run cannot continue.
+    #[error("writing {file} failed earlier ({reason}); the run must stop")]
+    WriterFailed {
+        /// The file.
+        file: PathBuf,
+        /// The first error.
+        reason: String,
+    },
+}
+
+impl StoreError {
+    /// Wraps an HDF5 error with the file and what was being done.
+    pub(crate) fn hdf5(file: &std::path::Path, action: impl Into<String>, source: hdf5::Error) -> Self {
+        StoreError::Hdf5 { file: file.to_owned(), action: action.into(), message: hdf5_message(&source), source }
+    }
+
+    /// Wraps an I/O error with the path and what was being done.
+    pub(crate) fn io(path: &std::path::Path, action: impl Into<String>, source: std::io::Error) -> Self {
+        StoreError::Io { path: path.to_owned(), action: action.into(), source }
+    }
+
+    /// A format problem in `file`.
+    pub(crate) fn format(file: &std::path::Path, reason: impl Into<String>) -> Self {
+        StoreError::Format { file: file.to_owned(), reason: reason.into() }
+    }
+}
+
+/// The library's message for `error`, kept short: the failing call and what
+/// it could not do, the innermost cause, and the operating system's reason
+/// when a frame of the error stack records one (`No space left on device`,
+/// `Permission denied`, ...) — the top frame alone rarely says why.
+pub(crate) fn hdf5_message(error: &hdf5::Error) -> String {
+    let Some(stack) = error.stack().filter(|s| !s.is_empty()) else { return error.to_string() };
+    let top = stack[0].description().to_owned();
+    let innermost = stack[stack.len() - 1].desc();
+    let cause = innermost.split(": ").next().unwrap_or(innermost);
+    let reason = stack.iter().find_map(|frame| {
+        let desc = frame.desc();
+        let start = desc.find("error message = '")? + "error message = '".len();
+        let end = desc[start..].find('\'')? + start;
+        Some(desc[start..end].to_owned())
+    });
+    let mut message = top;
+    if stack.len() > 1 && !message.contains(cause) {
+        message = format!("{message}: {cause}");
+    }
+    if let Some(reason) = reason {
+        message = format!("{message} ({reason})");
+    }
+    message
+}

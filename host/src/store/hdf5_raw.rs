@@ -1,0 +1,155 @@
+//! The few HDF5 C calls the high-level `hdf5` crate does not wrap: direct chunk
+//! write, chunk lookup, cross-file object copy, and the superblock clean-up
+//! that `h5clear -s --increment` performs. Every call runs inside
+//! [`hdf5::sync::sync`], the crate's global HDF5 lock.
+
+use std::ffi::CString;
+use std::path::Path;
+
+use hdf5::{Dataset, Group};
+use hdf5_sys::h5::{hsize_t, HADDR_UNDEF};
+use hdf5_sys::h5d::{H5Dget_chunk_info_by_coord, H5Dwrite_chunk};
+use hdf5_sys::h5f::{H5Fclose, H5Fopen, H5F_libver_t, H5F_ACC_RDWR};
+use hdf5_sys::h5i::hid_t;
+use hdf5_sys::h5o::H5Ocopy;
+use hdf5_sys::h5p::{
+    H5Pclose, H5Pcreate, H5Pset, H5Pset_create_intermediate_group, H5Pset_file_locking, H5Pset_libver_bounds, H5P_CLS_FILE_ACCESS,
+    H5P_CLS_LINK_CREATE, H5P_DEFAULT,
+};
+
+extern "C" {
+    // In HDF5's public API (H5Fpublic.h) but not bound by hdf5-sys.
+    fn H5Fincrement_filesize(file_id: hid_t, increment: hsize_t) -> hdf5_sys::h5::herr_t;
+}
+
+/// What `h5clear --increment` adds to the end-of-allocation by default.
+const EOA_INCREMENT: hsize_t = 1024 * 1024;
+
+/// The library's error stack after a failed call (call inside the lock).
+fn check(code: i32, call: &str) -> hdf5::Result<()> {
+    if code < 0 {
+        Err(hdf5::Error::query().unwrap_or_else(|_| hdf5::Error::from(format!("{call} failed"))))
+    } else {
+        Ok(())
+    }
+}
+
+fn c_string(text: &str, call: &str) -> hdf5::Result<CString> {
+    CString::new(text).map_err(|_| hdf5::Error::from(format!("{call}: `{text}` contains a NUL byte")))
+}
+
+/// Writes one already-filtered chunk at `offset` (element coordinates of its
+/// first element); filter mask 0 = every declared filter was applied.
+pub fn write_chunk(dataset: &Dataset, offset: &[u64], bytes: &[u8]) -> hdf5::Result<()> {
+    hdf5::sync::sync(|| unsafe {
+        check(
+            H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr().cast()),
+            "H5Dwrite_chunk",
+        )
+    })
+}
+
+/// File address and stored size of the chunk starting at `offset`, if it was written.
+pub fn chunk_location(dataset: &Dataset, offset: &[u64]) -> hdf5::Result<Option<(u64, u64)>> {
+    hdf5::sync::sync(|| unsafe {
+        let (mut mask, mut addr, mut size) = (0u32, HADDR_UNDEF, 0 as hsize_t);
+        check(
+            H5Dget_chunk_info_by_coord(dataset.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size),
+            "H5Dget_chunk_info_by_coord",
+        )?;
+        Ok((addr != HADDR_UNDEF).then_some((addr, size)))
+    })
+}
+
+/// Copies the object at `src_path` in `src` (with everything below it and
+/// its attributes, compressed chunks as they are) to `dst_path` in `dst`,
+/// creating missing parent groups.
+pub fn copy_object(src: &Group, src_path: &str, dst: &Group, dst_path: &str) -> hdf5::Result<()> {
+    let src_name = c_string(src_path, "H5Ocopy")?;
+    let dst_name = c_string(dst_path, "H5Ocopy")?;
+    hdf5::sync::sync(|| unsafe {
+        let lcpl = H5Pcreate(*H5P_CLS_LINK_CREATE);
+        if lcpl < 0 {
+            return check(-1, "H5Pcreate(link create)");
+        }
+        let result = check(H5Pset_create_intermediate_group(lcpl, 1), "H5Pset_create_intermediate_group")
+            .and_then(|()| {
+                check(
+                    H5Ocopy(src.id(), src_name.as_ptr(), dst.id(), dst_name.as_ptr(), H5P_DEFAULT, lcpl),
+                    "H5Ocopy",
+                )
+            });
+        H5Pclose(lcpl);
+        result
+    })
+}
+
+/// Makes a file left open by a killed SWMR writer openable again, as
+/// `h5clear -s --increment` does: opens it read-write with the library's
+/// (private, h5clear-only) `clear_status_flags` and `skip_eof_check`
+/// file-access properties, which reset the superblock's "file is open for
+/// writing" flags, and moves the end-of-allocation past the end of file.
+pub fn clear_status_flags(path: &Path) -> hdf5::Result<()> {
+    let name = c_string(&path.to_string_lossy(), "H5Fopen")?;
+    let clear_name = CString::new("clear_status_flags").expect("no NUL");
+    let skip_eof_name = CString::new("skip_eof_check").expect("no NUL");
+    hdf5::sync::sync(|| unsafe {
+        let fapl = H5Pcreate(*H5P_CLS_FILE_ACCESS);
+        if fapl < 0 {
+            return check(-1, "H5Pcreate(file access)");
+        }
+        let mut yes: hdf5_sys::h5::hbool_t = 1;
+        let result = check(
+            H5Pset_libver_bounds(fapl, H5F_libver_t::H5F_LIBVER_V110, H5F_libver_t::H5F_LIBVER_V110),
+            "H5Pset_libver_bounds",
+        )
+        .and_then(|()| check(H5Pset_file_locking(fapl, 0, 1), "H5Pset_file_locking"))
+        .and_then(|()| check(H5Pset(fapl, clear_name.as_ptr(), (&mut yes as *mut hdf5_sys::h5::hbool_t).cast()), "H5Pset(clear_status_flags)"))
+        .and_then(|()| check(H5Pset(fapl, skip_eof_name.as_ptr(), (&mut yes as *mut hdf5_sys::h5::hbool_t).cast()), "H5Pset(skip_eof_check)"))
+        .and_then(|()| {
+            let file = H5Fopen(name.as_ptr(), H5F_ACC_RDWR, fapl);
+            if file < 0 {
+                return check(-1, "H5Fopen");
+            }
+            let grown = check(H5Fincrement_filesize(file, EOA_INCREMENT), "H5Fincrement_filesize");
+            let closed = check(H5Fclose(file), "H5Fclose");
+            grown.and(closed)
+        });
+        H5Pclose(fapl);
+        result
+    })
+}
+
+#[cfg(unix)]
+extern "C" {
+    fn fcntl(fd: std::ffi::c_int, cmd: std::ffi::c_int, ...) -> std::ffi::c_int;
+}
+
+/// Marks the file's descriptor close-on-exec. HDF5 opens files without
+/// `O_CLOEXEC`, so a child process started while a file is open would
+/// inherit the descriptor — and with it HDF5's `flock`, which then blocks
+/// every later open of that file until the child exits.
+#[cfg(unix)]
+pub fn close_on_exec(file: &hdf5::File) -> hdf5::Result<()> {
+    const F_SETFD: std::ffi::c_int = 2;
+    const FD_CLOEXEC: std::ffi::c_int = 1;
+    hdf5::sync::sync(|| unsafe {
+        let mut handle: *mut std::ffi::c_void = std::ptr::null_mut();
+        check(hdf5_sys::h5f::H5Fget_vfd_handle(file.id(), H5P_DEFAULT, &mut handle), "H5Fget_vfd_handle")?;
+        if handle.is_null() {
+            return Ok(());
+        }
+        // The sec2 (POSIX) driver's handle is a pointer to its `int` descriptor.
+        let fd = *handle.cast::<std::ffi::c_int>();
+        if fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 {
+            return Err(hdf5::Error::from(format!("fcntl(FD_CLOEXEC): {}", std::io::Error::last_os_error())));
+        }
+        Ok(())
+    })
+}
+
+/// Nothing to do where there is no `exec`.
+#[cfg(not(unix))]
+pub fn close_on_exec(_file: &hdf5::File) -> hdf5::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Opening and creating files with the format's HDF5 settings: the v1.10
+//! file format (the oldest that supports SWMR, readable by HDF5 ≥ 1.10 tools
+//! such as Debian 12's h5dump) as both lower and upper bound, so no newer
+//! feature sneaks in. Every descriptor is made close-on-exec.
+
+use std::path::Path;
+
+use hdf5::file::LibraryVersion;
+use hdf5::File;
+
+use super::error::StoreError;
+use super::hdf5_raw::close_on_exec;
+
+fn finish(path: &Path, action: &str, file: hdf5::Result<File>) -> Result<File, StoreError> {
+    let file = file.map_err(|e| StoreError::hdf5(path, action, e))?;
+    close_on_exec(&file).map_err(|e| StoreError::hdf5(path, "marking the descriptor close-on-exec", e))?;
+    Ok(file)
+}
+
+/// Creates `path`, failing if it exists.
+pub fn create_file(path: &Path) -> Result<File, StoreError> {
+    let file = File::with_options()
+        .with_fapl(|p| p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110))
+        .create_excl(path);
+    finish(path, "creating the file", file)
+}
+
+/// Opens `path` for reading and writing (not SWMR), to seal or recover a
+/// run's own `.partial` file. HDF5's file lock is not taken: a SWMR reader
+/// watching the run (h5py `swmr=True`) holds a shared lock that would
+/// otherwise keep the run from ever being sealed. The sink's exclusive use of
+/// the file is guaranteed by its creation (`create_new`) and final rename
+/// (a link that fails if the target exists), not by the lock.
+pub fn open_rw(path: &Path) -> Result<File, StoreError> {
+    let file = File::with_options()
+        .with_fapl(|p| p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110).file_locking(false))
+        .open_rw(path);
+    finish(path, "opening for writing", file)
+}
+
+/// Opens `path` read-only.
+pub fn open_read(path: &Path) -> Result<File, StoreError> {
+    finish(path, "opening", File::open(path))
+}

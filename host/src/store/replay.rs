@@ -1,0 +1,256 @@
+//! Reading stored outputs back as items: a reused store entry feeding
+//! downstream stages, or a dataset of an earlier file used as a pipeline input.
+//!
+//! Order: row 0 of every stream port (in port order), then row 1, ... — the
+//! order a stage that emits one item per port per frame produced them — then
+//! each dataset port once. Rows are read one chunk at a time.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hdf5::Dataset;
+use macroscope_plugin_api::{ArrayData, ColumnSpec, ElementType, PortKind, PortSpec};
+
+use super::attributes::get_str;
+use super::content::block_rows;
+use super::element;
+use super::error::StoreError;
+use super::hashing::ContentHasher;
+use super::identity::{last_component, stream_columns};
+use super::layout::{self, dataset as attr, role};
+use super::open;
+use crate::item::{HostItem, SharedItem};
+
+/// Replays stored items of one stage's outputs (a reused deterministic output,
+/// or a dataset of an earlier file used as a pipeline input).
+pub struct Replay {
+    file: PathBuf,
+    pending_error: Option<StoreError>,
+    ports: Vec<ReplayPort>,
+    row: usize,
+    cursor: usize,
+    max_rows: usize,
+    done: bool,
+}
+
+struct ReplayPort {
+    /// Output port index reported with each item.
+    index: usize,
+    path: String,
+    data: Dataset,
+    element: ElementType,
+    kind: PortKind,
+    /// Shape of one item.
+    item_shape: Vec<u64>,
+    /// Rows of a stream (1 for a dataset).
+    rows: usize,
+    columns: Vec<ArrayData>,
+    block: Option<(usize, ArrayData)>,
+    /// Recorded hash to check the content against as it streams by.
+    verify: Option<(ContentHasher, String)>,
+}
+
+impl Replay {
+    /// Replays the outputs `outputs` stored in `group` of `file` (the group of
+    /// a verified store entry). Errors surface as the first item.
+    pub fn of_group(file: &Path, group: &str, outputs: &[PortSpec]) -> Replay {
+        let ports = (|| {
+            let h5 = open::open_read(file)?;
+            outputs
+                .iter()
+                .enumerate()
+                .map(|(index, spec)| {
+                    let path = layout::port_path(group, &spec.name);
+                    open_port(&h5, file, &path, index, spec.kind, false)
+                })
+                .collect::<Result<Vec<_>, StoreError>>()
+        })();
+        Replay::new(file, ports)
+    }
+
+    fn new(file: &Path, ports: Result<Vec<ReplayPort>, StoreError>) -> Replay {
+        let (ports, pending_error) = match ports {
+            Ok(ports) => (ports, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        let max_rows = ports.iter().filter(|p| p.kind == PortKind::Stream).map(|p| p.rows).max().unwrap_or(0);
+        Replay { file: file.to_owned(), pending_error, ports, row: 0, cursor: 0, max_rows, done: false }
+    }
+
+    fn next_position(&mut self) -> Option<(usize, usize)> {
+        while self.row < self.max_rows {
+            while self.cursor < self.ports.len() {
+                let i = self.cursor;
+                self.cursor += 1;
+                let port = &self.ports[i];
+                if port.kind == PortKind::Stream && port.rows > self.row {
+                    return Some((i, self.row));
+                }
+            }
+            self.cursor = 0;
+            self.row += 1;
+        }
+        while self.cursor < self.ports.len() {
+            let i = self.cursor;
+            self.cursor += 1;
+            if self.ports[i].kind == PortKind::Dataset {
+                return Some((i, 0));
+            }
+        }
+        None
+    }
+
+    fn read(&mut self, port: usize, row: usize) -> Result<(usize, SharedItem), StoreError> {
+        let file = self.file.clone();
+        let p = &mut self.ports[port];
+        let h5 = |e| StoreError::hdf5(&file, format!("reading {}", p.path), e);
+        let data = match p.kind {
+            PortKind::Dataset => element::read(&p.data, p.element, None).map_err(h5)?,
+            PortKind::Stream => {
+                let covered = matches!(&p.block, Some((start, block)) if row >= *start && row < start + block.len() / p.item_len());
+                if !covered {
+                    let end = (row + block_rows(&p.data)).min(p.rows);
+                    let block = element::read(&p.data, p.element, Some(row..end))
+                        .map_err(|e| StoreError::hdf5(&file, format!("reading {}", p.path), e))?;
+                    p.block = Some((row, block));
+                }
+                let (start, block) = p.block.as_ref().expect("block just read");
+                let len = p.item_len();
+                element::slice(block, (row - start) * len..(row - start + 1) * len)
+            }
+        };
+        if let Some((hasher, expected)) = &mut p.verify {
+            hasher.update(data.as_bytes());
+            if row + 1 == p.rows {
+                let actual = std::mem::take(hasher).finish();
+                if &actual != expected {
+                    return Err(StoreError::HashMismatch { file, dataset: p.path.clone(), expected: expected.clone(), actual });
+                }
+            }
+        }
+        let meta = p.columns.iter().map(|column| element::scalar_at(column, row)).collect();
+        Ok((p.index, Arc::new(HostItem { data, shape: p.item_shape.clone(), meta })))
+    }
+}
+
+impl ReplayPort {
+    fn item_len(&self) -> usize {
+        self.item_shape.iter().product::<u64>().max(1) as usize
+    }
+}
+
+impl Iterator for Replay {
+    /// `(output port index, item)`.
+    type Item = Result<(usize, SharedItem), StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(error) = self.pending_error.take() {
+            self.done = true;
+            return Some(Err(error));
+        }
+        if self.done {
+            return None;
+        }
+        let Some((port, row)) = self.next_position() else {
+            self.done = true;
+            return None;
+        };
+        let item = self.read(port, row);
+        if item.is_err() {
+            self.done = true;
+        }
+        Some(item)
+    }
+}
+
+/// Opens one port's data (and preloads its columns).
+fn open_port(h5: &hdf5::File, file: &Path, path: &str, index: usize, kind: PortKind, verify: bool) -> Result<ReplayPort, StoreError> {
+    let err = |e| StoreError::hdf5(file, format!("opening {path}"), e);
+    let data = h5.dataset(path).map_err(err)?;
+    let element = element::of_dataset(&data)
+        .map_err(err)?
+        .ok_or_else(|| StoreError::format(file, format!("{path}: element type is not one a port can carry")))?;
+    let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
+    let (item_shape, rows, columns) = match kind {
+        PortKind::Dataset => (shape.clone(), 1, Vec::new()),
+        PortKind::Stream => {
+            if shape.is_empty() {
+                return Err(StoreError::format(file, format!("{path} is 0-d and cannot be read as a stream")));
+            }
+            let columns = stream_columns(h5, path, &data)
+                .and_then(|columns| {
+                    columns
+                        .into_iter()
+                        .map(|(name, column)| {
+                            let element = element::of_dataset(&column)?
+                                .ok_or_else(|| hdf5::Error::from(format!("column {name}: unsupported type")))?;
+                            element::read(&column, element, None)
+                        })
+                        .collect::<hdf5::Result<Vec<_>>>()
+                })
+                .map_err(err)?;
+            (shape[1..].to_vec(), shape[0] as usize, columns)
+        }
+    };
+    let verify = match get_str(&data, attr::CONTENT_SHA256) {
+        Some(expected) if verify && !expected.is_empty() => Some((ContentHasher::new(), expected)),
+        _ => None,
+    };
+    Ok(ReplayPort { index, path: path.to_owned(), data, element, kind, item_shape, rows, columns, block: None, verify })
+}
+
+/// How a dataset of an existing file is read as a port: a stream if it is a
+/// macroscope stream's data, else one dataset item.
+fn kind_of(data: &Dataset) -> PortKind {
+    if get_str(data, attr::ROLE).as_deref() == Some(role::STREAM) {
+        PortKind::Stream
+    } else {
+        PortKind::Dataset
+    }
+}
+
+/// The spec of a dataset in an existing file, as a pipeline input port.
+pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreError> {
+    let h5 = open::open_read(path)?;
+    let err = |e| StoreError::hdf5(path, format!("reading dataset {dataset}"), e);
+    let data = h5.dataset(dataset).map_err(err)?;
+    let element = element::of_dataset(&data)
+        .map_err(err)?
+        .ok_or_else(|| StoreError::format(path, format!("{dataset}: element type is not one a port can carry")))?;
+    let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
+    let name = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(dataset).to_owned());
+    let mut spec = match kind_of(&data) {
+        PortKind::Stream => {
+            let mut spec = PortSpec::stream(&name, element, &shape[1..]);
+            for (column_name, column) in stream_columns(&h5, dataset, &data).map_err(err)? {
+                let column_element = element::of_dataset(&column)
+                    .map_err(err)?
+                    .ok_or_else(|| StoreError::format(path, format!("column {column_name} has an unsupported type")))?;
+                spec = spec.with_column(ColumnSpec::new(
+                    &column_name,
+                    column_element,
+                    &get_str(&column, attr::UNIT).unwrap_or_default(),
+                    &get_str(&column, attr::DESCRIPTION).unwrap_or_default(),
+                ));
+            }
+            spec
+        }
+        PortKind::Dataset => PortSpec::dataset(&name, element, &shape),
+    };
+    spec = spec
+        .with_unit(&get_str(&data, attr::UNIT).unwrap_or_default())
+        .with_description(&get_str(&data, attr::DESCRIPTION).unwrap_or_default());
+    if let Some(attributes) = get_str(&data, attr::PORT_ATTRIBUTES).and_then(|t| serde_json::from_str(&t).ok()) {
+        spec = spec.with_attributes(&attributes);
+    }
+    Ok(spec)
+}
+
+/// Reads a dataset of an existing file as items (one per row of a stream, or
+/// one dataset item), checking its recorded content hash as it goes.
+pub fn replay_dataset(path: &Path, dataset: &str) -> Result<Replay, StoreError> {
+    let h5 = open::open_read(path)?;
+    let data = h5.dataset(dataset).map_err(|e| StoreError::hdf5(path, format!("opening {dataset}"), e))?;
+    let port = open_port(&h5, path, dataset, 0, kind_of(&data), true)?;
+    Ok(Replay::new(path, Ok(vec![port])))
+}

@@ -1,0 +1,87 @@
+//! `verify`: recompute every content hash of a file and compare it with the
+//! recorded one.
+
+use std::path::{Path, PathBuf};
+
+use super::attributes::get_str;
+use super::content::{all_datasets, content_sha256};
+use super::error::StoreError;
+use super::layout::{self, dataset as attr, root};
+use super::open;
+
+/// What checking one dataset found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The recomputed hash equals the recorded one.
+    Intact,
+    /// The data changed since its hash was recorded.
+    Mismatch {
+        /// The recorded hash.
+        expected: String,
+        /// The recomputed hash.
+        actual: String,
+    },
+    /// No hash was recorded (a file that was never finalised).
+    NoHash,
+    /// The data cannot be read back (e.g. a corrupted compressed chunk).
+    Unreadable(String),
+}
+
+/// One dataset's check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// Dataset path.
+    pub dataset: String,
+    /// What was found.
+    pub outcome: Outcome,
+}
+
+/// Every dataset's check.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The file.
+    pub file: PathBuf,
+    /// Checks in path order.
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// True if every dataset is intact.
+    pub fn all_intact(&self) -> bool {
+        self.checks.iter().all(|c| c.outcome == Outcome::Intact)
+    }
+}
+
+/// Recomputes every dataset's content hash. Fails only if the file cannot be
+/// opened or is not a macroscope file this host can read.
+pub fn verify_file(path: &Path) -> Result<Report, StoreError> {
+    let file = open::open_read(path)?;
+    let format = get_str(&file, root::FORMAT)
+        .ok_or_else(|| StoreError::format(path, "no `format` attribute: not a macroscope file"))?;
+    match layout::format_major(&format) {
+        Some(major) if major <= layout::FORMAT_MAJOR => {}
+        Some(_) => {
+            return Err(StoreError::format(
+                path,
+                format!("written in format `{format}`, newer than this host's `{}`: upgrade macroscope", layout::FORMAT),
+            ))
+        }
+        None => return Err(StoreError::format(path, format!("format `{format}` is not a macroscope format"))),
+    }
+    let datasets = all_datasets(&file).map_err(|e| StoreError::hdf5(path, "listing datasets", e))?;
+    let checks = datasets
+        .iter()
+        .map(|dataset| {
+            let outcome = match get_str(dataset, attr::CONTENT_SHA256).filter(|h| !h.is_empty()) {
+                None => Outcome::NoHash,
+                Some(expected) => match content_sha256(dataset) {
+                    Ok(actual) if actual == expected => Outcome::Intact,
+                    Ok(actual) => Outcome::Mismatch { expected, actual },
+                    Err(e) => Outcome::Unreadable(e.to_string()),
+                },
+            };
+            Check { dataset: dataset.name(), outcome }
+        })
+        .collect();
+    Ok(Report { file: path.to_owned(), checks })
+}

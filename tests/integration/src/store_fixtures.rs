@@ -1,0 +1,429 @@
+//! Small plugins and a sequential driver for the storage-sink tests: they
+//! build `Pipeline` values directly and play the runtime's part (configure,
+//! run in topological order, hand every item to the `Sink`), so the sink is
+//! tested on its own. Every value the plugins emit follows a closed formula
+//! (see each plugin), so tests check stored data against known answers.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use macroscope::item::HostItem;
+use macroscope::pipeline::{InputBinding, InputSource, Pipeline, Stage};
+use macroscope::registry::{Origin, RegisteredPlugin};
+use macroscope::store::{describe_dataset, replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions};
+use macroscope_plugin_api::abi_stable::std_types::{RResult, RSlice};
+use macroscope_plugin_api::{
+    descriptor_of, ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo,
+    PluginKind, PortSpec, Scalar,
+};
+use serde::Deserialize;
+
+/// How many times `TestStimulus::poll` produced frames (across all runs in this process).
+pub static STIMULUS_FRAMES_MADE: AtomicUsize = AtomicUsize::new(0);
+/// How many frames `TestMean` received (across all runs in this process).
+pub static MEAN_FRAMES_SEEN: AtomicUsize = AtomicUsize::new(0);
+
+/// Pixel `(row, col)` of stimulus frame `i`: `level + 3 i + row · width + col`.
+pub fn stimulus_pixel(level: u16, width: u32, i: u64, row: u32, col: u32) -> u16 {
+    level + 3 * i as u16 + (row * width + col) as u16
+}
+
+/// Direction code of stimulus frame `i`: -1 every fifth frame, else `i mod 4`.
+pub fn stimulus_direction(i: u64) -> i8 {
+    if i % 5 == 0 {
+        -1
+    } else {
+        (i % 4) as i8
+    }
+}
+
+/// Pixel `(row, col)` of camera frame `i`: `1000 + (31 i + 7 row + 3 col) mod 3000`.
+pub fn camera_pixel(i: u64, row: u64, col: u64) -> u16 {
+    1000 + ((31 * i + 7 * row + 3 * col) % 3000) as u16
+}
+
+/// Parameters of [`TestStimulus`].
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StimulusParams {
+    /// Frames to produce.
+    #[serde(default = "default_frames")]
+    pub frames: u64,
+    /// Frame height.
+    #[serde(default = "default_height")]
+    pub height: u32,
+    /// Frame width.
+    #[serde(default = "default_width")]
+    pub width: u32,
+    /// Base grey level.
+    #[serde(default = "default_level")]
+    pub level: u16,
+}
+
+fn default_frames() -> u64 {
+    12
+}
+fn default_height() -> u32 {
+    8
+}
+fn default_width() -> u32 {
+    6
+}
+fn default_level() -> u16 {
+    1000
+}
+
+/// A deterministic stimulus: `frames` (u16 stream with `frame_index`,
+/// `time_s`), `schedule` (f64 scalar stream = `time_s`, column `direction`),
+/// and `mean` (f64 dataset: the per-pixel mean of the frames).
+pub struct TestStimulus {
+    params: StimulusParams,
+    next: u64,
+}
+
+impl Plugin for TestStimulus {
+    type Params = StimulusParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "test-stimulus",
+        version: "1.2.3",
+        kind: PluginKind::Stimulus,
+        description: "Test stimulus with closed-form frames.",
+        authors: &["macroscope tests"],
+        deterministic: true,
+    };
+
+    fn configure(params: StimulusParams, _inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        let shape = [params.height as u64, params.width as u64];
+        let outputs = vec![
+            PortSpec::stream("frames", ElementType::U16, &shape)
+                .with_unit("counts")
+                .with_description("test frames")
+                .with_column(ColumnSpec::new("frame_index", ElementType::I64, "", "frame number"))
+                .with_column(ColumnSpec::new("time_s", ElementType::F64, "s", "time from start"))
+                .with_attributes(&serde_json::json!({"display_rate_hz": 60.0})),
+            PortSpec::stream("schedule", ElementType::F64, &[])
+                .with_unit("s")
+                .with_column(ColumnSpec::new("direction", ElementType::I8, "", "0=LR 1=RL 2=BT 3=TB -1=none")),
+            PortSpec::dataset("mean", ElementType::F64, &shape).with_unit("counts"),
+        ];
+        Ok((TestStimulus { params, next: 0 }, outputs))
+    }
+
+    fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
+        let p = &self.params;
+        if self.next == p.frames {
+            return Ok(Flow::Finished);
+        }
+        let i = self.next;
+        let frame: Vec<u16> = (0..p.height)
+            .flat_map(|r| (0..p.width).map(move |c| stimulus_pixel(p.level, p.width, i, r, c)))
+            .collect();
+        let time = i as f64 / 60.0;
+        out.emit(0, frame, &[Scalar::Int(i as i64), Scalar::Float(time)]);
+        out.emit(1, vec![time], &[Scalar::Int(i64::from(stimulus_direction(i)))]);
+        STIMULUS_FRAMES_MADE.fetch_add(1, Ordering::SeqCst);
+        self.next += 1;
+        Ok(Flow::Continue)
+    }
+
+    fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
+        let p = &self.params;
+        let mean_offset = 3.0 * (p.frames as f64 - 1.0) / 2.0;
+        let mean: Vec<f64> = (0..p.height)
+            .flat_map(|r| (0..p.width).map(move |c| f64::from(stimulus_pixel(p.level, p.width, 0, r, c)) + mean_offset))
+            .collect();
+        out.emit(2, mean, &[]);
+        Ok(())
+    }
+}
+
+/// Parameters of [`TestMean`].
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeanParams {
+    /// Factor applied to the sum.
+    #[serde(default = "default_scale")]
+    pub scale: f64,
+}
+
+fn default_scale() -> f64 {
+    1.0
+}
+
+/// A deterministic analysis: `total` (f64 dataset) = `scale` × the per-pixel
+/// sum of the u16 frames it receives.
+pub struct TestMean {
+    scale: f64,
+    sum: Vec<f64>,
+    shape: Vec<u64>,
+}
+
+impl Plugin for TestMean {
+    type Params = MeanParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "test-mean",
+        version: "0.4.0",
+        kind: PluginKind::Analysis,
+        description: "Test analysis summing frames.",
+        authors: &["macroscope tests"],
+        deterministic: true,
+    };
+
+    fn configure(params: MeanParams, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        let input = inputs.first().ok_or("test-mean needs one frames input")?;
+        let shape: Vec<u64> = input.spec.shape.to_vec();
+        let len = shape.iter().product::<u64>() as usize;
+        let outputs = vec![PortSpec::dataset("total", ElementType::F64, &shape)];
+        Ok((TestMean { scale: params.scale, sum: vec![0.0; len], shape }, outputs))
+    }
+
+    fn receive(&mut self, _input: usize, item: Item<'_>, _out: &mut Outputs) -> Result<(), PluginError> {
+        for (s, &v) in self.sum.iter_mut().zip(item.data::<u16>()?) {
+            *s += f64::from(v);
+        }
+        MEAN_FRAMES_SEEN.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
+        let _ = &self.shape;
+        out.emit(0, self.sum.iter().map(|s| s * self.scale).collect(), &[]);
+        Ok(())
+    }
+}
+
+/// Parameters of [`TestCamera`].
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CameraParams {
+    /// Frames to produce.
+    pub frames: u64,
+    /// Frame height.
+    pub height: u64,
+    /// Frame width.
+    pub width: u64,
+    /// Pause before each frame, in milliseconds.
+    #[serde(default)]
+    pub interval_ms: u64,
+}
+
+/// A (non-deterministic, as cameras are) camera: `frames` u16 with
+/// `frame_id` (u64) and `timestamp_ns` (i64 = `frame_id` × 1 ms) columns,
+/// pixels from [`camera_pixel`].
+pub struct TestCamera {
+    params: CameraParams,
+    next: u64,
+}
+
+impl Plugin for TestCamera {
+    type Params = CameraParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "test-camera",
+        version: "0.0.1",
+        kind: PluginKind::Camera,
+        description: "Test camera with closed-form frames.",
+        authors: &["macroscope tests"],
+        deterministic: false,
+    };
+
+    fn configure(params: CameraParams, _inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        let outputs = vec![PortSpec::stream("frames", ElementType::U16, &[params.height, params.width])
+            .with_unit("counts")
+            .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", "camera frame counter"))
+            .with_column(ColumnSpec::new("timestamp_ns", ElementType::I64, "ns", "exposure time"))];
+        Ok((TestCamera { params, next: 0 }, outputs))
+    }
+
+    fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
+        let p = &self.params;
+        if self.next == p.frames {
+            return Ok(Flow::Finished);
+        }
+        if p.interval_ms > 0 {
+            std::thread::sleep(Duration::from_millis(p.interval_ms));
+        }
+        let i = self.next;
+        let frame: Vec<u16> = (0..p.height).flat_map(|r| (0..p.width).map(move |c| camera_pixel(i, r, c))).collect();
+        out.emit(0, frame, &[Scalar::Int(i as i64), Scalar::Int(i as i64 * 1_000_000)]);
+        self.next += 1;
+        Ok(Flow::Continue)
+    }
+}
+
+/// Where a test stage's input comes from.
+pub enum Input {
+    /// Output `port` of earlier stage `stage`.
+    Stage(usize, usize),
+    /// A dataset of an existing file (`file:PATH#/dataset`).
+    File(PathBuf, String),
+}
+
+/// A stage to add to a test pipeline.
+pub struct StageDef {
+    /// Stage id.
+    pub id: &'static str,
+    /// Descriptor of its plugin.
+    pub plugin: macroscope_plugin_api::ffi::PluginDescriptor,
+    /// Its parameters.
+    pub params: serde_json::Value,
+    /// Its inputs.
+    pub inputs: Vec<Input>,
+}
+
+impl StageDef {
+    /// A stage of plugin `P`.
+    pub fn of<P: Plugin>(id: &'static str, params: serde_json::Value, inputs: Vec<Input>) -> StageDef {
+        StageDef { id, plugin: descriptor_of::<P>(), params, inputs }
+    }
+}
+
+/// Configures `stages` (upstream first) into a pipeline writing `output`.
+pub fn pipeline(output: &Path, stages: Vec<StageDef>) -> Pipeline {
+    let mut built: Vec<Stage> = Vec::new();
+    for def in stages {
+        let inputs: Vec<InputBinding> = def
+            .inputs
+            .iter()
+            .map(|input| match input {
+                Input::Stage(stage, port) => {
+                    let spec = built[*stage].outputs[*port].clone();
+                    InputBinding {
+                        source: InputSource::Stage { stage: *stage, port: *port },
+                        port: InputPort { source: format!("{}.{}", built[*stage].id, spec.name).into(), spec },
+                    }
+                }
+                Input::File(path, dataset) => InputBinding {
+                    source: InputSource::File { path: path.clone(), dataset: dataset.clone() },
+                    port: InputPort {
+                        source: format!("file:{}#{dataset}", path.display()).into(),
+                        spec: describe_dataset(path, dataset).expect("the input dataset describes itself"),
+                    },
+                },
+            })
+            .collect();
+        let ports: Vec<InputPort> = inputs.iter().map(|b| b.port.clone()).collect();
+        let params = def.params.to_string();
+        let configured = match (def.plugin.configure)(params.as_str().into(), RSlice::from_slice(&ports)) {
+            RResult::ROk(configured) => configured,
+            RResult::RErr(e) => panic!("stage {} does not configure: {e}", def.id),
+        };
+        built.push(Stage {
+            id: def.id.to_owned(),
+            plugin: RegisteredPlugin { descriptor: def.plugin, origin: Origin::Builtin },
+            params: def.params,
+            inputs,
+            outputs: configured.outputs.into_iter().collect(),
+            instance: Some(configured.stage),
+        });
+    }
+    Pipeline {
+        file: PathBuf::from("tests/store.toml"),
+        text: "[pipeline]\nname = \"store-test\"\n".to_owned(),
+        name: "store-test".to_owned(),
+        output: output.to_owned(),
+        store: None,
+        stages: built,
+    }
+}
+
+/// A stimulus → mean pipeline.
+pub fn stimulus_and_mean(output: &Path, stimulus: serde_json::Value, scale: f64) -> Pipeline {
+    pipeline(
+        output,
+        vec![
+            StageDef::of::<TestStimulus>("stimulus", stimulus, vec![]),
+            StageDef::of::<TestMean>("mean", serde_json::json!({"scale": scale}), vec![Input::Stage(0, 0)]),
+        ],
+    )
+}
+
+/// Options for a test: the given store, small worker pool.
+pub fn options(store: &Path) -> StoreOptions {
+    StoreOptions { store_dir: store.to_owned(), compression_threads: 2, ..StoreOptions::default() }
+}
+
+/// What [`run`] did.
+pub struct Ran {
+    /// The sink's summary.
+    pub summary: RunSummary,
+    /// For each stage: true if it ran, false if its outputs were reused.
+    pub executed: Vec<bool>,
+}
+
+/// Plays the runtime: creates the sink, runs every stage in order (or
+/// replays its reused outputs), writes every item, and finishes `Complete`,
+/// or `Failed` after the first error (which is then in the summary).
+/// `on_write` is called after each write (the kill-test writer reports flushes with it).
+pub fn run(mut pipeline: Pipeline, options: &StoreOptions, mut on_write: impl FnMut(&Sink)) -> Result<Ran, StoreError> {
+    let mut sink = Sink::create(&pipeline, options)?;
+    let mut executed = Vec::new();
+    let outcome = drive(&mut pipeline, &mut sink, &mut executed, &mut on_write);
+    let status = if outcome.is_ok() { RunStatus::Complete } else { RunStatus::Failed };
+    let mut summary = sink.finish(status)?;
+    if let Err(e) = outcome {
+        summary.error.get_or_insert_with(|| e.to_string());
+    }
+    Ok(Ran { summary, executed })
+}
+
+fn drive(
+    pipeline: &mut Pipeline,
+    sink: &mut Sink,
+    executed: &mut Vec<bool>,
+    on_write: &mut impl FnMut(&Sink),
+) -> Result<(), StoreError> {
+    let plugin_error = |e: macroscope_plugin_api::abi_stable::std_types::RString| StoreError::Misuse(e.to_string());
+    let mut produced: Vec<Vec<(usize, Arc<HostItem>)>> = Vec::new();
+    for index in 0..pipeline.stages.len() {
+        if let Some(replay) = sink.reused(index) {
+            produced.push(replay.collect::<Result<_, _>>()?);
+            executed.push(false);
+            continue;
+        }
+        executed.push(true);
+        let stage = &mut pipeline.stages[index];
+        let outputs = stage.outputs.clone();
+        let mut instance = stage.instance.take().expect("configured");
+        let mut mine = Vec::new();
+        let mut emit = |sink: &mut Sink, emissions: Vec<macroscope_plugin_api::Emission>| -> Result<(), StoreError> {
+            for e in emissions {
+                let port = e.port as usize;
+                let item = Arc::new(HostItem { data: e.data, shape: outputs[port].shape.to_vec(), meta: e.meta.to_vec() });
+                sink.write(index, port, &item)?;
+                on_write(sink);
+                mine.push((port, item));
+            }
+            Ok(())
+        };
+        if stage.inputs.is_empty() {
+            loop {
+                let polled = instance.poll().into_result().map_err(plugin_error)?;
+                emit(sink, polled.emissions.into_iter().collect())?;
+                if polled.finished {
+                    break;
+                }
+            }
+        } else {
+            for (input, binding) in stage.inputs.iter().enumerate() {
+                let items: Vec<Arc<HostItem>> = match &binding.source {
+                    InputSource::Stage { stage: up, port } => {
+                        produced[*up].iter().filter(|(p, _)| p == port).map(|(_, item)| Arc::clone(item)).collect()
+                    }
+                    InputSource::File { path, dataset } => {
+                        replay_dataset(path, dataset)?.map(|r| r.map(|(_, item)| item)).collect::<Result<_, _>>()?
+                    }
+                };
+                for item in items {
+                    let out = instance.receive(input as u32, HostItem::as_ref(&item)).into_result().map_err(plugin_error)?;
+                    emit(sink, out.into_iter().collect())?;
+                }
+            }
+        }
+        let out = instance.finish().into_result().map_err(plugin_error)?;
+        emit(sink, out.into_iter().collect())?;
+        produced.push(mine);
+    }
+    Ok(())
+}

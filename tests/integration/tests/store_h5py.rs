@@ -1,0 +1,151 @@
+//! Files the sink writes are read bit-exact by independent readers: h5py
+//! (through `tests/python/check_layout.py`) and HDF5's own `h5dump`, both with
+//! nothing but HDF5's standard shuffle and deflate filters.
+//!
+//! `MACROSCOPE_PYTHON` names a Python with h5py (CI makes a venv); without it
+//! `python3` is tried and the h5py check is skipped, with a note, if it has
+//! no h5py. `h5dump` comes from Debian's `hdf5-tools`; the h5dump check is
+//! skipped, with a note, when it is not installed, unless `MACROSCOPE_REQUIRE_H5DUMP=1`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use macroscope_integration::store_fixtures::{
+    options, run, stimulus_and_mean, stimulus_direction, stimulus_pixel,
+};
+use sha2::{Digest, Sha256};
+
+const FRAMES: u64 = 10;
+const HEIGHT: u32 = 48;
+const WIDTH: u32 = 64;
+const LEVEL: u16 = 1200;
+
+fn sha256_le<T: Copy>(values: &[T], to_le: impl Fn(T) -> Vec<u8>) -> String {
+    let bytes: Vec<u8> = values.iter().flat_map(|&v| to_le(v)).collect();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+/// The frames exactly as the test stimulus defines them.
+fn expected_frames() -> Vec<u16> {
+    (0..FRAMES)
+        .flat_map(|i| (0..HEIGHT).flat_map(move |r| (0..WIDTH).map(move |c| stimulus_pixel(LEVEL, WIDTH, i, r, c))))
+        .collect()
+}
+
+fn write_file(dir: &Path) -> (PathBuf, String, String) {
+    let output = dir.join("run.h5");
+    let stimulus = serde_json::json!({"frames": FRAMES, "height": HEIGHT, "width": WIDTH, "level": LEVEL});
+    let ran = run(stimulus_and_mean(&output, stimulus, 1.0), &options(&dir.join("store")), |_| {}).unwrap();
+    assert_eq!(ran.summary.status.as_str(), "complete", "{:?}", ran.summary.error);
+    let file = hdf5::File::open(&output).unwrap();
+    let key = file.group("/stimuli").unwrap().member_names().unwrap().remove(0);
+    let run_id = file.attr("run_id").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    (output, key, run_id)
+}
+
+fn expected_json(key: &str, run_id: &str) -> serde_json::Value {
+    let frames = expected_frames();
+    let index: Vec<i64> = (0..FRAMES as i64).collect();
+    let time: Vec<f64> = (0..FRAMES).map(|i| i as f64 / 60.0).collect();
+    let direction: Vec<i8> = (0..FRAMES).map(stimulus_direction).collect();
+    let pixels = (HEIGHT * WIDTH) as usize;
+    let total: Vec<f64> = (0..pixels).map(|k| (0..FRAMES as usize).map(|i| f64::from(frames[i * pixels + k])).sum()).collect();
+    let g = format!("/stimuli/{key}");
+    serde_json::json!({
+        "root": {"format": "macroscope/1", "status": "complete", "pipeline_name": "store-test", "run_id": run_id},
+        "groups": {
+            g.clone(): {"stage": "stimulus", "plugin": "test-stimulus", "kind": "stimulus", "deterministic": 1, "reused": 0, "store_key": key},
+        },
+        "datasets": {
+            format!("{g}/frames"): {
+                "dtype": "<u2", "shape": [FRAMES, HEIGHT, WIDTH], "chunks": [1, HEIGHT, WIDTH],
+                "filters": ["shuffle", "gzip"],
+                "sha256": sha256_le(&frames, |v| v.to_le_bytes().to_vec()),
+                "samples": [[[0, 0, 0], LEVEL], [[9, 47, 63], stimulus_pixel(LEVEL, WIDTH, 9, 47, 63)]],
+                "attrs": {"plugin": "test-stimulus", "plugin_version": "1.2.3", "stage": "stimulus", "role": "stream",
+                          "port": "frames", "unit": "counts", "columns": "[\"frame_index\",\"time_s\"]",
+                          "port_attributes": "{\"display_rate_hz\":60}"},
+            },
+            format!("{g}/frames.frame_index"): {
+                "dtype": "<i8", "shape": [FRAMES], "filters": [],
+                "sha256": sha256_le(&index, |v| v.to_le_bytes().to_vec()),
+                "samples": [[[3], 3]],
+                "attrs": {"role": "column", "column": "frame_index", "port": "frames"},
+            },
+            format!("{g}/frames.time_s"): {
+                "dtype": "<f8", "shape": [FRAMES],
+                "sha256": sha256_le(&time, |v| v.to_le_bytes().to_vec()),
+                "attrs": {"unit": "s"},
+            },
+            format!("{g}/schedule"): {
+                "dtype": "<f8", "shape": [FRAMES],
+                "sha256": sha256_le(&time, |v| v.to_le_bytes().to_vec()),
+            },
+            format!("{g}/schedule.direction"): {
+                "dtype": "|i1", "shape": [FRAMES],
+                "sha256": sha256_le(&direction, |v| v.to_le_bytes().to_vec()),
+                "samples": [[[0], -1], [[1], 1]],
+            },
+            format!("/analysis/{run_id}/mean/total"): {
+                "dtype": "<f8", "shape": [HEIGHT, WIDTH], "filters": ["shuffle", "gzip"],
+                "sha256": sha256_le(&total, |v| v.to_le_bytes().to_vec()),
+                "attrs": {"plugin": "test-mean", "role": "dataset", "port": "total"},
+            },
+        },
+    })
+}
+
+fn python() -> Option<String> {
+    if let Ok(python) = std::env::var("MACROSCOPE_PYTHON") {
+        return Some(python);
+    }
+    let has_h5py = Command::new("python3").args(["-c", "import h5py"]).status().is_ok_and(|s| s.success());
+    if has_h5py {
+        Some("python3".to_owned())
+    } else {
+        eprintln!("note: h5py check skipped: set MACROSCOPE_PYTHON to a Python with h5py");
+        None
+    }
+}
+
+#[test]
+fn h5py_reads_layout_attributes_and_values_bit_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, key, run_id) = write_file(dir.path());
+    let Some(python) = python() else { return };
+    let expected = dir.path().join("expected.json");
+    std::fs::write(&expected, serde_json::to_string_pretty(&expected_json(&key, &run_id)).unwrap()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/check_layout.py");
+    let result = Command::new(&python).arg(&script).arg(&output).arg(&expected).output().unwrap();
+    let report = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "check_layout.py found problems:\n{report}{}", String::from_utf8_lossy(&result.stderr));
+    assert!(report.contains("6 datasets checked, 0 problems"), "{report}");
+}
+
+#[test]
+fn h5dump_opens_the_file_and_decodes_the_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, key, _) = write_file(dir.path());
+    let required = std::env::var("MACROSCOPE_REQUIRE_H5DUMP").is_ok_and(|v| v == "1");
+    let Ok(whole) = Command::new("h5dump").arg("-H").arg(&output).output() else {
+        assert!(!required, "h5dump is required but not installed (apt-get install hdf5-tools)");
+        eprintln!("note: h5dump check skipped: install hdf5-tools");
+        return;
+    };
+    assert!(whole.status.success(), "h5dump -H failed: {}", String::from_utf8_lossy(&whole.stderr));
+    let frames = Command::new("h5dump")
+        .args(["-y", "-w", "0", "-d", &format!("/stimuli/{key}/frames")])
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(frames.status.success(), "h5dump -d failed: {}", String::from_utf8_lossy(&frames.stderr));
+    let text = String::from_utf8_lossy(&frames.stdout);
+    let data = &text[text.find("DATA {").expect("h5dump prints a DATA block") + 6..];
+    let data = &data[..data.find('}').expect("the DATA block ends")];
+    let values: Vec<u16> = data
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert_eq!(values, expected_frames());
+}
