@@ -44,11 +44,9 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
         pipeline.output = output;
     }
     let options = StoreOptions {
-        store_dir: args
-            .store
-            .or_else(|| pipeline.store.clone())
-            .unwrap_or_else(crate::store::default_store_dir),
         deflate_level: args.deflate_level,
+        queue_items: args.queue_depth,
+        ..StoreOptions::for_pipeline(&pipeline, args.store)
     };
     let sink = Sink::create(&pipeline, &options)
         .with_context(|| format!("cannot write {}", pipeline.output.display()))?;

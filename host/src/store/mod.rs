@@ -18,6 +18,7 @@ mod hashing;
 mod hdf5_raw;
 mod identity;
 pub mod layout;
+mod maps;
 mod open;
 mod plan;
 mod provenance;
@@ -37,6 +38,7 @@ pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
 pub use identity::{stage_key, PortIdentity, StageKey};
 pub use replay::{describe_dataset, replay_dataset, Replay};
+pub use maps::{find_map_set, find_truth, read_map_set};
 pub use sink::{partial_path, Sink};
 
 /// How a run is stored.
