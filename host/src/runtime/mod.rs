@@ -115,15 +115,18 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
     }
     let upstream_counts: Vec<usize> = pipeline.stages.iter().map(|s| s.inputs.len()).collect();
 
-    let (sink_tx, sink_rx) = bounded::<SinkMsg>(depth * 4);
+    // One sink queue per stage: a fast stage filling its queue never makes a
+    // camera drop frames; the sink serves whichever queue has items.
+    let (sink_txs, sink_rxs): (Vec<Sender<SinkMsg>>, Vec<Receiver<SinkMsg>>) =
+        (0..n).map(|_| bounded(depth)).unzip();
     let progress = progress::Progress::start(&pipeline, options.progress);
 
     let failure = Arc::new(stop::FirstFailure::default());
     let mut handles = Vec::new();
     let mut inputs_rx = inputs_rx.into_iter().map(Some).collect::<Vec<_>>();
-    for (index, consumers) in consumers.into_iter().enumerate() {
+    for ((index, consumers), sink_tx) in consumers.into_iter().enumerate().zip(sink_txs) {
         let stage = &mut pipeline.stages[index];
-        let dispatcher = Dispatcher::new(index, stage, consumers, sink_tx.clone(), progress.counter(index));
+        let dispatcher = Dispatcher::new(index, stage, consumers, sink_tx, progress.counter(index));
         let task = StageTask {
             id: stage.id.clone(),
             plugin: stage.plugin.descriptor.name.to_string(),
@@ -138,7 +141,6 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
         let name = format!("stage-{}", stage.id);
         handles.push(thread::Builder::new().name(name).spawn(move || task.run()).expect("spawn stage thread"));
     }
-    drop(sink_tx);
     // Only dispatchers and file feeds may hold input senders, so a stage sees
     // its channel disconnect when everything upstream is gone.
     drop(inputs_tx);
@@ -146,7 +148,7 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
 
     // The sink runs on this thread: it is the only one touching HDF5.
     let mut sink_error = None;
-    for msg in sink_rx {
+    for msg in merged(sink_rxs) {
         if sink_error.is_some() {
             continue; // keep draining so no stage blocks forever
         }
@@ -178,4 +180,25 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
         Ok(())
     };
     (sink, RunReport { stages, elapsed: started.elapsed(), outcome })
+}
+
+/// Every message of every receiver, in arrival order, until all are disconnected.
+fn merged(mut receivers: Vec<Receiver<SinkMsg>>) -> impl Iterator<Item = SinkMsg> {
+    std::iter::from_fn(move || loop {
+        if receivers.is_empty() {
+            return None;
+        }
+        let mut select = crossbeam_channel::Select::new();
+        for receiver in &receivers {
+            select.recv(receiver);
+        }
+        let ready = select.select();
+        let index = ready.index();
+        match ready.recv(&receivers[index]) {
+            Ok(msg) => return Some(msg),
+            Err(_) => {
+                receivers.swap_remove(index);
+            }
+        }
+    })
 }
