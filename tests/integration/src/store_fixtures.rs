@@ -4,9 +4,9 @@
 //! tested on its own. Every value the plugins emit follows a closed formula
 //! (see each plugin), so tests check stored data against known answers.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use macroscope::item::HostItem;
@@ -22,10 +22,19 @@ use macroscope_plugin_api::{
 };
 use serde::Deserialize;
 
-/// How many times `TestStimulus::poll` produced frames (across all runs in this process).
-pub static STIMULUS_FRAMES_MADE: AtomicUsize = AtomicUsize::new(0);
-/// How many frames `TestMean` received (across all runs in this process).
-pub static MEAN_FRAMES_SEEN: AtomicUsize = AtomicUsize::new(0);
+/// Frames `TestStimulus` made, by its `level` parameter (tests run in
+/// parallel: each test that counts uses a level of its own).
+static STIMULUS_FRAMES_MADE: Mutex<BTreeMap<u16, usize>> = Mutex::new(BTreeMap::new());
+
+/// How many frames `TestStimulus` with `level` has made in this process.
+pub fn stimulus_frames_made(level: u16) -> usize {
+    STIMULUS_FRAMES_MADE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&level)
+        .copied()
+        .unwrap_or(0)
+}
 
 /// Pixel `(row, col)` of stimulus frame `i`: `level + 3 i + row · width + col`.
 pub fn stimulus_pixel(level: u16, width: u32, i: u64, row: u32, col: u32) -> u16 {
@@ -147,7 +156,11 @@ impl Plugin for TestStimulus {
             vec![time],
             &[Scalar::Int(i64::from(stimulus_direction(i)))],
         );
-        STIMULUS_FRAMES_MADE.fetch_add(1, Ordering::SeqCst);
+        *STIMULUS_FRAMES_MADE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(p.level)
+            .or_default() += 1;
         self.next += 1;
         Ok(Flow::Continue)
     }
@@ -226,7 +239,6 @@ impl Plugin for TestMean {
         for (s, &v) in self.sum.iter_mut().zip(item.data::<u16>()?) {
             *s += f64::from(v);
         }
-        MEAN_FRAMES_SEEN.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 

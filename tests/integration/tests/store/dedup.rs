@@ -4,15 +4,13 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::Ordering;
-use std::sync::Mutex;
 
 use macroscope_integration::store_fixtures::{
-    options, run, stimulus_and_mean, Ran, STIMULUS_FRAMES_MADE,
+    options, run, stimulus_and_mean, stimulus_frames_made, Ran,
 };
 
-/// The frame counter is shared by every test in this binary: one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+/// The stimulus level only the reuse test uses, so its frame count is its own.
+const LEVEL: u16 = 1700;
 
 fn run_once(dir: &Path, name: &str, level: u16) -> Ran {
     let stimulus = serde_json::json!({"frames": 5, "height": 48, "width": 64, "level": level});
@@ -60,9 +58,8 @@ fn entries(dir: &Path) -> Vec<String> {
 
 #[test]
 fn identical_parameters_reuse_the_stored_output_without_running_the_stage() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let first = run_once(dir.path(), "first.h5", 1000);
+    let first = run_once(dir.path(), "first.h5", LEVEL);
     assert_eq!(first.executed, [true, true]);
     assert_eq!(
         first.summary.stored.len(),
@@ -71,15 +68,15 @@ fn identical_parameters_reuse_the_stored_output_without_running_the_stage() {
         first.summary.stored
     );
 
-    let made = STIMULUS_FRAMES_MADE.load(Ordering::SeqCst);
-    let second = run_once(dir.path(), "second.h5", 1000);
+    let made = stimulus_frames_made(LEVEL);
+    let second = run_once(dir.path(), "second.h5", LEVEL);
     assert_eq!(
         second.executed,
         [false, false],
         "both stages come from the store"
     );
     assert_eq!(
-        STIMULUS_FRAMES_MADE.load(Ordering::SeqCst),
+        stimulus_frames_made(LEVEL),
         made,
         "the stimulus plugin produced no frame"
     );
@@ -109,7 +106,6 @@ fn identical_parameters_reuse_the_stored_output_without_running_the_stage() {
 
 #[test]
 fn show_displays_the_reuse() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     run_once(dir.path(), "first.h5", 1000);
     run_once(dir.path(), "second.h5", 1000);
@@ -130,7 +126,6 @@ fn show_displays_the_reuse() {
 
 #[test]
 fn a_changed_parameter_regenerates_the_output() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     run_once(dir.path(), "first.h5", 1000);
     let changed = run_once(dir.path(), "changed.h5", 1001);
@@ -149,7 +144,6 @@ fn a_changed_parameter_regenerates_the_output() {
 
 #[test]
 fn a_tampered_store_entry_is_detected_and_regenerated() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let first = run_once(dir.path(), "first.h5", 1000);
     let (_, entry) = first
@@ -197,7 +191,6 @@ fn a_tampered_store_entry_is_detected_and_regenerated() {
 
 #[test]
 fn a_downstream_stage_runs_on_the_replayed_stored_output() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     run_once(dir.path(), "first.h5", 1000);
     let stimulus = serde_json::json!({"frames": 5, "height": 48, "width": 64, "level": 1000});
