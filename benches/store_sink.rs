@@ -20,8 +20,8 @@ use macroscope::pipeline::{Pipeline, Stage};
 use macroscope::registry::{Origin, RegisteredPlugin};
 use macroscope::store::{RunStatus, Sink, StoreOptions};
 use macroscope_plugin_api::{
-    descriptor_of, ArrayData, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind, PortSpec,
-    Scalar,
+    descriptor_of, ArrayData, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginInfo,
+    PluginKind, PortSpec, Scalar,
 };
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
@@ -49,7 +49,10 @@ impl Plugin for BenchCamera {
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Camera-like frames: a smooth illumination field between 1200 and 3000
@@ -62,7 +65,9 @@ fn frames(count: usize, side: usize) -> Vec<Vec<u16>> {
             let (y, x) = (r as f64 / side as f64 - 0.5, c as f64 / side as f64 - 0.5);
             let vignette = 1.0 - 1.6 * (x * x + y * y);
             let vessel = (-((x * 9.0 + (y * 5.0).sin()).sin().abs() * 12.0)).exp();
-            base[r * side + c] = 1200.0 + 1800.0 * (0.55 * vignette + 0.35 * (x + 0.5)).clamp(0.0, 1.0) - 300.0 * vessel;
+            base[r * side + c] = 1200.0
+                + 1800.0 * (0.55 * vignette + 0.35 * (x + 0.5)).clamp(0.0, 1.0)
+                - 300.0 * vessel;
         }
     }
     let noise = Normal::new(0.0, 30.0).expect("valid normal");
@@ -70,7 +75,11 @@ fn frames(count: usize, side: usize) -> Vec<Vec<u16>> {
         .map(|i| {
             let mut rng = rand::rngs::StdRng::seed_from_u64(i as u64);
             let drift = 20.0 * (i as f64 / 25.0).sin();
-            base.iter().map(|b| (b + drift + noise.sample(&mut rng) + rng.random::<f64>() - 0.5).round() as u16).collect()
+            base.iter()
+                .map(|b| {
+                    (b + drift + noise.sample(&mut rng) + rng.random::<f64>() - 0.5).round() as u16
+                })
+                .collect()
         })
         .collect()
 }
@@ -78,8 +87,18 @@ fn frames(count: usize, side: usize) -> Vec<Vec<u16>> {
 fn pipeline(output: &Path, side: u64) -> Pipeline {
     let port = PortSpec::stream("frames", ElementType::U16, &[side, side])
         .with_unit("counts")
-        .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", "frame counter"))
-        .with_column(ColumnSpec::new("timestamp_ns", ElementType::I64, "ns", "exposure time"));
+        .with_column(ColumnSpec::new(
+            "frame_id",
+            ElementType::U64,
+            "",
+            "frame counter",
+        ))
+        .with_column(ColumnSpec::new(
+            "timestamp_ns",
+            ElementType::I64,
+            "ns",
+            "exposure time",
+        ));
     Pipeline {
         file: PathBuf::from("benches/store_sink.rs"),
         text: String::new(),
@@ -88,7 +107,10 @@ fn pipeline(output: &Path, side: u64) -> Pipeline {
         store: None,
         stages: vec![Stage {
             id: "camera".into(),
-            plugin: RegisteredPlugin { descriptor: descriptor_of::<BenchCamera>(), origin: Origin::Builtin },
+            plugin: RegisteredPlugin {
+                descriptor: descriptor_of::<BenchCamera>(),
+                origin: Origin::Builtin,
+            },
             params: serde_json::json!({}),
             inputs: vec![],
             outputs: vec![port],
@@ -104,17 +126,30 @@ fn main() {
     let threads: usize = env_or("BENCH_THREADS", 0);
     let scratch = tempfile::Builder::new()
         .prefix("macroscope-bench")
-        .tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string()))
+        .tempdir_in(
+            std::env::var("BENCH_DIR")
+                .unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
+        )
         .expect("scratch directory");
     let dir = scratch.path();
     eprintln!("generating {count} frames of {side}×{side} u16 ...");
     let frames = frames(count, side);
     let raw_bytes = (count * side * side * 2) as f64;
     let mean = frames[0].iter().map(|&v| f64::from(v)).sum::<f64>() / (side * side) as f64;
-    eprintln!("frame 0: mean {mean:.0} counts, min {}, max {}", frames[0].iter().min().unwrap(), frames[0].iter().max().unwrap());
+    eprintln!(
+        "frame 0: mean {mean:.0} counts, min {}, max {}",
+        frames[0].iter().min().unwrap(),
+        frames[0].iter().max().unwrap()
+    );
     let raw_path = dir.join("frames.u16");
-    std::fs::write(&raw_path, frames.iter().flat_map(|f| f.iter().flat_map(|v| v.to_le_bytes())).collect::<Vec<u8>>())
-        .expect("raw frames for the h5py peer");
+    std::fs::write(
+        &raw_path,
+        frames
+            .iter()
+            .flat_map(|f| f.iter().flat_map(|v| v.to_le_bytes()))
+            .collect::<Vec<u8>>(),
+    )
+    .expect("raw frames for the h5py peer");
     let items: Vec<Arc<HostItem>> = frames
         .into_iter()
         .enumerate()
@@ -154,17 +189,38 @@ fn main() {
         .output()
         .expect("run the h5py peer");
     if !peer.status.success() {
-        panic!("h5py peer failed:\n{}", String::from_utf8_lossy(&peer.stderr));
+        panic!(
+            "h5py peer failed:\n{}",
+            String::from_utf8_lossy(&peer.stderr)
+        );
     }
-    let results: serde_json::Value = serde_json::from_slice(&peer.stdout).expect("the peer prints JSON");
+    let results: serde_json::Value =
+        serde_json::from_slice(&peer.stdout).expect("the peer prints JSON");
 
     let mb = raw_bytes / 1e6;
-    let threads_used = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
+    let threads_used = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
     println!("{count} frames × {side}×{side} u16 = {mb:.1} MB raw; sink: {threads_used} compression threads, deflate level {level}");
-    println!("{:<34} {:>8} {:>9} {:>11} {:>10}", "writer", "seconds", "MB/s", "compression", "sink is");
+    println!(
+        "{:<34} {:>8} {:>9} {:>11} {:>10}",
+        "writer", "seconds", "MB/s", "compression", "sink is"
+    );
     let sink_rate = mb / sink_seconds;
-    println!("{:<34} {:>8.2} {:>9.1} {:>10.2}× {:>10}", "macroscope sink (shuffle+deflate)", sink_seconds, sink_rate, raw_bytes / sink_size, "-");
-    for (key, label) in [("gzip4", "h5py gzip 4, chunks (1,H,W)"), ("shuffle_gzip1", "h5py shuffle+gzip 1, chunks (1,H,W)")] {
+    println!(
+        "{:<34} {:>8.2} {:>9.1} {:>10.2}× {:>10}",
+        "macroscope sink (shuffle+deflate)",
+        sink_seconds,
+        sink_rate,
+        raw_bytes / sink_size,
+        "-"
+    );
+    for (key, label) in [
+        ("gzip4", "h5py gzip 4, chunks (1,H,W)"),
+        ("shuffle_gzip1", "h5py shuffle+gzip 1, chunks (1,H,W)"),
+    ] {
         let seconds = results[key]["seconds"].as_f64().expect("seconds");
         let size = results[key]["bytes"].as_f64().expect("bytes");
         println!(

@@ -20,6 +20,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for (stream, rows) in &recovered.streams {
         println!("{stream}: {rows} items kept");
     }
-    println!("recovered {} (status interrupted)", recovered.path.display());
+    println!(
+        "recovered {} (status interrupted)",
+        recovered.path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let text = crate::store::show::render(&args.file).with_context(|| format!("cannot show {}", args.file.display()))?;
+    let text = crate::store::show::render(&args.file)
+        .with_context(|| format!("cannot show {}", args.file.display()))?;
     print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

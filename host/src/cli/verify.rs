@@ -17,7 +17,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let report = verify_file(&args.file).with_context(|| format!("cannot verify {}", args.file.display()))?;
+    let report = verify_file(&args.file)
+        .with_context(|| format!("cannot verify {}", args.file.display()))?;
     for check in &report.checks {
         match &check.outcome {
             Outcome::Intact => println!("ok        {}", check.dataset),
@@ -31,12 +32,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Outcome::Unreadable(reason) => println!("UNREADABLE {}: {reason}", check.dataset),
         }
     }
-    let bad = report.checks.iter().filter(|c| c.outcome != Outcome::Intact).count();
+    let bad = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Intact)
+        .count();
     if bad == 0 {
-        println!("{}: all {} datasets intact", args.file.display(), report.checks.len());
+        println!(
+            "{}: all {} datasets intact",
+            args.file.display(),
+            report.checks.len()
+        );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("{}: {bad} of {} datasets failed verification", args.file.display(), report.checks.len());
+        println!(
+            "{}: {bad} of {} datasets failed verification",
+            args.file.display(),
+            report.checks.len()
+        );
         Ok(ExitCode::FAILURE)
     }
 }

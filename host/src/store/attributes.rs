@@ -10,19 +10,28 @@ pub fn set_str(location: &Location, name: &str, value: &str) -> hdf5::Result<()>
         .parse()
         .map_err(|e| hdf5::Error::from(format!("attribute `{name}` is not valid text: {e}")))?;
     replace(location, name)?;
-    location.new_attr::<VarLenUnicode>().create(name)?.write_scalar(&value)
+    location
+        .new_attr::<VarLenUnicode>()
+        .create(name)?
+        .write_scalar(&value)
 }
 
 /// Sets unsigned attribute `name`, replacing any earlier value.
 pub fn set_u64(location: &Location, name: &str, value: u64) -> hdf5::Result<()> {
     replace(location, name)?;
-    location.new_attr::<u64>().create(name)?.write_scalar(&value)
+    location
+        .new_attr::<u64>()
+        .create(name)?
+        .write_scalar(&value)
 }
 
 /// Sets a 0/1 flag attribute (stored as `u8`).
 pub fn set_flag(location: &Location, name: &str, value: bool) -> hdf5::Result<()> {
     replace(location, name)?;
-    location.new_attr::<u8>().create(name)?.write_scalar(&u8::from(value))
+    location
+        .new_attr::<u8>()
+        .create(name)?
+        .write_scalar(&u8::from(value))
 }
 
 fn replace(location: &Location, name: &str) -> hdf5::Result<()> {
@@ -38,7 +47,9 @@ pub fn get_str(location: &Location, name: &str) -> Option<String> {
     if let Ok(v) = attr.read_scalar::<VarLenUnicode>() {
         return Some(v.as_str().to_owned());
     }
-    attr.read_scalar::<hdf5::types::VarLenAscii>().ok().map(|v| v.as_str().to_owned())
+    attr.read_scalar::<hdf5::types::VarLenAscii>()
+        .ok()
+        .map(|v| v.as_str().to_owned())
 }
 
 /// Unsigned attribute `name` (any integer type), if present.

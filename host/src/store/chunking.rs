@@ -44,16 +44,26 @@ pub struct ChunkPlan {
 /// The plan for the `[N, ...]` data of a stream whose items have `item_bytes`.
 pub fn stream_plan(item_bytes: usize, items_per_chunk: Option<u32>, level: u32) -> ChunkPlan {
     if item_bytes >= SMALL_ITEM_BYTES {
-        ChunkPlan { rows: u64::from(items_per_chunk.unwrap_or(1).max(1)), filtering: Filtering::ShuffleDeflate(level) }
+        ChunkPlan {
+            rows: u64::from(items_per_chunk.unwrap_or(1).max(1)),
+            filtering: Filtering::ShuffleDeflate(level),
+        }
     } else {
-        let rows = items_per_chunk.map_or(SMALL_CHUNK_BYTES / item_bytes.max(1), |n| n.max(1) as usize);
-        ChunkPlan { rows: rows as u64, filtering: Filtering::None }
+        let rows =
+            items_per_chunk.map_or(SMALL_CHUNK_BYTES / item_bytes.max(1), |n| n.max(1) as usize);
+        ChunkPlan {
+            rows: rows as u64,
+            filtering: Filtering::None,
+        }
     }
 }
 
 /// The plan for a metadata column of `element`.
 pub fn column_plan(element: ElementType) -> ChunkPlan {
-    ChunkPlan { rows: (SMALL_CHUNK_BYTES / element.size()) as u64, filtering: Filtering::None }
+    ChunkPlan {
+        rows: (SMALL_CHUNK_BYTES / element.size()) as u64,
+        filtering: Filtering::None,
+    }
 }
 
 /// The plan for a dataset port of `shape`, or `None` for contiguous storage.
@@ -64,7 +74,10 @@ pub fn dataset_plan(shape: &[u64], element: ElementType, level: u32) -> Option<C
     }
     let row_bytes = total / shape[0] as usize;
     let rows = (DATASET_CHUNK_BYTES / row_bytes.max(1)).clamp(1, shape[0] as usize);
-    Some(ChunkPlan { rows: rows as u64, filtering: Filtering::ShuffleDeflate(level) })
+    Some(ChunkPlan {
+        rows: rows as u64,
+        filtering: Filtering::ShuffleDeflate(level),
+    })
 }
 
 /// Creates an empty extendable `[0.., ...item_shape]` dataset laid out by `plan`.
@@ -81,7 +94,7 @@ pub fn create_extendable(
     chunk.extend(item_shape.iter().map(|&d| d as usize));
     let builder = group
         .new_dataset_builder()
-        .empty_as(&element::descriptor(element))
+        .empty_as(element::descriptor(element))
         .shape(Extents::Simple(SimpleExtents::from_vec(extents)))
         .chunk(chunk);
     let builder = match plan.filtering {
@@ -101,7 +114,9 @@ pub fn create_fixed(
     plan: Option<ChunkPlan>,
 ) -> hdf5::Result<Dataset> {
     let dims: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
-    let builder = group.new_dataset_builder().empty_as(&element::descriptor(element));
+    let builder = group
+        .new_dataset_builder()
+        .empty_as(element::descriptor(element));
     match plan {
         None if dims.is_empty() => builder.shape(()).create(name),
         None => builder.shape(dims).create(name),
@@ -110,7 +125,9 @@ pub fn create_fixed(
             chunk[0] = plan.rows as usize;
             let builder = builder.shape(dims).chunk(chunk);
             match plan.filtering {
-                Filtering::ShuffleDeflate(level) => builder.shuffle().deflate(level.min(9) as u8).create(name),
+                Filtering::ShuffleDeflate(level) => {
+                    builder.shuffle().deflate(level.min(9) as u8).create(name)
+                }
                 Filtering::None => builder.create(name),
             }
         }
@@ -124,7 +141,13 @@ mod tests {
     #[test]
     fn camera_frames_get_one_compressed_item_per_chunk() {
         let plan = stream_plan(1024 * 1024 * 2, None, 1);
-        assert_eq!(plan, ChunkPlan { rows: 1, filtering: Filtering::ShuffleDeflate(1) });
+        assert_eq!(
+            plan,
+            ChunkPlan {
+                rows: 1,
+                filtering: Filtering::ShuffleDeflate(1)
+            }
+        );
     }
 
     #[test]
@@ -134,7 +157,13 @@ mod tests {
 
     #[test]
     fn scalar_items_are_packed_unfiltered() {
-        assert_eq!(stream_plan(8, None, 1), ChunkPlan { rows: 512, filtering: Filtering::None });
+        assert_eq!(
+            stream_plan(8, None, 1),
+            ChunkPlan {
+                rows: 512,
+                filtering: Filtering::None
+            }
+        );
     }
 
     #[test]
@@ -146,9 +175,17 @@ mod tests {
     #[test]
     fn dataset_ports_are_chunked_near_a_mebibyte_along_the_first_axis() {
         // [4, 512, 512] f64: one 2 MiB slice per chunk.
-        assert_eq!(dataset_plan(&[4, 512, 512], ElementType::F64, 4).unwrap().rows, 1);
+        assert_eq!(
+            dataset_plan(&[4, 512, 512], ElementType::F64, 4)
+                .unwrap()
+                .rows,
+            1
+        );
         // [256, 256] f64 = 512 KiB: a single chunk.
-        assert_eq!(dataset_plan(&[256, 256], ElementType::F64, 4).unwrap().rows, 256);
+        assert_eq!(
+            dataset_plan(&[256, 256], ElementType::F64, 4).unwrap().rows,
+            256
+        );
         // Tiny and 0-d arrays are contiguous.
         assert_eq!(dataset_plan(&[3], ElementType::F64, 4), None);
         assert_eq!(dataset_plan(&[], ElementType::F64, 4), None);

@@ -46,7 +46,8 @@ pub fn compress_chunk(data: &[u8], element_size: usize, level: u32) -> Vec<u8> {
             let index = match compressors.iter().position(|(l, _)| *l == level) {
                 Some(index) => index,
                 None => {
-                    let lvl = CompressionLvl::new(level).expect("level clamped to libdeflate's 0-12");
+                    let lvl =
+                        CompressionLvl::new(level).expect("level clamped to libdeflate's 0-12");
                     compressors.push((level, Compressor::new(lvl)));
                     compressors.len() - 1
                 }
@@ -89,12 +90,16 @@ mod tests {
 
     #[test]
     fn compressed_chunk_is_a_zlib_stream_of_the_shuffled_bytes() {
-        let data: Vec<u8> = (0..4000u32).flat_map(|v| (v as u16).to_le_bytes()).collect();
+        let data: Vec<u8> = (0..4000u32)
+            .flat_map(|v| (v as u16).to_le_bytes())
+            .collect();
         let compressed = compress_chunk(&data, 2, 4);
         let mut shuffled = Vec::new();
         shuffle(&data, 2, &mut shuffled);
         let mut back = vec![0; data.len()];
-        let n = libdeflater::Decompressor::new().zlib_decompress(&compressed, &mut back).unwrap();
+        let n = libdeflater::Decompressor::new()
+            .zlib_decompress(&compressed, &mut back)
+            .unwrap();
         assert_eq!(n, data.len());
         assert_eq!(back, shuffled);
     }

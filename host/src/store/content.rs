@@ -9,7 +9,11 @@ use super::hashing::ContentHasher;
 
 /// Rows read at once when streaming a dataset: its chunk height, at least 1.
 pub fn block_rows(dataset: &Dataset) -> usize {
-    dataset.chunk().and_then(|c| c.first().copied()).unwrap_or(1).max(1)
+    dataset
+        .chunk()
+        .and_then(|c| c.first().copied())
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// SHA-256 of a dataset's values as little-endian bytes in C order.
@@ -19,8 +23,12 @@ pub fn content_sha256(dataset: &Dataset) -> hdf5::Result<String> {
 
 /// SHA-256 of the first `rows` rows (all rows if `None`).
 pub fn content_sha256_of_rows(dataset: &Dataset, rows: Option<usize>) -> hdf5::Result<String> {
-    let element = element::of_dataset(dataset)?
-        .ok_or_else(|| hdf5::Error::from(format!("{}: element type is not one macroscope stores", dataset.name())))?;
+    let element = element::of_dataset(dataset)?.ok_or_else(|| {
+        hdf5::Error::from(format!(
+            "{}: element type is not one macroscope stores",
+            dataset.name()
+        ))
+    })?;
     let mut hasher = ContentHasher::new();
     let shape = dataset.shape();
     if shape.is_empty() {

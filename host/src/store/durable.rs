@@ -16,7 +16,8 @@ pub fn sync_file(path: &Path) -> Result<(), StoreError> {
 /// Renames `from` to `to` (atomic on one file system, replacing `to`) and
 /// syncs the directory holding `to`.
 pub fn rename(from: &Path, to: &Path) -> Result<(), StoreError> {
-    std::fs::rename(from, to).map_err(|e| StoreError::io(from, format!("renaming to {}", to.display()), e))?;
+    std::fs::rename(from, to)
+        .map_err(|e| StoreError::io(from, format!("renaming to {}", to.display()), e))?;
     sync_dir(to.parent().unwrap_or(Path::new(".")))
 }
 
@@ -32,12 +33,17 @@ pub fn rename_new(from: &Path, to: &Path) -> Result<(), StoreError> {
         };
         StoreError::io(from, format!("renaming to {} ({reason})", to.display()), e)
     })?;
-    std::fs::remove_file(from).map_err(|e| StoreError::io(from, "removing the old name after renaming", e))?;
+    std::fs::remove_file(from)
+        .map_err(|e| StoreError::io(from, "removing the old name after renaming", e))?;
     sync_dir(to.parent().unwrap_or(Path::new(".")))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io(dir, "syncing the directory", e))
@@ -56,7 +62,10 @@ pub fn reserve(path: &Path, bytes: u64) -> Result<(), StoreError> {
     use std::io::Write as _;
     let block = vec![0u8; 1 << 20];
     let written = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
         let mut left = bytes;
         while left > 0 {
             let n = left.min(block.len() as u64) as usize;
@@ -67,7 +76,11 @@ pub fn reserve(path: &Path, bytes: u64) -> Result<(), StoreError> {
     })();
     written.map_err(|e| {
         let _ = std::fs::remove_file(path);
-        StoreError::io(path, format!("setting aside {} MiB to finish the file with", bytes >> 20), e)
+        StoreError::io(
+            path,
+            format!("setting aside {} MiB to finish the file with", bytes >> 20),
+            e,
+        )
     })
 }
 

@@ -93,11 +93,18 @@ pub fn of_dataset(dataset: &Dataset) -> hdf5::Result<Option<ElementType>> {
 
 /// Reads rows `rows` (along the first axis) of a dataset with at least one
 /// dimension, or the whole dataset when `rows` is `None`.
-pub fn read(dataset: &Dataset, element: ElementType, rows: Option<std::ops::Range<usize>>) -> hdf5::Result<ArrayData> {
+pub fn read(
+    dataset: &Dataset,
+    element: ElementType,
+    rows: Option<std::ops::Range<usize>>,
+) -> hdf5::Result<ArrayData> {
     with_element_type!(element, T => read_as::<T>(dataset, rows))
 }
 
-fn read_as<T: Element + hdf5::H5Type>(dataset: &Dataset, rows: Option<std::ops::Range<usize>>) -> hdf5::Result<ArrayData> {
+fn read_as<T: Element + hdf5::H5Type>(
+    dataset: &Dataset,
+    rows: Option<std::ops::Range<usize>>,
+) -> hdf5::Result<ArrayData> {
     let values: Vec<T> = match rows {
         None => dataset.read_raw::<T>()?,
         Some(rows) => {
@@ -172,7 +179,9 @@ mod tests {
 
     #[test]
     fn every_element_type_round_trips_through_its_descriptor() {
-        for name in ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64"] {
+        for name in [
+            "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64",
+        ] {
             let element = ElementType::parse(name).unwrap();
             assert_eq!(from_descriptor(&descriptor(element)), Some(element));
         }

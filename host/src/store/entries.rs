@@ -54,12 +54,19 @@ pub enum Lookup {
 impl StoreDir {
     /// The store at `dir`, created if missing.
     pub fn open(dir: &Path) -> Result<StoreDir, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::StoreDirectory { dir: dir.to_owned(), reason: e.to_string() })?;
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::StoreDirectory {
+            dir: dir.to_owned(),
+            reason: e.to_string(),
+        })?;
         if !dir.is_dir() {
-            return Err(StoreError::StoreDirectory { dir: dir.to_owned(), reason: "not a directory".into() });
+            return Err(StoreError::StoreDirectory {
+                dir: dir.to_owned(),
+                reason: "not a directory".into(),
+            });
         }
-        Ok(StoreDir { dir: dir.to_owned() })
+        Ok(StoreDir {
+            dir: dir.to_owned(),
+        })
     }
 
     /// The directory.
@@ -86,20 +93,33 @@ impl StoreDir {
 
     /// Files the stage group `group` of the open run file under `key`
     /// (replacing an invalid entry atomically). Returns the entry path.
-    pub fn file(&self, run: &File, group: &str, key: &StageKey, run_id: &str, now: &str) -> Result<PathBuf, StoreError> {
+    pub fn file(
+        &self,
+        run: &File,
+        group: &str,
+        key: &StageKey,
+        run_id: &str,
+        now: &str,
+    ) -> Result<PathBuf, StoreError> {
         let path = self.entry_path(&key.key);
-        let partial = self.dir.join(format!("{}.h5.{}.partial", key.key, std::process::id()));
+        let partial = self
+            .dir
+            .join(format!("{}.h5.{}.partial", key.key, std::process::id()));
         let written = (|| -> Result<(), StoreError> {
             let entry = open::create_file(&partial)?;
             let h5 = |action: &str, e| StoreError::hdf5(&partial, action, e);
-            set_str(&entry, root::FORMAT, layout::FORMAT).map_err(|e| h5("writing attributes", e))?;
+            set_str(&entry, root::FORMAT, layout::FORMAT)
+                .map_err(|e| h5("writing attributes", e))?;
             set_str(&entry, root::STORE_KEY, &key.key).map_err(|e| h5("writing attributes", e))?;
-            set_str(&entry, root::STORE_KEY_JSON, &key.json).map_err(|e| h5("writing attributes", e))?;
+            set_str(&entry, root::STORE_KEY_JSON, &key.json)
+                .map_err(|e| h5("writing attributes", e))?;
             set_str(&entry, root::RUN_ID, run_id).map_err(|e| h5("writing attributes", e))?;
             set_str(&entry, root::CREATED, now).map_err(|e| h5("writing attributes", e))?;
-            set_str(&entry, root::HOST_VERSION, crate::HOST_VERSION).map_err(|e| h5("writing attributes", e))?;
-            hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP)
-                .map_err(|e| StoreError::hdf5(&partial, format!("copying {group} into the store"), e))?;
+            set_str(&entry, root::HOST_VERSION, crate::HOST_VERSION)
+                .map_err(|e| h5("writing attributes", e))?;
+            hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP).map_err(|e| {
+                StoreError::hdf5(&partial, format!("copying {group} into the store"), e)
+            })?;
             entry.close().map_err(|e| h5("closing", e))?;
             durable::sync_file(&partial)?;
             durable::rename(&partial, &path)
@@ -116,28 +136,43 @@ fn check_entry(path: &Path, key: &str, outputs: &[PortSpec]) -> Result<Vec<PortI
     let file = open::open_read(path).map_err(|e| format!("cannot open: {e}"))?;
     let format = get_str(&file, root::FORMAT).unwrap_or_default();
     if layout::format_major(&format) != Some(layout::FORMAT_MAJOR) {
-        return Err(format!("format is `{format}`, expected `{}`", layout::FORMAT));
+        return Err(format!(
+            "format is `{format}`, expected `{}`",
+            layout::FORMAT
+        ));
     }
     let recorded = get_str(&file, root::STORE_KEY).unwrap_or_default();
     if recorded != key {
         return Err(format!("records key {recorded}, but its name says {key}"));
     }
-    let group = file.group(OUTPUT_GROUP).map_err(|e| format!("no {OUTPUT_GROUP} group: {e}"))?;
+    let group = file
+        .group(OUTPUT_GROUP)
+        .map_err(|e| format!("no {OUTPUT_GROUP} group: {e}"))?;
     for dataset in all_datasets(&group).map_err(|e| format!("cannot list datasets: {e}"))? {
         let name = dataset.name();
         let expected = get_str(&dataset, attr::CONTENT_SHA256).unwrap_or_default();
-        let actual = content_sha256(&dataset).map_err(|e| format!("dataset {name} cannot be read: {e}"))?;
+        let actual =
+            content_sha256(&dataset).map_err(|e| format!("dataset {name} cannot be read: {e}"))?;
         if expected != actual {
-            return Err(format!("dataset {name}: content SHA-256 is {actual} but {expected} was recorded"));
+            return Err(format!(
+                "dataset {name}: content SHA-256 is {actual} but {expected} was recorded"
+            ));
         }
     }
     outputs
         .iter()
         .map(|spec| {
             let data_path = layout::port_path(OUTPUT_GROUP, &spec.name);
-            let identity = identity_of(&file, &data_path).map_err(|e| format!("output `{}`: {e}", spec.name))?;
+            let identity = identity_of(&file, &data_path)
+                .map_err(|e| format!("output `{}`: {e}", spec.name))?;
             let expected_shape: Vec<u64> = match spec.kind {
-                PortKind::Stream => identity.shape.first().into_iter().copied().chain(spec.shape.iter().copied()).collect(),
+                PortKind::Stream => identity
+                    .shape
+                    .first()
+                    .into_iter()
+                    .copied()
+                    .chain(spec.shape.iter().copied())
+                    .collect(),
                 PortKind::Dataset => spec.shape.to_vec(),
             };
             if identity.element != spec.element.as_str() || identity.shape != expected_shape {

@@ -110,18 +110,38 @@ pub enum StoreError {
 
 impl StoreError {
     /// Wraps an HDF5 error with the file and what was being done.
-    pub(crate) fn hdf5(file: &std::path::Path, action: impl Into<String>, source: hdf5::Error) -> Self {
-        StoreError::Hdf5 { file: file.to_owned(), action: action.into(), message: hdf5_message(&source), source }
+    pub(crate) fn hdf5(
+        file: &std::path::Path,
+        action: impl Into<String>,
+        source: hdf5::Error,
+    ) -> Self {
+        StoreError::Hdf5 {
+            file: file.to_owned(),
+            action: action.into(),
+            message: hdf5_message(&source),
+            source,
+        }
     }
 
     /// Wraps an I/O error with the path and what was being done.
-    pub(crate) fn io(path: &std::path::Path, action: impl Into<String>, source: std::io::Error) -> Self {
-        StoreError::Io { path: path.to_owned(), action: action.into(), source }
+    pub(crate) fn io(
+        path: &std::path::Path,
+        action: impl Into<String>,
+        source: std::io::Error,
+    ) -> Self {
+        StoreError::Io {
+            path: path.to_owned(),
+            action: action.into(),
+            source,
+        }
     }
 
     /// A format problem in `file`.
     pub(crate) fn format(file: &std::path::Path, reason: impl Into<String>) -> Self {
-        StoreError::Format { file: file.to_owned(), reason: reason.into() }
+        StoreError::Format {
+            file: file.to_owned(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -130,7 +150,9 @@ impl StoreError {
 /// when a frame of the error stack records one (`No space left on device`,
 /// `Permission denied`, ...) — the top frame alone rarely says why.
 pub(crate) fn hdf5_message(error: &hdf5::Error) -> String {
-    let Some(stack) = error.stack().filter(|s| !s.is_empty()) else { return error.to_string() };
+    let Some(stack) = error.stack().filter(|s| !s.is_empty()) else {
+        return error.to_string();
+    };
     let top = stack[0].description().to_owned();
     let innermost = stack[stack.len() - 1].desc();
     let cause = innermost.split(": ").next().unwrap_or(innermost);

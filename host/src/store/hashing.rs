@@ -50,18 +50,27 @@ mod tests {
     #[test]
     fn canonical_json_sorts_keys_and_drops_whitespace() {
         let value = serde_json::json!({"b": [1, 2.5], "a": {"y": true, "x": null}});
-        assert_eq!(canonical_json(&value), r#"{"a":{"x":null,"y":true},"b":[1,2.5]}"#);
+        assert_eq!(
+            canonical_json(&value),
+            r#"{"a":{"x":null,"y":true},"b":[1,2.5]}"#
+        );
     }
 
     #[test]
     fn canonical_json_writes_numbers_as_ecmascript_does() {
         let value = serde_json::json!({"tiny": 1e-7, "big": 1e21, "whole": 3.0});
-        assert_eq!(canonical_json(&value), r#"{"big":1e+21,"tiny":1e-7,"whole":3}"#);
+        assert_eq!(
+            canonical_json(&value),
+            r#"{"big":1e+21,"tiny":1e-7,"whole":3}"#
+        );
     }
 
     #[test]
     fn sha256_of_the_empty_input_is_the_standard_value() {
-        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]

@@ -9,12 +9,12 @@ use std::path::Path;
 use hdf5::{Dataset, Group};
 use hdf5_sys::h5::{hsize_t, HADDR_UNDEF};
 use hdf5_sys::h5d::{H5Dget_chunk_info_by_coord, H5Dwrite_chunk};
-use hdf5_sys::h5f::{H5Fclose, H5Fopen, H5F_libver_t, H5F_ACC_RDWR};
+use hdf5_sys::h5f::{H5F_libver_t, H5Fclose, H5Fopen, H5F_ACC_RDWR};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5o::H5Ocopy;
 use hdf5_sys::h5p::{
-    H5Pclose, H5Pcreate, H5Pset, H5Pset_create_intermediate_group, H5Pset_file_locking, H5Pset_libver_bounds, H5P_CLS_FILE_ACCESS,
-    H5P_CLS_LINK_CREATE, H5P_DEFAULT,
+    H5Pclose, H5Pcreate, H5Pset, H5Pset_create_intermediate_group, H5Pset_file_locking,
+    H5Pset_libver_bounds, H5P_CLS_FILE_ACCESS, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
 };
 
 extern "C" {
@@ -35,7 +35,8 @@ fn check(code: i32, call: &str) -> hdf5::Result<()> {
 }
 
 fn c_string(text: &str, call: &str) -> hdf5::Result<CString> {
-    CString::new(text).map_err(|_| hdf5::Error::from(format!("{call}: `{text}` contains a NUL byte")))
+    CString::new(text)
+        .map_err(|_| hdf5::Error::from(format!("{call}: `{text}` contains a NUL byte")))
 }
 
 /// Writes one already-filtered chunk at `offset` (element coordinates of its
@@ -43,7 +44,14 @@ fn c_string(text: &str, call: &str) -> hdf5::Result<CString> {
 pub fn write_chunk(dataset: &Dataset, offset: &[u64], bytes: &[u8]) -> hdf5::Result<()> {
     hdf5::sync::sync(|| unsafe {
         check(
-            H5Dwrite_chunk(dataset.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr().cast()),
+            H5Dwrite_chunk(
+                dataset.id(),
+                H5P_DEFAULT,
+                0,
+                offset.as_ptr(),
+                bytes.len(),
+                bytes.as_ptr().cast(),
+            ),
             "H5Dwrite_chunk",
         )
     })
@@ -54,7 +62,13 @@ pub fn chunk_location(dataset: &Dataset, offset: &[u64]) -> hdf5::Result<Option<
     hdf5::sync::sync(|| unsafe {
         let (mut mask, mut addr, mut size) = (0u32, HADDR_UNDEF, 0 as hsize_t);
         check(
-            H5Dget_chunk_info_by_coord(dataset.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size),
+            H5Dget_chunk_info_by_coord(
+                dataset.id(),
+                offset.as_ptr(),
+                &mut mask,
+                &mut addr,
+                &mut size,
+            ),
             "H5Dget_chunk_info_by_coord",
         )?;
         Ok((addr != HADDR_UNDEF).then_some((addr, size)))
@@ -72,13 +86,23 @@ pub fn copy_object(src: &Group, src_path: &str, dst: &Group, dst_path: &str) -> 
         if lcpl < 0 {
             return check(-1, "H5Pcreate(link create)");
         }
-        let result = check(H5Pset_create_intermediate_group(lcpl, 1), "H5Pset_create_intermediate_group")
-            .and_then(|()| {
-                check(
-                    H5Ocopy(src.id(), src_name.as_ptr(), dst.id(), dst_name.as_ptr(), H5P_DEFAULT, lcpl),
-                    "H5Ocopy",
-                )
-            });
+        let result = check(
+            H5Pset_create_intermediate_group(lcpl, 1),
+            "H5Pset_create_intermediate_group",
+        )
+        .and_then(|()| {
+            check(
+                H5Ocopy(
+                    src.id(),
+                    src_name.as_ptr(),
+                    dst.id(),
+                    dst_name.as_ptr(),
+                    H5P_DEFAULT,
+                    lcpl,
+                ),
+                "H5Ocopy",
+            )
+        });
         H5Pclose(lcpl);
         result
     })
@@ -100,18 +124,43 @@ pub fn clear_status_flags(path: &Path) -> hdf5::Result<()> {
         }
         let mut yes: hdf5_sys::h5::hbool_t = 1;
         let result = check(
-            H5Pset_libver_bounds(fapl, H5F_libver_t::H5F_LIBVER_V110, H5F_libver_t::H5F_LIBVER_V110),
+            H5Pset_libver_bounds(
+                fapl,
+                H5F_libver_t::H5F_LIBVER_V110,
+                H5F_libver_t::H5F_LIBVER_V110,
+            ),
             "H5Pset_libver_bounds",
         )
         .and_then(|()| check(H5Pset_file_locking(fapl, 0, 1), "H5Pset_file_locking"))
-        .and_then(|()| check(H5Pset(fapl, clear_name.as_ptr(), (&mut yes as *mut hdf5_sys::h5::hbool_t).cast()), "H5Pset(clear_status_flags)"))
-        .and_then(|()| check(H5Pset(fapl, skip_eof_name.as_ptr(), (&mut yes as *mut hdf5_sys::h5::hbool_t).cast()), "H5Pset(skip_eof_check)"))
+        .and_then(|()| {
+            check(
+                H5Pset(
+                    fapl,
+                    clear_name.as_ptr(),
+                    (&mut yes as *mut hdf5_sys::h5::hbool_t).cast(),
+                ),
+                "H5Pset(clear_status_flags)",
+            )
+        })
+        .and_then(|()| {
+            check(
+                H5Pset(
+                    fapl,
+                    skip_eof_name.as_ptr(),
+                    (&mut yes as *mut hdf5_sys::h5::hbool_t).cast(),
+                ),
+                "H5Pset(skip_eof_check)",
+            )
+        })
         .and_then(|()| {
             let file = H5Fopen(name.as_ptr(), H5F_ACC_RDWR, fapl);
             if file < 0 {
                 return check(-1, "H5Fopen");
             }
-            let grown = check(H5Fincrement_filesize(file, EOA_INCREMENT), "H5Fincrement_filesize");
+            let grown = check(
+                H5Fincrement_filesize(file, EOA_INCREMENT),
+                "H5Fincrement_filesize",
+            );
             let closed = check(H5Fclose(file), "H5Fclose");
             grown.and(closed)
         });
@@ -135,14 +184,20 @@ pub fn close_on_exec(file: &hdf5::File) -> hdf5::Result<()> {
     const FD_CLOEXEC: std::ffi::c_int = 1;
     hdf5::sync::sync(|| unsafe {
         let mut handle: *mut std::ffi::c_void = std::ptr::null_mut();
-        check(hdf5_sys::h5f::H5Fget_vfd_handle(file.id(), H5P_DEFAULT, &mut handle), "H5Fget_vfd_handle")?;
+        check(
+            hdf5_sys::h5f::H5Fget_vfd_handle(file.id(), H5P_DEFAULT, &mut handle),
+            "H5Fget_vfd_handle",
+        )?;
         if handle.is_null() {
             return Ok(());
         }
         // The sec2 (POSIX) driver's handle is a pointer to its `int` descriptor.
         let fd = *handle.cast::<std::ffi::c_int>();
         if fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 {
-            return Err(hdf5::Error::from(format!("fcntl(FD_CLOEXEC): {}", std::io::Error::last_os_error())));
+            return Err(hdf5::Error::from(format!(
+                "fcntl(FD_CLOEXEC): {}",
+                std::io::Error::last_os_error()
+            )));
         }
         Ok(())
     })

@@ -41,7 +41,12 @@ pub struct StageKey {
 }
 
 /// The key of a stage running `plugin` `version` with `parameters` on `inputs`.
-pub fn stage_key(plugin: &str, version: &str, parameters: &serde_json::Value, inputs: &[PortIdentity]) -> StageKey {
+pub fn stage_key(
+    plugin: &str,
+    version: &str,
+    parameters: &serde_json::Value,
+    inputs: &[PortIdentity],
+) -> StageKey {
     let material = serde_json::json!({
         "plugin": plugin,
         "plugin_version": version,
@@ -56,8 +61,9 @@ pub fn stage_key(plugin: &str, version: &str, parameters: &serde_json::Value, in
 /// macroscope attributes where recorded, computed for foreign datasets.
 pub fn identity_of(file: &File, path: &str) -> hdf5::Result<PortIdentity> {
     let data = file.dataset(path)?;
-    let element = element::of_dataset(&data)?
-        .ok_or_else(|| hdf5::Error::from(format!("{path}: element type is not one macroscope stores")))?;
+    let element = element::of_dataset(&data)?.ok_or_else(|| {
+        hdf5::Error::from(format!("{path}: element type is not one macroscope stores"))
+    })?;
     let sha256 = match get_str(&data, attr::CONTENT_SHA256) {
         Some(hash) if !hash.is_empty() => hash,
         _ => content_sha256(&data)?,
@@ -88,7 +94,11 @@ pub fn identity_of(file: &File, path: &str) -> hdf5::Result<PortIdentity> {
 
 /// The column datasets of the stream whose data is `path`, by column name, in
 /// the order the `columns` attribute lists them.
-pub fn stream_columns(file: &File, path: &str, data: &Dataset) -> hdf5::Result<Vec<(String, Dataset)>> {
+pub fn stream_columns(
+    file: &File,
+    path: &str,
+    data: &Dataset,
+) -> hdf5::Result<Vec<(String, Dataset)>> {
     let names: Vec<String> = get_str(data, attr::COLUMNS)
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
@@ -139,7 +149,10 @@ mod tests {
             r#""parameters":{"a":[1,2.5],"b":1e-7},"plugin":"fourier-maps","plugin_version":"0.1.0"}"#
         );
         assert_eq!(key.json, expected_json);
-        assert_eq!(key.key, "41f3b3559df784e84f8d057b5d1a7cacf9db6abc4e4cc405e1a3f6ff4fa47460");
+        assert_eq!(
+            key.key,
+            "41f3b3559df784e84f8d057b5d1a7cacf9db6abc4e4cc405e1a3f6ff4fa47460"
+        );
     }
 
     #[test]

@@ -177,24 +177,39 @@ mod tests {
 
     #[test]
     fn deterministic_stimulus_is_named_by_its_key() {
-        assert_eq!(stage_group(PluginKind::Stimulus, "R", "bar", Some("ab12")), "/stimuli/ab12");
+        assert_eq!(
+            stage_group(PluginKind::Stimulus, "R", "bar", Some("ab12")),
+            "/stimuli/ab12"
+        );
     }
 
     #[test]
     fn stimulus_without_key_is_named_by_run_and_stage() {
-        assert_eq!(stage_group(PluginKind::Stimulus, "R", "bar", None), "/stimuli/R-bar");
+        assert_eq!(
+            stage_group(PluginKind::Stimulus, "R", "bar", None),
+            "/stimuli/R-bar"
+        );
     }
 
     #[test]
     fn camera_and_analysis_live_under_their_run() {
-        assert_eq!(stage_group(PluginKind::Camera, "R", "cam", None), "/acquisitions/R/cam");
-        assert_eq!(stage_group(PluginKind::Analysis, "R", "maps", Some("k")), "/analysis/R/maps");
+        assert_eq!(
+            stage_group(PluginKind::Camera, "R", "cam", None),
+            "/acquisitions/R/cam"
+        );
+        assert_eq!(
+            stage_group(PluginKind::Analysis, "R", "maps", Some("k")),
+            "/analysis/R/maps"
+        );
         assert_eq!(stage_group(PluginKind::Other, "R", "x", None), "/other/R/x");
     }
 
     #[test]
     fn columns_sit_beside_their_port() {
-        assert_eq!(column_path("/a/R/cam", "frames", "time_s"), "/a/R/cam/frames.time_s");
+        assert_eq!(
+            column_path("/a/R/cam", "frames", "time_s"),
+            "/a/R/cam/frames.time_s"
+        );
     }
 
     #[test]
@@ -207,7 +222,9 @@ mod tests {
 
     #[test]
     fn run_id_is_compact_utc() {
-        let t = chrono::DateTime::parse_from_rfc3339("2026-03-04T05:06:07Z").unwrap().to_utc();
+        let t = chrono::DateTime::parse_from_rfc3339("2026-03-04T05:06:07Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(run_id(t), "20260304T050607Z");
         assert_eq!(timestamp(t), "2026-03-04T05:06:07.000Z");
     }

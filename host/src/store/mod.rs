@@ -77,16 +77,24 @@ impl StoreOptions {
     /// Defaults with the store directory chosen by precedence: `cli_store`
     /// (`--store`), then the pipeline's `[pipeline] store`, then
     /// [`default_store_dir`].
-    pub fn for_pipeline(pipeline: &crate::pipeline::Pipeline, cli_store: Option<PathBuf>) -> StoreOptions {
+    pub fn for_pipeline(
+        pipeline: &crate::pipeline::Pipeline,
+        cli_store: Option<PathBuf>,
+    ) -> StoreOptions {
         StoreOptions {
-            store_dir: cli_store.or_else(|| pipeline.store.clone()).unwrap_or_else(default_store_dir),
+            store_dir: cli_store
+                .or_else(|| pipeline.store.clone())
+                .unwrap_or_else(default_store_dir),
             ..StoreOptions::default()
         }
     }
 
     fn validated(&self) -> Result<StoreOptions, StoreError> {
         if self.deflate_level > 9 {
-            return Err(StoreError::Misuse(format!("deflate level {} is out of range: use 0-9", self.deflate_level)));
+            return Err(StoreError::Misuse(format!(
+                "deflate level {} is out of range: use 0-9",
+                self.deflate_level
+            )));
         }
         if self.flush_interval > Duration::from_secs(1) {
             return Err(StoreError::Misuse(format!(
@@ -98,7 +106,11 @@ impl StoreOptions {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        Ok(StoreOptions { compression_threads, queue_items: self.queue_items.max(1), ..self.clone() })
+        Ok(StoreOptions {
+            compression_threads,
+            queue_items: self.queue_items.max(1),
+            ..self.clone()
+        })
     }
 }
 

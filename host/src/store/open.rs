@@ -13,7 +13,8 @@ use super::hdf5_raw::close_on_exec;
 
 fn finish(path: &Path, action: &str, file: hdf5::Result<File>) -> Result<File, StoreError> {
     let file = file.map_err(|e| StoreError::hdf5(path, action, e))?;
-    close_on_exec(&file).map_err(|e| StoreError::hdf5(path, "marking the descriptor close-on-exec", e))?;
+    close_on_exec(&file)
+        .map_err(|e| StoreError::hdf5(path, "marking the descriptor close-on-exec", e))?;
     Ok(file)
 }
 
@@ -33,7 +34,10 @@ pub fn create_file(path: &Path) -> Result<File, StoreError> {
 /// (a link that fails if the target exists), not by the lock.
 pub fn open_rw(path: &Path) -> Result<File, StoreError> {
     let file = File::with_options()
-        .with_fapl(|p| p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110).file_locking(false))
+        .with_fapl(|p| {
+            p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110)
+                .file_locking(false)
+        })
         .open_rw(path);
     finish(path, "opening for writing", file)
 }

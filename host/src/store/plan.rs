@@ -75,7 +75,11 @@ impl StagePlan {
 }
 
 /// Plans every stage of `pipeline`, upstream first.
-pub fn plan_stages(pipeline: &Pipeline, store: &StoreDir, run_id: &str) -> Result<Vec<StagePlan>, StoreError> {
+pub fn plan_stages(
+    pipeline: &Pipeline,
+    store: &StoreDir,
+    run_id: &str,
+) -> Result<Vec<StagePlan>, StoreError> {
     let mut plans: Vec<StagePlan> = Vec::with_capacity(pipeline.stages.len());
     for stage in &pipeline.stages {
         check_names(stage)?;
@@ -85,15 +89,27 @@ pub fn plan_stages(pipeline: &Pipeline, store: &StoreDir, run_id: &str) -> Resul
             .iter()
             .map(|binding| {
                 let from = match &binding.source {
-                    InputSource::Stage { stage, port } => PlannedSource::Stage { stage: *stage, port: *port },
+                    InputSource::Stage { stage, port } => PlannedSource::Stage {
+                        stage: *stage,
+                        port: *port,
+                    },
                     InputSource::File { path, dataset } => {
                         let file = super::open::open_read(path)?;
-                        let identity = identity_of(&file, dataset)
-                            .map_err(|e| StoreError::hdf5(path, format!("reading input dataset {dataset}"), e))?;
-                        PlannedSource::File { path: path.clone(), dataset: dataset.clone(), identity }
+                        let identity = identity_of(&file, dataset).map_err(|e| {
+                            StoreError::hdf5(path, format!("reading input dataset {dataset}"), e)
+                        })?;
+                        PlannedSource::File {
+                            path: path.clone(),
+                            dataset: dataset.clone(),
+                            identity,
+                        }
                     }
                 };
-                Ok(PlannedInput { port: binding.port.spec.name.to_string(), source: binding.port.source.to_string(), from })
+                Ok(PlannedInput {
+                    port: binding.port.spec.name.to_string(),
+                    source: binding.port.source.to_string(),
+                    from,
+                })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
 
@@ -101,13 +117,19 @@ pub fn plan_stages(pipeline: &Pipeline, store: &StoreDir, run_id: &str) -> Resul
             .iter()
             .map(|input| match &input.from {
                 PlannedSource::File { identity, .. } => Some(named(identity, &input.port)),
-                PlannedSource::Stage { stage, port } => {
-                    plans[*stage].reuse.as_ref().map(|entry| named(&entry.ports[*port], &input.port))
-                }
+                PlannedSource::Stage { stage, port } => plans[*stage]
+                    .reuse
+                    .as_ref()
+                    .map(|entry| named(&entry.ports[*port], &input.port)),
             })
             .collect();
         let key = match (provenance.deterministic, known) {
-            (true, Some(identities)) => Some(stage_key(&provenance.plugin, &provenance.plugin_version, &stage.params, &identities)),
+            (true, Some(identities)) => Some(stage_key(
+                &provenance.plugin,
+                &provenance.plugin_version,
+                &stage.params,
+                &identities,
+            )),
             _ => None,
         };
         if let Some(key) = &key {
@@ -134,7 +156,12 @@ pub fn plan_stages(pipeline: &Pipeline, store: &StoreDir, run_id: &str) -> Resul
             },
             None => None,
         };
-        let group = layout::stage_group(provenance.kind, run_id, &stage.id, key.as_ref().map(|k| k.key.as_str()));
+        let group = layout::stage_group(
+            provenance.kind,
+            run_id,
+            &stage.id,
+            key.as_ref().map(|k| k.key.as_str()),
+        );
         plans.push(StagePlan {
             provenance,
             parameters: stage.params.clone(),
@@ -150,7 +177,10 @@ pub fn plan_stages(pipeline: &Pipeline, store: &StoreDir, run_id: &str) -> Resul
 
 /// `identity` as seen through an input: the stage sees the upstream port's name.
 fn named(identity: &PortIdentity, port: &str) -> PortIdentity {
-    PortIdentity { port: port.to_owned(), ..identity.clone() }
+    PortIdentity {
+        port: port.to_owned(),
+        ..identity.clone()
+    }
 }
 
 /// The `inputs` records of a stage, with every hash known now filled in.
@@ -159,7 +189,10 @@ pub fn input_records(plans: &[StagePlan], stage: usize) -> Vec<InputRecord> {
         .inputs
         .iter()
         .map(|input| match &input.from {
-            PlannedSource::Stage { stage: upstream, port } => {
+            PlannedSource::Stage {
+                stage: upstream,
+                port,
+            } => {
                 let up = &plans[*upstream];
                 let identity = up.reuse.as_ref().map(|entry| &entry.ports[*port]);
                 InputRecord {
@@ -171,7 +204,11 @@ pub fn input_records(plans: &[StagePlan], stage: usize) -> Vec<InputRecord> {
                     columns_sha256: identity.map(|i| i.columns.clone()).unwrap_or_default(),
                 }
             }
-            PlannedSource::File { path, dataset, identity } => InputRecord {
+            PlannedSource::File {
+                path,
+                dataset,
+                identity,
+            } => InputRecord {
                 port: input.port.clone(),
                 source: input.source.clone(),
                 file: path.display().to_string(),
@@ -186,13 +223,20 @@ pub fn input_records(plans: &[StagePlan], stage: usize) -> Vec<InputRecord> {
 /// True for `[A-Za-z_][A-Za-z0-9_]*`.
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Stage ids name groups and port and column names name datasets
 /// (`<port>.<column>`): refuse names that would break the layout.
 fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
-    let stage_ok = !stage.id.is_empty() && stage.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let stage_ok = !stage.id.is_empty()
+        && stage
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !stage_ok {
         return Err(StoreError::Misuse(format!(
             "stage id `{}` cannot name an HDF5 group: use letters, digits, `_` and `-`",
@@ -200,7 +244,8 @@ fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
         )));
     }
     for port in &stage.outputs {
-        let names = std::iter::once(port.name.as_str()).chain(port.columns.iter().map(|c| c.name.as_str()));
+        let names =
+            std::iter::once(port.name.as_str()).chain(port.columns.iter().map(|c| c.name.as_str()));
         if let Some(bad) = names.into_iter().find(|n| !is_identifier(n)) {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` (plugin `{}`) declares port or column `{bad}`, which cannot name a dataset: \

@@ -55,7 +55,9 @@ impl Provenance {
         use layout::dataset as a;
         let (origin, library, library_sha256) = match &self.origin {
             Origin::Builtin => ("builtin", String::new(), String::new()),
-            Origin::Library { path, sha256 } => ("library", path.display().to_string(), sha256.clone()),
+            Origin::Library { path, sha256 } => {
+                ("library", path.display().to_string(), sha256.clone())
+            }
         };
         set_str(location, a::STAGE, &self.stage)?;
         set_str(location, a::PLUGIN, &self.plugin)?;

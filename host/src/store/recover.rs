@@ -34,7 +34,10 @@ pub fn partial_and_output(path: &Path) -> Result<(PathBuf, PathBuf), StoreError>
     if partial.exists() {
         Ok((partial, path.to_owned()))
     } else {
-        Err(StoreError::format(path, "neither this file nor a `.partial` beside it is a run in progress; nothing to recover"))
+        Err(StoreError::format(
+            path,
+            "neither this file nor a `.partial` beside it is a run in progress; nothing to recover",
+        ))
     }
 }
 
@@ -57,20 +60,39 @@ pub fn recover_file(path: &Path) -> Result<Recovered, StoreError> {
     };
     let format = get_str(&file, root::FORMAT).unwrap_or_default();
     if layout::format_major(&format) != Some(layout::FORMAT_MAJOR) {
-        return Err(StoreError::format(&partial, format!("format is `{format}`, this host recovers `{}` files", layout::FORMAT)));
+        return Err(StoreError::format(
+            &partial,
+            format!(
+                "format is `{format}`, this host recovers `{}` files",
+                layout::FORMAT
+            ),
+        ));
     }
     let status = get_str(&file, root::STATUS).unwrap_or_default();
     if status != "running" {
-        return Err(StoreError::format(&partial, format!("status is `{status}`: only a run that was still running needs recovery")));
+        return Err(StoreError::format(
+            &partial,
+            format!("status is `{status}`: only a run that was still running needs recovery"),
+        ));
     }
-    let streams = seal::trim_streams_to_disk(&file).map_err(h5("trimming streams to what is on disk"))?;
-    seal::write_content_hashes(&file, &Default::default()).map_err(h5("computing content hashes"))?;
+    let streams =
+        seal::trim_streams_to_disk(&file).map_err(h5("trimming streams to what is on disk"))?;
+    seal::write_content_hashes(&file, &Default::default())
+        .map_err(h5("computing content hashes"))?;
     seal::fill_input_hashes(&file).map_err(h5("writing input hashes"))?;
     let now = layout::timestamp(chrono::Utc::now());
-    seal::set_status(&file, RunStatus::Interrupted.as_str(), "the run stopped without finishing; recovered by `macroscope recover`", &now)
-        .map_err(h5("writing the status"))?;
+    seal::set_status(
+        &file,
+        RunStatus::Interrupted.as_str(),
+        "the run stopped without finishing; recovered by `macroscope recover`",
+        &now,
+    )
+    .map_err(h5("writing the status"))?;
     file.close().map_err(h5("closing"))?;
     durable::sync_file(&partial)?;
     durable::rename_new(&partial, &output)?;
-    Ok(Recovered { path: output, streams })
+    Ok(Recovered {
+        path: output,
+        streams,
+    })
 }

@@ -73,8 +73,21 @@ impl Replay {
             Ok(ports) => (ports, None),
             Err(e) => (Vec::new(), Some(e)),
         };
-        let max_rows = ports.iter().filter(|p| p.kind == PortKind::Stream).map(|p| p.rows).max().unwrap_or(0);
-        Replay { file: file.to_owned(), pending_error, ports, row: 0, cursor: 0, max_rows, done: false }
+        let max_rows = ports
+            .iter()
+            .filter(|p| p.kind == PortKind::Stream)
+            .map(|p| p.rows)
+            .max()
+            .unwrap_or(0);
+        Replay {
+            file: file.to_owned(),
+            pending_error,
+            ports,
+            row: 0,
+            cursor: 0,
+            max_rows,
+            done: false,
+        }
     }
 
     fn next_position(&mut self) -> Option<(usize, usize)> {
@@ -124,12 +137,28 @@ impl Replay {
             if row + 1 == p.rows {
                 let actual = std::mem::take(hasher).finish();
                 if &actual != expected {
-                    return Err(StoreError::HashMismatch { file, dataset: p.path.clone(), expected: expected.clone(), actual });
+                    return Err(StoreError::HashMismatch {
+                        file,
+                        dataset: p.path.clone(),
+                        expected: expected.clone(),
+                        actual,
+                    });
                 }
             }
         }
-        let meta = p.columns.iter().map(|column| element::scalar_at(column, row)).collect();
-        Ok((p.index, Arc::new(HostItem { data, shape: p.item_shape.clone(), meta })))
+        let meta = p
+            .columns
+            .iter()
+            .map(|column| element::scalar_at(column, row))
+            .collect();
+        Ok((
+            p.index,
+            Arc::new(HostItem {
+                data,
+                shape: p.item_shape.clone(),
+                meta,
+            }),
+        ))
     }
 }
 
@@ -164,26 +193,40 @@ impl Iterator for Replay {
 }
 
 /// Opens one port's data (and preloads its columns).
-fn open_port(h5: &hdf5::File, file: &Path, path: &str, index: usize, kind: PortKind, verify: bool) -> Result<ReplayPort, StoreError> {
+fn open_port(
+    h5: &hdf5::File,
+    file: &Path,
+    path: &str,
+    index: usize,
+    kind: PortKind,
+    verify: bool,
+) -> Result<ReplayPort, StoreError> {
     let err = |e| StoreError::hdf5(file, format!("opening {path}"), e);
     let data = h5.dataset(path).map_err(err)?;
-    let element = element::of_dataset(&data)
-        .map_err(err)?
-        .ok_or_else(|| StoreError::format(file, format!("{path}: element type is not one a port can carry")))?;
+    let element = element::of_dataset(&data).map_err(err)?.ok_or_else(|| {
+        StoreError::format(
+            file,
+            format!("{path}: element type is not one a port can carry"),
+        )
+    })?;
     let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let (item_shape, rows, columns) = match kind {
         PortKind::Dataset => (shape.clone(), 1, Vec::new()),
         PortKind::Stream => {
             if shape.is_empty() {
-                return Err(StoreError::format(file, format!("{path} is 0-d and cannot be read as a stream")));
+                return Err(StoreError::format(
+                    file,
+                    format!("{path} is 0-d and cannot be read as a stream"),
+                ));
             }
             let columns = stream_columns(h5, path, &data)
                 .and_then(|columns| {
                     columns
                         .into_iter()
                         .map(|(name, column)| {
-                            let element = element::of_dataset(&column)?
-                                .ok_or_else(|| hdf5::Error::from(format!("column {name}: unsupported type")))?;
+                            let element = element::of_dataset(&column)?.ok_or_else(|| {
+                                hdf5::Error::from(format!("column {name}: unsupported type"))
+                            })?;
                             element::read(&column, element, None)
                         })
                         .collect::<hdf5::Result<Vec<_>>>()
@@ -196,7 +239,18 @@ fn open_port(h5: &hdf5::File, file: &Path, path: &str, index: usize, kind: PortK
         Some(expected) if verify && !expected.is_empty() => Some((ContentHasher::new(), expected)),
         _ => None,
     };
-    Ok(ReplayPort { index, path: path.to_owned(), data, element, kind, item_shape, rows, columns, block: None, verify })
+    Ok(ReplayPort {
+        index,
+        path: path.to_owned(),
+        data,
+        element,
+        kind,
+        item_shape,
+        rows,
+        columns,
+        block: None,
+        verify,
+    })
 }
 
 /// How a dataset of an existing file is read as a port: a stream if it is a
@@ -214,18 +268,25 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
     let h5 = open::open_read(path)?;
     let err = |e| StoreError::hdf5(path, format!("reading dataset {dataset}"), e);
     let data = h5.dataset(dataset).map_err(err)?;
-    let element = element::of_dataset(&data)
-        .map_err(err)?
-        .ok_or_else(|| StoreError::format(path, format!("{dataset}: element type is not one a port can carry")))?;
+    let element = element::of_dataset(&data).map_err(err)?.ok_or_else(|| {
+        StoreError::format(
+            path,
+            format!("{dataset}: element type is not one a port can carry"),
+        )
+    })?;
     let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let name = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(dataset).to_owned());
     let mut spec = match kind_of(&data) {
         PortKind::Stream => {
             let mut spec = PortSpec::stream(&name, element, &shape[1..]);
             for (column_name, column) in stream_columns(&h5, dataset, &data).map_err(err)? {
-                let column_element = element::of_dataset(&column)
-                    .map_err(err)?
-                    .ok_or_else(|| StoreError::format(path, format!("column {column_name} has an unsupported type")))?;
+                let column_element =
+                    element::of_dataset(&column).map_err(err)?.ok_or_else(|| {
+                        StoreError::format(
+                            path,
+                            format!("column {column_name} has an unsupported type"),
+                        )
+                    })?;
                 spec = spec.with_column(ColumnSpec::new(
                     &column_name,
                     column_element,
@@ -240,7 +301,9 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
     spec = spec
         .with_unit(&get_str(&data, attr::UNIT).unwrap_or_default())
         .with_description(&get_str(&data, attr::DESCRIPTION).unwrap_or_default());
-    if let Some(attributes) = get_str(&data, attr::PORT_ATTRIBUTES).and_then(|t| serde_json::from_str(&t).ok()) {
+    if let Some(attributes) =
+        get_str(&data, attr::PORT_ATTRIBUTES).and_then(|t| serde_json::from_str(&t).ok())
+    {
         spec = spec.with_attributes(&attributes);
     }
     Ok(spec)
@@ -250,7 +313,9 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
 /// one dataset item), checking its recorded content hash as it goes.
 pub fn replay_dataset(path: &Path, dataset: &str) -> Result<Replay, StoreError> {
     let h5 = open::open_read(path)?;
-    let data = h5.dataset(dataset).map_err(|e| StoreError::hdf5(path, format!("opening {dataset}"), e))?;
+    let data = h5
+        .dataset(dataset)
+        .map_err(|e| StoreError::hdf5(path, format!("opening {dataset}"), e))?;
     let port = open_port(&h5, path, dataset, 0, kind_of(&data), true)?;
     Ok(Replay::new(path, Ok(vec![port])))
 }

@@ -29,12 +29,22 @@ pub fn format_datasets(file: &File) -> hdf5::Result<Vec<(String, Dataset)>> {
 pub fn trim_streams_to_disk(file: &File) -> hdf5::Result<Vec<(String, u64)>> {
     let mut trimmed = Vec::new();
     for (path, data) in format_datasets(file)? {
-        if get_str(&data, attr::ROLE).as_deref() != Some(role::STREAM) || get_str(&data, attr::CONTENT_SHA256).is_some() {
+        if get_str(&data, attr::ROLE).as_deref() != Some(role::STREAM)
+            || get_str(&data, attr::CONTENT_SHA256).is_some()
+        {
             continue;
         }
         let mut members = vec![data.clone()];
-        members.extend(stream_columns(file, &path, &data)?.into_iter().map(|(_, c)| c));
-        let mut rows = members.iter().map(|d| d.shape()[0] as u64).min().unwrap_or(0);
+        members.extend(
+            stream_columns(file, &path, &data)?
+                .into_iter()
+                .map(|(_, c)| c),
+        );
+        let mut rows = members
+            .iter()
+            .map(|d| d.shape()[0] as u64)
+            .min()
+            .unwrap_or(0);
         // A row counts only if the chunk holding it is on disk in every member.
         loop {
             let mut lowered = rows;
@@ -85,14 +95,26 @@ pub fn write_content_hashes(file: &File, known: &HashMap<String, String>) -> hdf
 /// Fills the hashes of in-file inputs into every `inputs` attribute.
 pub fn fill_input_hashes(file: &File) -> hdf5::Result<()> {
     for (_, dataset) in format_datasets(file)? {
-        let Some(text) = get_str(&dataset, attr::INPUTS) else { continue };
-        let Ok(mut records) = parse_inputs(&text) else { continue };
+        let Some(text) = get_str(&dataset, attr::INPUTS) else {
+            continue;
+        };
+        let Ok(mut records) = parse_inputs(&text) else {
+            continue;
+        };
         let mut changed = false;
-        for record in records.iter_mut().filter(|r| r.file.is_empty() && r.sha256.is_empty()) {
-            let Ok(data) = file.dataset(&record.path) else { continue };
+        for record in records
+            .iter_mut()
+            .filter(|r| r.file.is_empty() && r.sha256.is_empty())
+        {
+            let Ok(data) = file.dataset(&record.path) else {
+                continue;
+            };
             record.sha256 = get_str(&data, attr::CONTENT_SHA256).unwrap_or_default();
             for (name, column) in stream_columns(file, &record.path, &data)? {
-                record.columns_sha256.insert(name, get_str(&column, attr::CONTENT_SHA256).unwrap_or_default());
+                record.columns_sha256.insert(
+                    name,
+                    get_str(&column, attr::CONTENT_SHA256).unwrap_or_default(),
+                );
             }
             changed = true;
         }

@@ -27,15 +27,29 @@ pub fn render(path: &Path) -> Result<String, StoreError> {
             let _ = writeln!(out, "  warning: format `{format}` is newer than `{}`; showing what this version understands", layout::FORMAT);
         }
         None => {
-            let _ = writeln!(out, "  warning: no macroscope `format` attribute; showing the raw tree");
+            let _ = writeln!(
+                out,
+                "  warning: no macroscope `format` attribute; showing the raw tree"
+            );
         }
         Some(_) => {}
     }
-    let _ = writeln!(out, "  format {format} · status {} · run {}", a(root::STATUS), a(root::RUN_ID));
+    let _ = writeln!(
+        out,
+        "  format {format} · status {} · run {}",
+        a(root::STATUS),
+        a(root::RUN_ID)
+    );
     if !a(root::ERROR).is_empty() {
         let _ = writeln!(out, "  error: {}", a(root::ERROR));
     }
-    let _ = writeln!(out, "  created {} · finished {} · host {}", a(root::CREATED), a(root::FINISHED), a(root::HOST_VERSION));
+    let _ = writeln!(
+        out,
+        "  created {} · finished {} · host {}",
+        a(root::CREATED),
+        a(root::FINISHED),
+        a(root::HOST_VERSION)
+    );
     let _ = writeln!(
         out,
         "  pipeline `{}` from {} (sha256 {})",
@@ -65,11 +79,19 @@ fn render_stage(out: &mut String, group: &Group) -> hdf5::Result<()> {
     let first = datasets.first();
     let d = |name| first.and_then(|ds| get_str(ds, name)).unwrap_or_default();
     let origin = match d(attr::PLUGIN_ORIGIN).as_str() {
-        "library" => format!("library {} (sha256 {})", d(attr::PLUGIN_LIBRARY), short(&d(attr::PLUGIN_SHA256))),
+        "library" => format!(
+            "library {} (sha256 {})",
+            d(attr::PLUGIN_LIBRARY),
+            short(&d(attr::PLUGIN_SHA256))
+        ),
         "builtin" => format!("builtin, host {}", d(attr::HOST_VERSION)),
         other => other.to_owned(),
     };
-    let deterministic = if get_flag(group, gattr::DETERMINISTIC) { ", deterministic" } else { "" };
+    let deterministic = if get_flag(group, gattr::DETERMINISTIC) {
+        ", deterministic"
+    } else {
+        ""
+    };
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -81,21 +103,40 @@ fn render_stage(out: &mut String, group: &Group) -> hdf5::Result<()> {
         g(gattr::KIND)
     );
     if get_flag(group, gattr::REUSED) {
-        let _ = writeln!(out, "  REUSED: copied from verified store entry {}", g(gattr::STORE_ENTRY));
+        let _ = writeln!(
+            out,
+            "  REUSED: copied from verified store entry {}",
+            g(gattr::STORE_ENTRY)
+        );
     } else if !g(gattr::STORE_ENTRY).is_empty() {
         let _ = writeln!(out, "  filed in the store as {}", g(gattr::STORE_ENTRY));
     }
     if !g(gattr::STORE_KEY).is_empty() {
         let _ = writeln!(out, "  store key {}", g(gattr::STORE_KEY));
     }
-    let _ = writeln!(out, "  parameters {} (sha256 {})", ellipsis(&d(attr::PARAMETERS), 100), short(&d(attr::PARAMETERS_SHA256)));
+    let _ = writeln!(
+        out,
+        "  parameters {} (sha256 {})",
+        ellipsis(&d(attr::PARAMETERS), 100),
+        short(&d(attr::PARAMETERS_SHA256))
+    );
     let inputs = parse_inputs(&d(attr::INPUTS)).unwrap_or_default();
     if inputs.is_empty() {
         let _ = writeln!(out, "  inputs: none");
     }
     for input in inputs {
-        let place = if input.file.is_empty() { input.path.clone() } else { format!("{}#{}", input.file, input.path) };
-        let _ = writeln!(out, "  input `{}` ← {} ({place}, sha256 {})", input.port, input.source, short(&input.sha256));
+        let place = if input.file.is_empty() {
+            input.path.clone()
+        } else {
+            format!("{}#{}", input.file, input.path)
+        };
+        let _ = writeln!(
+            out,
+            "  input `{}` ← {} ({place}, sha256 {})",
+            input.port,
+            input.source,
+            short(&input.sha256)
+        );
     }
     let prefix = format!("{}/", group.name());
     for dataset in &datasets {
@@ -106,12 +147,17 @@ fn render_stage(out: &mut String, group: &Group) -> hdf5::Result<()> {
 }
 
 fn render_dataset(out: &mut String, dataset: &Dataset, name: &str) -> hdf5::Result<()> {
-    let element = element::of_dataset(dataset)?.map_or_else(|| "?".to_owned(), |e| e.as_str().to_owned());
+    let element =
+        element::of_dataset(dataset)?.map_or_else(|| "?".to_owned(), |e| e.as_str().to_owned());
     let shape = dataset.shape();
     let shape_text = if shape.is_empty() {
         "scalar".to_owned()
     } else {
-        shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" × ")
+        shape
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(" × ")
     };
     let raw = (shape.iter().product::<usize>() * dataset.dtype()?.size()) as u64;
     let stored = dataset.storage_size();
@@ -121,12 +167,16 @@ fn render_dataset(out: &mut String, dataset: &Dataset, name: &str) -> hdf5::Resu
         r => format!("{r:.1}×"),
     };
     let role = get_str(dataset, attr::ROLE).unwrap_or_default();
-    let unit = get_str(dataset, attr::UNIT).filter(|u| !u.is_empty()).map(|u| format!(" [{u}]")).unwrap_or_default();
+    let unit = get_str(dataset, attr::UNIT)
+        .filter(|u| !u.is_empty())
+        .map(|u| format!(" [{u}]"))
+        .unwrap_or_default();
     let dropped = match get_u64(dataset, attr::DROPPED_ITEMS) {
         Some(n) if n > 0 => format!("  DROPPED {n}"),
         _ => String::new(),
     };
-    let hash = get_str(dataset, attr::CONTENT_SHA256).map_or_else(|| "no hash".to_owned(), |h| format!("sha256 {}", short(&h)));
+    let hash = get_str(dataset, attr::CONTENT_SHA256)
+        .map_or_else(|| "no hash".to_owned(), |h| format!("sha256 {}", short(&h)));
     let _ = writeln!(
         out,
         "    {name:<28} {element:<4} {shape_text:<18} {role:<7} {} → {} ({ratio}){unit}  {hash}{dropped}",

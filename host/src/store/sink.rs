@@ -55,7 +55,10 @@ fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(StoreError::OutputDirectory { dir, reason: "it does not exist; create it first".into() });
+        return Err(StoreError::OutputDirectory {
+            dir,
+            reason: "it does not exist; create it first".into(),
+        });
     }
     if output.exists() {
         return Err(StoreError::OutputExists(output.to_owned()));
@@ -69,7 +72,10 @@ fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
         .create_new(true)
         .open(&partial)
         .and_then(|_| std::fs::remove_file(&partial))
-        .map_err(|e| StoreError::OutputDirectory { dir, reason: e.to_string() })?;
+        .map_err(|e| StoreError::OutputDirectory {
+            dir,
+            reason: e.to_string(),
+        })?;
     Ok(partial)
 }
 
@@ -112,7 +118,8 @@ impl Sink {
         let now = chrono::Utc::now();
         let run_id = layout::run_id(now);
         let created = layout::timestamp(now);
-        let plans = plan_stages(pipeline, &store, &run_id).inspect_err(|_| durable::release(&reserve))?;
+        let plans =
+            plan_stages(pipeline, &store, &run_id).inspect_err(|_| durable::release(&reserve))?;
 
         let file = open::create_file(&partial).inspect_err(|_| durable::release(&reserve))?;
         let built = (|| -> Result<_, StoreError> {
@@ -143,15 +150,29 @@ impl Sink {
                     copy_reused(&file, plan, entry, &partial)?;
                     continue;
                 }
-                let group = ensure_group(&file, &plan.group).map_err(h5(&format!("creating group {}", plan.group)))?;
-                write_group_attributes(&group, plan, false, "").map_err(h5(&format!("writing attributes of {}", plan.group)))?;
+                let group = ensure_group(&file, &plan.group)
+                    .map_err(h5(&format!("creating group {}", plan.group)))?;
+                write_group_attributes(&group, plan, false, "")
+                    .map_err(h5(&format!("writing attributes of {}", plan.group)))?;
                 let inputs = inputs_json(&input_records(&plans, index));
                 for (port, spec) in plan.outputs.iter().enumerate() {
                     if spec.kind != PortKind::Stream {
                         continue;
                     }
-                    let slot = create_stream(&group, plan, index, port, &inputs, &created, &options, &mut targets)
-                        .map_err(h5(&format!("creating the datasets of {}", plan.port_path(port))))?;
+                    let slot = create_stream(
+                        &group,
+                        plan,
+                        index,
+                        port,
+                        &inputs,
+                        &created,
+                        &options,
+                        &mut targets,
+                    )
+                    .map_err(h5(&format!(
+                        "creating the datasets of {}",
+                        plan.port_path(port)
+                    )))?;
                     slots.push(slot?);
                 }
             }
@@ -168,15 +189,34 @@ impl Sink {
                 return Err(e);
             }
         };
-        let slot_of = slots.iter().enumerate().map(|(i, s)| ((s.stage, s.port), i)).collect();
-        let writer = WriterThread::start(file, partial.clone(), targets, options.queue_items, options.flush_interval);
+        let slot_of = slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ((s.stage, s.port), i))
+            .collect();
+        let writer = WriterThread::start(
+            file,
+            partial.clone(),
+            targets,
+            options.queue_items,
+            options.flush_interval,
+        );
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.compression_threads)
             .thread_name(|i| format!("macroscope-compress-{i}"))
             .build()
-            .map_err(|e| StoreError::Misuse(format!("cannot start the compression threads: {e}")))?;
+            .map_err(|e| {
+                StoreError::Misuse(format!("cannot start the compression threads: {e}"))
+            })?;
         for plan in plans.iter().filter(|p| p.reuse.is_some()) {
-            tracing::info!("stage `{}`: reusing verified store entry {}", plan.provenance.stage, plan.reuse.as_ref().map(|e| e.path.display().to_string()).unwrap_or_default());
+            tracing::info!(
+                "stage `{}`: reusing verified store entry {}",
+                plan.provenance.stage,
+                plan.reuse
+                    .as_ref()
+                    .map(|e| e.path.display().to_string())
+                    .unwrap_or_default()
+            );
         }
         Ok(Sink {
             output,
@@ -209,11 +249,18 @@ impl Sink {
 
     /// Writes one item of output `port` of stage `stage`. Blocks while the
     /// compression queue is full.
-    pub fn write(&mut self, stage: usize, port: usize, item: &SharedItem) -> Result<(), StoreError> {
-        let plan = self
-            .plans
-            .get(stage)
-            .ok_or_else(|| StoreError::Misuse(format!("write to stage {stage}, but the pipeline has {}", self.plans.len())))?;
+    pub fn write(
+        &mut self,
+        stage: usize,
+        port: usize,
+        item: &SharedItem,
+    ) -> Result<(), StoreError> {
+        let plan = self.plans.get(stage).ok_or_else(|| {
+            StoreError::Misuse(format!(
+                "write to stage {stage}, but the pipeline has {}",
+                self.plans.len()
+            ))
+        })?;
         if plan.reuse.is_some() {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` is reused from the store and must not run, but it wrote an item",
@@ -221,11 +268,20 @@ impl Sink {
             )));
         }
         let spec = plan.outputs.get(port).ok_or_else(|| {
-            StoreError::Misuse(format!("stage `{}` has {} outputs, not {}", plan.provenance.stage, plan.outputs.len(), port + 1))
+            StoreError::Misuse(format!(
+                "stage `{}` has {} outputs, not {}",
+                plan.provenance.stage,
+                plan.outputs.len(),
+                port + 1
+            ))
         })?;
         if spec.kind == PortKind::Dataset {
             check_item(&plan.provenance.stage, spec, item, &spec.shape)?;
-            if self.datasets.insert((stage, port), SharedItem::clone(item)).is_some() {
+            if self
+                .datasets
+                .insert((stage, port), SharedItem::clone(item))
+                .is_some()
+            {
                 return Err(StoreError::Misuse(format!(
                     "stage `{}` emitted dataset `{}` twice; a dataset port holds one array",
                     plan.provenance.stage, spec.name
@@ -237,7 +293,10 @@ impl Sink {
         let parts = slot.accept(item, &self.pool)?;
         self.writer()
             .send(parts)
-            .map_err(|reason| StoreError::WriterFailed { file: self.partial.clone(), reason })
+            .map_err(|reason| StoreError::WriterFailed {
+                file: self.partial.clone(),
+                reason,
+            })
     }
 
     fn writer(&self) -> &WriterThread {
@@ -248,25 +307,38 @@ impl Sink {
     /// the writer's last flush); `None` for a port that is not a stream being written.
     pub fn flushed_items(&self, stage: usize, port: usize) -> Option<u64> {
         let slot = &self.slots[*self.slot_of.get(&(stage, port))?];
-        std::iter::once(slot.data_target).chain(slot.column_targets.iter().copied()).map(|t| self.writer().flushed(t)).min()
+        std::iter::once(slot.data_target)
+            .chain(slot.column_targets.iter().copied())
+            .map(|t| self.writer().flushed(t))
+            .min()
     }
 
     /// Records that `count` items of a camera's output were dropped (queue full).
     pub fn record_dropped(&mut self, stage: usize, port: usize, count: u64) {
         *self.dropped.entry((stage, port)).or_default() += count;
-        tracing::warn!("stage {stage} port {port}: {count} item(s) dropped because the sink's queue was full");
+        tracing::warn!(
+            "stage {stage} port {port}: {count} item(s) dropped because the sink's queue was full"
+        );
     }
 
     /// Finalises the file with `status`, fsyncs and renames it into place.
     pub fn finish(mut self, status: RunStatus) -> Result<RunSummary, StoreError> {
-        let tails: Vec<_> = self.slots.iter_mut().filter_map(|s| s.flush_pending(&self.pool)).collect();
+        let tails: Vec<_> = self
+            .slots
+            .iter_mut()
+            .filter_map(|s| s.flush_pending(&self.pool))
+            .collect();
         let writer = self.writer.take().expect("finish runs once");
         if !tails.is_empty() {
             let _ = writer.send(tails);
         }
         let (written, writer_error) = writer.finish();
         durable::release(&durable::reserve_path(&self.partial));
-        let status = if writer_error.is_some() { RunStatus::Failed } else { status };
+        let status = if writer_error.is_some() {
+            RunStatus::Failed
+        } else {
+            status
+        };
         let error = writer_error.clone().unwrap_or_default();
 
         let file = open::open_rw(&self.partial)?;
@@ -279,7 +351,9 @@ impl Sink {
             for slot in &self.slots {
                 let plan = &self.plans[slot.stage];
                 let data_path = plan.port_path(slot.port);
-                for target in std::iter::once(slot.data_target).chain(slot.column_targets.iter().copied()) {
+                for target in
+                    std::iter::once(slot.data_target).chain(slot.column_targets.iter().copied())
+                {
                     if written.rows.get(target) != Some(&slot.rows) {
                         return Err(StoreError::Misuse(format!(
                             "{data_path}: {} items were received but {:?} rows are on disk",
@@ -290,24 +364,42 @@ impl Sink {
                 }
                 known.insert(data_path, slot.data_hash.clone().finish());
                 for (column, hash) in slot.spec.columns.iter().zip(&slot.column_hashes) {
-                    known.insert(layout::column_path(&plan.group, &slot.spec.name, &column.name), hash.clone().finish());
+                    known.insert(
+                        layout::column_path(&plan.group, &slot.spec.name, &column.name),
+                        hash.clone().finish(),
+                    );
                 }
             }
         } else {
-            seal::trim_streams_to_disk(&file).map_err(h5("trimming streams to what is on disk".into()))?;
+            seal::trim_streams_to_disk(&file)
+                .map_err(h5("trimming streams to what is on disk".into()))?;
         }
         for slot in &self.slots {
             let path = self.plans[slot.stage].port_path(slot.port);
-            let dropped = self.dropped.get(&(slot.stage, slot.port)).copied().unwrap_or(0);
+            let dropped = self
+                .dropped
+                .get(&(slot.stage, slot.port))
+                .copied()
+                .unwrap_or(0);
             let dataset = file.dataset(&path).map_err(h5(format!("opening {path}")))?;
-            super::attributes::set_u64(&dataset, attr::DROPPED_ITEMS, dropped).map_err(h5(format!("writing attributes of {path}")))?;
+            super::attributes::set_u64(&dataset, attr::DROPPED_ITEMS, dropped)
+                .map_err(h5(format!("writing attributes of {path}")))?;
         }
         let finished = layout::timestamp(chrono::Utc::now());
         for (&(stage, port), item) in &self.datasets {
             let plan = &self.plans[stage];
             let inputs = inputs_json(&input_records(&self.plans, stage));
-            let hash = write_dataset_port(&file, plan, port, item, &inputs, &finished, self.deflate_level, &self.pool)
-                .map_err(h5(format!("writing dataset {}", plan.port_path(port))))?;
+            let hash = write_dataset_port(
+                &file,
+                plan,
+                port,
+                item,
+                &inputs,
+                &finished,
+                self.deflate_level,
+                &self.pool,
+            )
+            .map_err(h5(format!("writing dataset {}", plan.port_path(port))))?;
             known.insert(plan.port_path(port), hash);
         }
         seal::write_content_hashes(&file, &known).map_err(h5("writing content hashes".into()))?;
@@ -317,14 +409,20 @@ impl Sink {
         if status == RunStatus::Complete {
             filed = self.file_deterministic_outputs(&file, &finished)?;
         }
-        seal::set_status(&file, status.as_str(), &error, &finished).map_err(h5("writing the status".into()))?;
+        seal::set_status(&file, status.as_str(), &error, &finished)
+            .map_err(h5("writing the status".into()))?;
         file.close().map_err(h5("closing".into()))?;
         durable::sync_file(&self.partial)?;
         durable::rename_new(&self.partial, &self.output)?;
         Ok(RunSummary {
             path: self.output.clone(),
             status,
-            reused: self.plans.iter().filter(|p| p.reuse.is_some()).map(|p| p.provenance.stage.clone()).collect(),
+            reused: self
+                .plans
+                .iter()
+                .filter(|p| p.reuse.is_some())
+                .map(|p| p.provenance.stage.clone())
+                .collect(),
             stored: filed,
             error: writer_error,
         })
@@ -333,7 +431,11 @@ impl Sink {
     /// Gives every deterministic stage that ran its key (if it was known only
     /// now) and files its outputs in the store. Failing to file is reported,
     /// not fatal: the run file is complete either way.
-    fn file_deterministic_outputs(&self, file: &hdf5::File, now: &str) -> Result<Vec<(String, PathBuf)>, StoreError> {
+    fn file_deterministic_outputs(
+        &self,
+        file: &hdf5::File,
+        now: &str,
+    ) -> Result<Vec<(String, PathBuf)>, StoreError> {
         let mut filed = Vec::new();
         for (index, plan) in self.plans.iter().enumerate() {
             if !plan.deterministic() || plan.reuse.is_some() {
@@ -343,11 +445,16 @@ impl Sink {
                 .outputs
                 .iter()
                 .enumerate()
-                .filter(|(port, spec)| spec.kind == PortKind::Dataset && !self.datasets.contains_key(&(index, *port)))
+                .filter(|(port, spec)| {
+                    spec.kind == PortKind::Dataset && !self.datasets.contains_key(&(index, *port))
+                })
                 .map(|(_, spec)| spec.name.to_string())
                 .collect();
             if !missing.is_empty() {
-                tracing::warn!("stage `{}` never emitted {missing:?}: its outputs are not filed in the store", plan.provenance.stage);
+                tracing::warn!(
+                    "stage `{}` never emitted {missing:?}: its outputs are not filed in the store",
+                    plan.provenance.stage
+                );
                 continue;
             }
             let key = match &plan.key {
@@ -358,31 +465,77 @@ impl Sink {
                         .iter()
                         .map(|input| match &input.from {
                             PlannedSource::File { identity, .. } => Ok(identity.clone()),
-                            PlannedSource::Stage { stage, port } => identity_of(file, &self.plans[*stage].port_path(*port))
-                                .map(|i| super::identity::PortIdentity { port: input.port.clone(), ..i }),
+                            PlannedSource::Stage { stage, port } => {
+                                identity_of(file, &self.plans[*stage].port_path(*port)).map(|i| {
+                                    super::identity::PortIdentity {
+                                        port: input.port.clone(),
+                                        ..i
+                                    }
+                                })
+                            }
                         })
                         .collect::<hdf5::Result<Vec<_>>>()
-                        .map_err(|e| StoreError::hdf5(&self.partial, "reading input identities", e))?;
-                    stage_key(&plan.provenance.plugin, &plan.provenance.plugin_version, &plan.parameters, &identities)
+                        .map_err(|e| {
+                            StoreError::hdf5(&self.partial, "reading input identities", e)
+                        })?;
+                    stage_key(
+                        &plan.provenance.plugin,
+                        &plan.provenance.plugin_version,
+                        &plan.parameters,
+                        &identities,
+                    )
                 }
             };
-            let group = file.group(&plan.group).map_err(|e| StoreError::hdf5(&self.partial, format!("opening {}", plan.group), e))?;
+            let group = file.group(&plan.group).map_err(|e| {
+                StoreError::hdf5(&self.partial, format!("opening {}", plan.group), e)
+            })?;
             set_str(&group, gattr::STORE_KEY, &key.key)
                 .and_then(|()| set_str(&group, gattr::STORE_KEY_JSON, &key.json))
-                .map_err(|e| StoreError::hdf5(&self.partial, format!("writing the key of {}", plan.group), e))?;
-            if let super::entries::Lookup::Valid(entry) = self.store.lookup(&key.key, &plan.outputs) {
-                set_str(&group, gattr::STORE_ENTRY, &entry.path.display().to_string())
-                    .map_err(|e| StoreError::hdf5(&self.partial, format!("writing attributes of {}", plan.group), e))?;
+                .map_err(|e| {
+                    StoreError::hdf5(
+                        &self.partial,
+                        format!("writing the key of {}", plan.group),
+                        e,
+                    )
+                })?;
+            if let super::entries::Lookup::Valid(entry) = self.store.lookup(&key.key, &plan.outputs)
+            {
+                set_str(
+                    &group,
+                    gattr::STORE_ENTRY,
+                    &entry.path.display().to_string(),
+                )
+                .map_err(|e| {
+                    StoreError::hdf5(
+                        &self.partial,
+                        format!("writing attributes of {}", plan.group),
+                        e,
+                    )
+                })?;
                 continue;
             }
             match self.store.file(file, &plan.group, &key, &self.run_id, now) {
                 Ok(path) => {
-                    set_str(&group, gattr::STORE_ENTRY, &path.display().to_string())
-                        .map_err(|e| StoreError::hdf5(&self.partial, format!("writing attributes of {}", plan.group), e))?;
-                    tracing::info!("stage `{}`: outputs filed in the store as {}", plan.provenance.stage, path.display());
+                    set_str(&group, gattr::STORE_ENTRY, &path.display().to_string()).map_err(
+                        |e| {
+                            StoreError::hdf5(
+                                &self.partial,
+                                format!("writing attributes of {}", plan.group),
+                                e,
+                            )
+                        },
+                    )?;
+                    tracing::info!(
+                        "stage `{}`: outputs filed in the store as {}",
+                        plan.provenance.stage,
+                        path.display()
+                    );
                     filed.push((plan.provenance.stage.clone(), path));
                 }
-                Err(e) => tracing::warn!("stage `{}`: could not file its outputs in the store: {e}", plan.provenance.stage),
+                Err(e) => tracing::warn!(
+                    "stage `{}`: could not file its outputs in the store: {e}",
+                    plan.provenance.stage
+                ),
             }
         }
         Ok(filed)
@@ -406,9 +559,18 @@ impl Drop for Sink {
 }
 
 /// Writes a stage group's summary attributes.
-fn write_group_attributes(group: &hdf5::Group, plan: &StagePlan, reused: bool, entry: &str) -> hdf5::Result<()> {
+fn write_group_attributes(
+    group: &hdf5::Group,
+    plan: &StagePlan,
+    reused: bool,
+    entry: &str,
+) -> hdf5::Result<()> {
     plan.provenance.write_group_attributes(group)?;
-    let (key, json) = plan.key.as_ref().map(|k| (k.key.as_str(), k.json.as_str())).unwrap_or(("", ""));
+    let (key, json) = plan
+        .key
+        .as_ref()
+        .map(|k| (k.key.as_str(), k.json.as_str()))
+        .unwrap_or(("", ""));
     set_str(group, gattr::STORE_KEY, key)?;
     set_str(group, gattr::STORE_KEY_JSON, json)?;
     set_flag(group, gattr::REUSED, reused)?;
@@ -416,11 +578,27 @@ fn write_group_attributes(group: &hdf5::Group, plan: &StagePlan, reused: bool, e
 }
 
 /// Copies a verified store entry's outputs into the run file as the stage's group.
-fn copy_reused(file: &hdf5::File, plan: &StagePlan, entry: &super::entries::Entry, partial: &Path) -> Result<(), StoreError> {
+fn copy_reused(
+    file: &hdf5::File,
+    plan: &StagePlan,
+    entry: &super::entries::Entry,
+    partial: &Path,
+) -> Result<(), StoreError> {
     let source = open::open_read(&entry.path)?;
-    hdf5_raw::copy_object(&source, OUTPUT_GROUP, file, &plan.group)
-        .map_err(|e| StoreError::hdf5(partial, format!("copying store entry {} to {}", entry.path.display(), plan.group), e))?;
-    let group = file.group(&plan.group).map_err(|e| StoreError::hdf5(partial, format!("opening {}", plan.group), e))?;
+    hdf5_raw::copy_object(&source, OUTPUT_GROUP, file, &plan.group).map_err(|e| {
+        StoreError::hdf5(
+            partial,
+            format!(
+                "copying store entry {} to {}",
+                entry.path.display(),
+                plan.group
+            ),
+            e,
+        )
+    })?;
+    let group = file
+        .group(&plan.group)
+        .map_err(|e| StoreError::hdf5(partial, format!("opening {}", plan.group), e))?;
     write_group_attributes(&group, plan, true, &entry.path.display().to_string())
         .map_err(|e| StoreError::hdf5(partial, format!("writing attributes of {}", plan.group), e))
 }
@@ -461,13 +639,22 @@ fn create_stream(
         ))));
     }
     let chunk_plan = chunking::stream_plan(bytes, options.items_per_chunk, options.deflate_level);
-    let data = chunking::create_extendable(group, &spec.name, spec.element, &spec.shape, chunk_plan)?;
+    let data =
+        chunking::create_extendable(group, &spec.name, spec.element, &spec.shape, chunk_plan)?;
     write_port_attributes(&data, &plan.provenance, spec, role::STREAM, inputs, created)?;
     set_str(&data, attr::UNIT, &spec.unit)?;
     set_str(&data, attr::DESCRIPTION, &spec.description)?;
-    set_str(&data, attr::PORT_ATTRIBUTES, &super::hashing::canonical_json(&spec.attributes_json()))?;
+    set_str(
+        &data,
+        attr::PORT_ATTRIBUTES,
+        &super::hashing::canonical_json(&spec.attributes_json()),
+    )?;
     let names: Vec<&str> = spec.columns.iter().map(|c| c.name.as_str()).collect();
-    set_str(&data, attr::COLUMNS, &serde_json::to_string(&names).expect("strings serialise"))?;
+    set_str(
+        &data,
+        attr::COLUMNS,
+        &serde_json::to_string(&names).expect("strings serialise"),
+    )?;
     let data_target = targets.len();
     targets.push(Target {
         dataset: data,
@@ -480,7 +667,14 @@ fn create_stream(
         let column_plan = chunking::column_plan(column.element);
         let name = format!("{}.{}", spec.name, column.name);
         let dataset = chunking::create_extendable(group, &name, column.element, &[], column_plan)?;
-        write_port_attributes(&dataset, &plan.provenance, spec, role::COLUMN, inputs, created)?;
+        write_port_attributes(
+            &dataset,
+            &plan.provenance,
+            spec,
+            role::COLUMN,
+            inputs,
+            created,
+        )?;
         set_str(&dataset, attr::COLUMN, &column.name)?;
         set_str(&dataset, attr::UNIT, &column.unit)?;
         set_str(&dataset, attr::DESCRIPTION, &column.description)?;
@@ -492,7 +686,15 @@ fn create_stream(
             rank: 1,
         });
     }
-    Ok(Ok(StreamSlot::new(stage, port, &plan.provenance.stage, spec.clone(), data_target, column_targets, chunk_plan)))
+    Ok(Ok(StreamSlot::new(
+        stage,
+        port,
+        &plan.provenance.stage,
+        spec.clone(),
+        data_target,
+        column_targets,
+        chunk_plan,
+    )))
 }
 
 /// Writes a dataset port (after SWMR closed) and returns its content hash.
@@ -510,7 +712,8 @@ fn write_dataset_port(
     let spec = &plan.outputs[port];
     let group = file.group(&plan.group)?;
     let chunk_plan = chunking::dataset_plan(&spec.shape, spec.element, level);
-    let dataset = chunking::create_fixed(&group, &spec.name, spec.element, &spec.shape, chunk_plan)?;
+    let dataset =
+        chunking::create_fixed(&group, &spec.name, spec.element, &spec.shape, chunk_plan)?;
     let bytes = item.data.as_bytes();
     match chunk_plan {
         None => write_contiguous(&dataset, item)?,
@@ -539,10 +742,21 @@ fn write_dataset_port(
             }
         }
     }
-    write_port_attributes(&dataset, &plan.provenance, spec, role::DATASET, inputs, created)?;
+    write_port_attributes(
+        &dataset,
+        &plan.provenance,
+        spec,
+        role::DATASET,
+        inputs,
+        created,
+    )?;
     set_str(&dataset, attr::UNIT, &spec.unit)?;
     set_str(&dataset, attr::DESCRIPTION, &spec.description)?;
-    set_str(&dataset, attr::PORT_ATTRIBUTES, &super::hashing::canonical_json(&spec.attributes_json()))?;
+    set_str(
+        &dataset,
+        attr::PORT_ATTRIBUTES,
+        &super::hashing::canonical_json(&spec.attributes_json()),
+    )?;
     let mut hasher = ContentHasher::new();
     hasher.update(bytes);
     Ok(hasher.finish())

@@ -90,14 +90,21 @@ impl StreamSlot {
     }
 
     /// Checks `item` against the port, hashes it, and returns the writer's work.
-    pub fn accept(&mut self, item: &SharedItem, pool: &rayon::ThreadPool) -> Result<Vec<Part>, StoreError> {
+    pub fn accept(
+        &mut self,
+        item: &SharedItem,
+        pool: &rayon::ThreadPool,
+    ) -> Result<Vec<Part>, StoreError> {
         check_item(&self.stage_id, &self.spec, item, &self.spec.shape)?;
         let bytes = item.data.as_bytes();
         self.rows += 1;
         self.data_hash.update(bytes);
         let mut parts = Vec::with_capacity(1 + self.column_targets.len());
         match self.plan.filtering {
-            Filtering::None => parts.push(Part::Rows { target: self.data_target, bytes: bytes.to_vec() }),
+            Filtering::None => parts.push(Part::Rows {
+                target: self.data_target,
+                bytes: bytes.to_vec(),
+            }),
             Filtering::ShuffleDeflate(level) if self.plan.rows == 1 => {
                 parts.push(self.compress(ChunkBytes::Item(Arc::clone(item)), 1, level, pool));
             }
@@ -115,7 +122,10 @@ impl StreamSlot {
             let mut value = Vec::with_capacity(8);
             scalar_bytes(item.meta[i], column.element, &mut value);
             self.column_hashes[i].update(&value);
-            parts.push(Part::Rows { target: self.column_targets[i], bytes: value });
+            parts.push(Part::Rows {
+                target: self.column_targets[i],
+                bytes: value,
+            });
         }
         Ok(parts)
     }
@@ -123,17 +133,28 @@ impl StreamSlot {
     /// The last, short chunk of a multi-item compressed stream (padded with
     /// zeros to a whole chunk; the extent hides the padding), if any.
     pub fn flush_pending(&mut self, pool: &rayon::ThreadPool) -> Option<Part> {
-        let Filtering::ShuffleDeflate(level) = self.plan.filtering else { return None };
+        let Filtering::ShuffleDeflate(level) = self.plan.filtering else {
+            return None;
+        };
         if self.pending_rows == 0 {
             return None;
         }
         let mut chunk = std::mem::take(&mut self.pending);
-        chunk.resize(chunk.len() / self.pending_rows as usize * self.plan.rows as usize, 0);
+        chunk.resize(
+            chunk.len() / self.pending_rows as usize * self.plan.rows as usize,
+            0,
+        );
         let rows = std::mem::take(&mut self.pending_rows);
         Some(self.compress(ChunkBytes::Owned(chunk), rows, level, pool))
     }
 
-    fn compress(&mut self, bytes: ChunkBytes, rows: u64, level: u32, pool: &rayon::ThreadPool) -> Part {
+    fn compress(
+        &mut self,
+        bytes: ChunkBytes,
+        rows: u64,
+        level: u32,
+        pool: &rayon::ThreadPool,
+    ) -> Part {
         let (sender, receiver) = crossbeam_channel::bounded(1);
         let element_size = self.spec.element.size();
         pool.spawn(move || {
@@ -141,22 +162,47 @@ impl StreamSlot {
         });
         let index = self.next_chunk;
         self.next_chunk += 1;
-        Part::Chunk { target: self.data_target, index, rows, compressed: receiver }
+        Part::Chunk {
+            target: self.data_target,
+            index,
+            rows,
+            compressed: receiver,
+        }
     }
 }
 
 /// Checks an item's element type, shape and metadata against its port.
-pub fn check_item(stage: &str, spec: &PortSpec, item: &HostItem, shape: &[u64]) -> Result<(), StoreError> {
-    let mismatch = |reason: String| StoreError::ItemMismatch { stage: stage.to_owned(), port: spec.name.to_string(), reason };
+pub fn check_item(
+    stage: &str,
+    spec: &PortSpec,
+    item: &HostItem,
+    shape: &[u64],
+) -> Result<(), StoreError> {
+    let mismatch = |reason: String| StoreError::ItemMismatch {
+        stage: stage.to_owned(),
+        port: spec.name.to_string(),
+        reason,
+    };
     if item.data.element() != spec.element {
-        return Err(mismatch(format!("item is {} but the port declares {}", item.data.element(), spec.element)));
+        return Err(mismatch(format!(
+            "item is {} but the port declares {}",
+            item.data.element(),
+            spec.element
+        )));
     }
     if item.shape != shape {
-        return Err(mismatch(format!("item shape is {:?} but the port declares {:?}", item.shape, shape)));
+        return Err(mismatch(format!(
+            "item shape is {:?} but the port declares {:?}",
+            item.shape, shape
+        )));
     }
     let expected_len: u64 = shape.iter().product();
     if item.data.len() as u64 != expected_len {
-        return Err(mismatch(format!("item holds {} values but its shape {:?} needs {expected_len}", item.data.len(), shape)));
+        return Err(mismatch(format!(
+            "item holds {} values but its shape {:?} needs {expected_len}",
+            item.data.len(),
+            shape
+        )));
     }
     if item.meta.len() != spec.columns.len() {
         return Err(mismatch(format!(

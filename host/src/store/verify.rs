@@ -63,12 +63,21 @@ pub fn verify_file(path: &Path) -> Result<Report, StoreError> {
         Some(_) => {
             return Err(StoreError::format(
                 path,
-                format!("written in format `{format}`, newer than this host's `{}`: upgrade macroscope", layout::FORMAT),
+                format!(
+                    "written in format `{format}`, newer than this host's `{}`: upgrade macroscope",
+                    layout::FORMAT
+                ),
             ))
         }
-        None => return Err(StoreError::format(path, format!("format `{format}` is not a macroscope format"))),
+        None => {
+            return Err(StoreError::format(
+                path,
+                format!("format `{format}` is not a macroscope format"),
+            ))
+        }
     }
-    let datasets = all_datasets(&file).map_err(|e| StoreError::hdf5(path, "listing datasets", e))?;
+    let datasets =
+        all_datasets(&file).map_err(|e| StoreError::hdf5(path, "listing datasets", e))?;
     let checks = datasets
         .iter()
         .map(|dataset| {
@@ -80,8 +89,14 @@ pub fn verify_file(path: &Path) -> Result<Report, StoreError> {
                     Err(e) => Outcome::Unreadable(e.to_string()),
                 },
             };
-            Check { dataset: dataset.name(), outcome }
+            Check {
+                dataset: dataset.name(),
+                outcome,
+            }
         })
         .collect();
-    Ok(Report { file: path.to_owned(), checks })
+    Ok(Report {
+        file: path.to_owned(),
+        checks,
+    })
 }

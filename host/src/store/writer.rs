@@ -80,11 +80,18 @@ pub struct WriterThread {
 impl WriterThread {
     /// Starts the thread. `queue` bounds the messages in flight: `send` blocks
     /// when it is full (back-pressure on the runtime's sink thread).
-    pub fn start(file: File, path: PathBuf, targets: Vec<Target>, queue: usize, flush_interval: Duration) -> WriterThread {
+    pub fn start(
+        file: File,
+        path: PathBuf,
+        targets: Vec<Target>,
+        queue: usize,
+        flush_interval: Duration,
+    ) -> WriterThread {
         let (sender, receiver) = crossbeam_channel::bounded(queue.max(1));
         let error: FirstError = Arc::new(Mutex::new(None));
         let shared = Arc::clone(&error);
-        let flushed: Arc<Vec<AtomicU64>> = Arc::new(targets.iter().map(|_| AtomicU64::new(0)).collect());
+        let flushed: Arc<Vec<AtomicU64>> =
+            Arc::new(targets.iter().map(|_| AtomicU64::new(0)).collect());
         let flushed_shared = Arc::clone(&flushed);
         let handle = std::thread::Builder::new()
             .name("macroscope-writer".into())
@@ -94,7 +101,12 @@ impl WriterThread {
                 state.written()
             })
             .expect("the OS can start a thread");
-        WriterThread { sender, handle, error, flushed }
+        WriterThread {
+            sender,
+            handle,
+            error,
+            flushed,
+        }
     }
 
     /// Rows of target `target` known to be on disk (as of the last flush).
@@ -112,15 +124,19 @@ impl WriterThread {
         if let Some(error) = self.error() {
             return Err(error);
         }
-        self.sender
-            .send(Message::Parts(parts))
-            .map_err(|_| self.error().unwrap_or_else(|| "the writer thread stopped".to_owned()))
+        self.sender.send(Message::Parts(parts)).map_err(|_| {
+            self.error()
+                .unwrap_or_else(|| "the writer thread stopped".to_owned())
+        })
     }
 
     /// Writes what is pending, flushes, and returns what is on disk (or the first error).
     pub fn finish(self) -> (Written, Option<String>) {
         let _ = self.sender.send(Message::Finish);
-        let written = self.handle.join().unwrap_or_else(|_| Written { rows: Vec::new() });
+        let written = self
+            .handle
+            .join()
+            .unwrap_or_else(|_| Written { rows: Vec::new() });
         let error = self.error.lock().expect("writer error lock").clone();
         (written, error)
     }
@@ -152,16 +168,34 @@ struct State {
 }
 
 impl State {
-    fn new(file: File, path: PathBuf, targets: Vec<Target>, flush_interval: Duration, flushed: Arc<Vec<AtomicU64>>) -> State {
+    fn new(
+        file: File,
+        path: PathBuf,
+        targets: Vec<Target>,
+        flush_interval: Duration,
+        flushed: Arc<Vec<AtomicU64>>,
+    ) -> State {
         let targets = targets
             .into_iter()
             .map(|target| TargetState {
-                gathering: Gathering { bytes: Vec::new(), rows: 0, dirty: false },
+                gathering: Gathering {
+                    bytes: Vec::new(),
+                    rows: 0,
+                    dirty: false,
+                },
                 extent: 0,
                 target,
             })
             .collect();
-        State { file, path, targets, flush_interval, last_flush: Instant::now(), unflushed: false, flushed }
+        State {
+            file,
+            path,
+            targets,
+            flush_interval,
+            last_flush: Instant::now(),
+            unflushed: false,
+            flushed,
+        }
     }
 
     fn run(&mut self, receiver: &Receiver<Message>, error: &FirstError) {
@@ -170,7 +204,9 @@ impl State {
             let deadline = self.last_flush + self.flush_interval;
             let message = receiver.recv_timeout(deadline.saturating_duration_since(Instant::now()));
             let result = match message {
-                Ok(Message::Parts(parts)) if !failed => parts.into_iter().try_for_each(|part| self.apply(part)),
+                Ok(Message::Parts(parts)) if !failed => {
+                    parts.into_iter().try_for_each(|part| self.apply(part))
+                }
                 Ok(Message::Parts(_)) => Ok(()),
                 Ok(Message::Finish) | Err(RecvTimeoutError::Disconnected) => {
                     if !failed {
@@ -199,8 +235,15 @@ impl State {
     fn apply(&mut self, part: Part) -> Result<(), String> {
         match part {
             Part::Rows { target, bytes } => self.gather(target, &bytes),
-            Part::Chunk { target, index, rows, compressed } => {
-                let bytes = compressed.recv().map_err(|_| "a compression worker stopped".to_owned())?;
+            Part::Chunk {
+                target,
+                index,
+                rows,
+                compressed,
+            } => {
+                let bytes = compressed
+                    .recv()
+                    .map_err(|_| "a compression worker stopped".to_owned())?;
                 let state = &mut self.targets[target];
                 let start = index * state.target.rows_per_chunk;
                 put_chunk(&self.path, state, start, start + rows, &bytes)?;
@@ -225,7 +268,11 @@ impl State {
             gathering.dirty = true;
             if gathering.rows == chunk_rows {
                 write_gathered(&self.path, state)?;
-                state.gathering = Gathering { bytes: Vec::new(), rows: 0, dirty: false };
+                state.gathering = Gathering {
+                    bytes: Vec::new(),
+                    rows: 0,
+                    dirty: false,
+                };
             }
         }
         self.unflushed = true;
@@ -240,7 +287,9 @@ impl State {
                 state.gathering.dirty = false;
             }
         }
-        self.file.flush().map_err(|e| format!("{}: flushing: {}", self.path.display(), hdf5_message(&e)))?;
+        self.file
+            .flush()
+            .map_err(|e| format!("{}: flushing: {}", self.path.display(), hdf5_message(&e)))?;
         for (counter, state) in self.flushed.iter().zip(&self.targets) {
             counter.store(state.extent, Ordering::Release);
         }
@@ -250,7 +299,9 @@ impl State {
     }
 
     fn written(&self) -> Written {
-        Written { rows: self.targets.iter().map(|t| t.extent).collect() }
+        Written {
+            rows: self.targets.iter().map(|t| t.extent).collect(),
+        }
     }
 }
 
@@ -278,7 +329,13 @@ fn write_gathered(path: &std::path::Path, state: &mut TargetState) -> Result<(),
 /// chunk at most at the current extent, and none at all while the dataset is
 /// empty (its chunk index does not exist yet): the first chunk is written
 /// just after the extent grows, and `recover` drops it if it is missing.
-fn put_chunk(path: &std::path::Path, state: &mut TargetState, start: u64, end: u64, bytes: &[u8]) -> Result<(), String> {
+fn put_chunk(
+    path: &std::path::Path,
+    state: &mut TargetState,
+    start: u64,
+    end: u64,
+    bytes: &[u8],
+) -> Result<(), String> {
     if state.extent == 0 {
         extend(path, state, end)?;
         write_chunk(path, &state.target, start, bytes)
@@ -288,11 +345,22 @@ fn put_chunk(path: &std::path::Path, state: &mut TargetState, start: u64, end: u
     }
 }
 
-fn write_chunk(path: &std::path::Path, target: &Target, first_row: u64, bytes: &[u8]) -> Result<(), String> {
+fn write_chunk(
+    path: &std::path::Path,
+    target: &Target,
+    first_row: u64,
+    bytes: &[u8],
+) -> Result<(), String> {
     let mut offset = vec![0u64; target.rank];
     offset[0] = first_row;
-    hdf5_raw::write_chunk(&target.dataset, &offset, bytes)
-        .map_err(|e| format!("{}: writing a chunk of {} at row {first_row}: {}", path.display(), target.dataset.name(), hdf5_message(&e)))
+    hdf5_raw::write_chunk(&target.dataset, &offset, bytes).map_err(|e| {
+        format!(
+            "{}: writing a chunk of {} at row {first_row}: {}",
+            path.display(),
+            target.dataset.name(),
+            hdf5_message(&e)
+        )
+    })
 }
 
 fn extend(path: &std::path::Path, state: &mut TargetState, rows: u64) -> Result<(), String> {
@@ -301,11 +369,14 @@ fn extend(path: &std::path::Path, state: &mut TargetState, rows: u64) -> Result<
     }
     let mut shape = state.target.dataset.shape();
     shape[0] = rows as usize;
-    state
-        .target
-        .dataset
-        .resize(shape)
-        .map_err(|e| format!("{}: extending {} to {rows} rows: {}", path.display(), state.target.dataset.name(), hdf5_message(&e)))?;
+    state.target.dataset.resize(shape).map_err(|e| {
+        format!(
+            "{}: extending {} to {rows} rows: {}",
+            path.display(),
+            state.target.dataset.name(),
+            hdf5_message(&e)
+        )
+    })?;
     state.extent = rows;
     Ok(())
 }

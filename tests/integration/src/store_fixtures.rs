@@ -4,26 +4,37 @@
 //! tested on its own. Every value the plugins emit follows a closed formula
 //! (see each plugin), so tests check stored data against known answers.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use macroscope::item::HostItem;
 use macroscope::pipeline::{InputBinding, InputSource, Pipeline, Stage};
 use macroscope::registry::{Origin, RegisteredPlugin};
-use macroscope::store::{describe_dataset, replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions};
+use macroscope::store::{
+    describe_dataset, replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions,
+};
 use macroscope_plugin_api::abi_stable::std_types::{RResult, RSlice};
 use macroscope_plugin_api::{
-    descriptor_of, ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo,
-    PluginKind, PortSpec, Scalar,
+    descriptor_of, ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError,
+    PluginInfo, PluginKind, PortSpec, Scalar,
 };
 use serde::Deserialize;
 
-/// How many times `TestStimulus::poll` produced frames (across all runs in this process).
-pub static STIMULUS_FRAMES_MADE: AtomicUsize = AtomicUsize::new(0);
-/// How many frames `TestMean` received (across all runs in this process).
-pub static MEAN_FRAMES_SEEN: AtomicUsize = AtomicUsize::new(0);
+/// Frames `TestStimulus` made, by its `level` parameter (tests run in
+/// parallel: each test that counts uses a level of its own).
+static STIMULUS_FRAMES_MADE: Mutex<BTreeMap<u16, usize>> = Mutex::new(BTreeMap::new());
+
+/// How many frames `TestStimulus` with `level` has made in this process.
+pub fn stimulus_frames_made(level: u16) -> usize {
+    STIMULUS_FRAMES_MADE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&level)
+        .copied()
+        .unwrap_or(0)
+}
 
 /// Pixel `(row, col)` of stimulus frame `i`: `level + 3 i + row · width + col`.
 pub fn stimulus_pixel(level: u16, width: u32, i: u64, row: u32, col: u32) -> u16 {
@@ -94,18 +105,36 @@ impl Plugin for TestStimulus {
         deterministic: true,
     };
 
-    fn configure(params: StimulusParams, _inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn configure(
+        params: StimulusParams,
+        _inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
         let shape = [params.height as u64, params.width as u64];
         let outputs = vec![
             PortSpec::stream("frames", ElementType::U16, &shape)
                 .with_unit("counts")
                 .with_description("test frames")
-                .with_column(ColumnSpec::new("frame_index", ElementType::I64, "", "frame number"))
-                .with_column(ColumnSpec::new("time_s", ElementType::F64, "s", "time from start"))
+                .with_column(ColumnSpec::new(
+                    "frame_index",
+                    ElementType::I64,
+                    "",
+                    "frame number",
+                ))
+                .with_column(ColumnSpec::new(
+                    "time_s",
+                    ElementType::F64,
+                    "s",
+                    "time from start",
+                ))
                 .with_attributes(&serde_json::json!({"display_rate_hz": 60.0})),
             PortSpec::stream("schedule", ElementType::F64, &[])
                 .with_unit("s")
-                .with_column(ColumnSpec::new("direction", ElementType::I8, "", "0=LR 1=RL 2=BT 3=TB -1=none")),
+                .with_column(ColumnSpec::new(
+                    "direction",
+                    ElementType::I8,
+                    "",
+                    "0=LR 1=RL 2=BT 3=TB -1=none",
+                )),
             PortSpec::dataset("mean", ElementType::F64, &shape).with_unit("counts"),
         ];
         Ok((TestStimulus { params, next: 0 }, outputs))
@@ -122,8 +151,16 @@ impl Plugin for TestStimulus {
             .collect();
         let time = i as f64 / 60.0;
         out.emit(0, frame, &[Scalar::Int(i as i64), Scalar::Float(time)]);
-        out.emit(1, vec![time], &[Scalar::Int(i64::from(stimulus_direction(i)))]);
-        STIMULUS_FRAMES_MADE.fetch_add(1, Ordering::SeqCst);
+        out.emit(
+            1,
+            vec![time],
+            &[Scalar::Int(i64::from(stimulus_direction(i)))],
+        );
+        *STIMULUS_FRAMES_MADE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(p.level)
+            .or_default() += 1;
         self.next += 1;
         Ok(Flow::Continue)
     }
@@ -132,7 +169,11 @@ impl Plugin for TestStimulus {
         let p = &self.params;
         let mean_offset = 3.0 * (p.frames as f64 - 1.0) / 2.0;
         let mean: Vec<f64> = (0..p.height)
-            .flat_map(|r| (0..p.width).map(move |c| f64::from(stimulus_pixel(p.level, p.width, 0, r, c)) + mean_offset))
+            .flat_map(|r| {
+                (0..p.width).map(move |c| {
+                    f64::from(stimulus_pixel(p.level, p.width, 0, r, c)) + mean_offset
+                })
+            })
             .collect();
         out.emit(2, mean, &[]);
         Ok(())
@@ -171,19 +212,33 @@ impl Plugin for TestMean {
         deterministic: true,
     };
 
-    fn configure(params: MeanParams, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn configure(
+        params: MeanParams,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
         let input = inputs.first().ok_or("test-mean needs one frames input")?;
         let shape: Vec<u64> = input.spec.shape.to_vec();
         let len = shape.iter().product::<u64>() as usize;
         let outputs = vec![PortSpec::dataset("total", ElementType::F64, &shape)];
-        Ok((TestMean { scale: params.scale, sum: vec![0.0; len], shape }, outputs))
+        Ok((
+            TestMean {
+                scale: params.scale,
+                sum: vec![0.0; len],
+                shape,
+            },
+            outputs,
+        ))
     }
 
-    fn receive(&mut self, _input: usize, item: Item<'_>, _out: &mut Outputs) -> Result<(), PluginError> {
+    fn receive(
+        &mut self,
+        _input: usize,
+        item: Item<'_>,
+        _out: &mut Outputs,
+    ) -> Result<(), PluginError> {
         for (s, &v) in self.sum.iter_mut().zip(item.data::<u16>()?) {
             *s += f64::from(v);
         }
-        MEAN_FRAMES_SEEN.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
@@ -228,11 +283,27 @@ impl Plugin for TestCamera {
         deterministic: false,
     };
 
-    fn configure(params: CameraParams, _inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        let outputs = vec![PortSpec::stream("frames", ElementType::U16, &[params.height, params.width])
-            .with_unit("counts")
-            .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", "camera frame counter"))
-            .with_column(ColumnSpec::new("timestamp_ns", ElementType::I64, "ns", "exposure time"))];
+    fn configure(
+        params: CameraParams,
+        _inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+        let outputs =
+            vec![
+                PortSpec::stream("frames", ElementType::U16, &[params.height, params.width])
+                    .with_unit("counts")
+                    .with_column(ColumnSpec::new(
+                        "frame_id",
+                        ElementType::U64,
+                        "",
+                        "camera frame counter",
+                    ))
+                    .with_column(ColumnSpec::new(
+                        "timestamp_ns",
+                        ElementType::I64,
+                        "ns",
+                        "exposure time",
+                    )),
+            ];
         Ok((TestCamera { params, next: 0 }, outputs))
     }
 
@@ -245,8 +316,14 @@ impl Plugin for TestCamera {
             std::thread::sleep(Duration::from_millis(p.interval_ms));
         }
         let i = self.next;
-        let frame: Vec<u16> = (0..p.height).flat_map(|r| (0..p.width).map(move |c| camera_pixel(i, r, c))).collect();
-        out.emit(0, frame, &[Scalar::Int(i as i64), Scalar::Int(i as i64 * 1_000_000)]);
+        let frame: Vec<u16> = (0..p.height)
+            .flat_map(|r| (0..p.width).map(move |c| camera_pixel(i, r, c)))
+            .collect();
+        out.emit(
+            0,
+            frame,
+            &[Scalar::Int(i as i64), Scalar::Int(i as i64 * 1_000_000)],
+        );
         self.next += 1;
         Ok(Flow::Continue)
     }
@@ -274,8 +351,17 @@ pub struct StageDef {
 
 impl StageDef {
     /// A stage of plugin `P`.
-    pub fn of<P: Plugin>(id: &'static str, params: serde_json::Value, inputs: Vec<Input>) -> StageDef {
-        StageDef { id, plugin: descriptor_of::<P>(), params, inputs }
+    pub fn of<P: Plugin>(
+        id: &'static str,
+        params: serde_json::Value,
+        inputs: Vec<Input>,
+    ) -> StageDef {
+        StageDef {
+            id,
+            plugin: descriptor_of::<P>(),
+            params,
+            inputs,
+        }
     }
 }
 
@@ -290,28 +376,42 @@ pub fn pipeline(output: &Path, stages: Vec<StageDef>) -> Pipeline {
                 Input::Stage(stage, port) => {
                     let spec = built[*stage].outputs[*port].clone();
                     InputBinding {
-                        source: InputSource::Stage { stage: *stage, port: *port },
-                        port: InputPort { source: format!("{}.{}", built[*stage].id, spec.name).into(), spec },
+                        source: InputSource::Stage {
+                            stage: *stage,
+                            port: *port,
+                        },
+                        port: InputPort {
+                            source: format!("{}.{}", built[*stage].id, spec.name).into(),
+                            spec,
+                        },
                     }
                 }
                 Input::File(path, dataset) => InputBinding {
-                    source: InputSource::File { path: path.clone(), dataset: dataset.clone() },
+                    source: InputSource::File {
+                        path: path.clone(),
+                        dataset: dataset.clone(),
+                    },
                     port: InputPort {
                         source: format!("file:{}#{dataset}", path.display()).into(),
-                        spec: describe_dataset(path, dataset).expect("the input dataset describes itself"),
+                        spec: describe_dataset(path, dataset)
+                            .expect("the input dataset describes itself"),
                     },
                 },
             })
             .collect();
         let ports: Vec<InputPort> = inputs.iter().map(|b| b.port.clone()).collect();
         let params = def.params.to_string();
-        let configured = match (def.plugin.configure)(params.as_str().into(), RSlice::from_slice(&ports)) {
-            RResult::ROk(configured) => configured,
-            RResult::RErr(e) => panic!("stage {} does not configure: {e}", def.id),
-        };
+        let configured =
+            match (def.plugin.configure)(params.as_str().into(), RSlice::from_slice(&ports)) {
+                RResult::ROk(configured) => configured,
+                RResult::RErr(e) => panic!("stage {} does not configure: {e}", def.id),
+            };
         built.push(Stage {
             id: def.id.to_owned(),
-            plugin: RegisteredPlugin { descriptor: def.plugin, origin: Origin::Builtin },
+            plugin: RegisteredPlugin {
+                descriptor: def.plugin,
+                origin: Origin::Builtin,
+            },
             params: def.params,
             inputs,
             outputs: configured.outputs.into_iter().collect(),
@@ -334,14 +434,22 @@ pub fn stimulus_and_mean(output: &Path, stimulus: serde_json::Value, scale: f64)
         output,
         vec![
             StageDef::of::<TestStimulus>("stimulus", stimulus, vec![]),
-            StageDef::of::<TestMean>("mean", serde_json::json!({"scale": scale}), vec![Input::Stage(0, 0)]),
+            StageDef::of::<TestMean>(
+                "mean",
+                serde_json::json!({"scale": scale}),
+                vec![Input::Stage(0, 0)],
+            ),
         ],
     )
 }
 
 /// Options for a test: the given store, small worker pool.
 pub fn options(store: &Path) -> StoreOptions {
-    StoreOptions { store_dir: store.to_owned(), compression_threads: 2, ..StoreOptions::default() }
+    StoreOptions {
+        store_dir: store.to_owned(),
+        compression_threads: 2,
+        ..StoreOptions::default()
+    }
 }
 
 /// What [`run`] did.
@@ -356,11 +464,19 @@ pub struct Ran {
 /// replays its reused outputs), writes every item, and finishes `Complete`,
 /// or `Failed` after the first error (which is then in the summary).
 /// `on_write` is called after each write (the kill-test writer reports flushes with it).
-pub fn run(mut pipeline: Pipeline, options: &StoreOptions, mut on_write: impl FnMut(&Sink)) -> Result<Ran, StoreError> {
+pub fn run(
+    mut pipeline: Pipeline,
+    options: &StoreOptions,
+    mut on_write: impl FnMut(&Sink),
+) -> Result<Ran, StoreError> {
     let mut sink = Sink::create(&pipeline, options)?;
     let mut executed = Vec::new();
     let outcome = drive(&mut pipeline, &mut sink, &mut executed, &mut on_write);
-    let status = if outcome.is_ok() { RunStatus::Complete } else { RunStatus::Failed };
+    let status = if outcome.is_ok() {
+        RunStatus::Complete
+    } else {
+        RunStatus::Failed
+    };
     let mut summary = sink.finish(status)?;
     if let Err(e) = outcome {
         summary.error.get_or_insert_with(|| e.to_string());
@@ -374,7 +490,9 @@ fn drive(
     executed: &mut Vec<bool>,
     on_write: &mut impl FnMut(&Sink),
 ) -> Result<(), StoreError> {
-    let plugin_error = |e: macroscope_plugin_api::abi_stable::std_types::RString| StoreError::Misuse(e.to_string());
+    let plugin_error = |e: macroscope_plugin_api::abi_stable::std_types::RString| {
+        StoreError::Misuse(e.to_string())
+    };
     let mut produced: Vec<Vec<(usize, Arc<HostItem>)>> = Vec::new();
     for index in 0..pipeline.stages.len() {
         if let Some(replay) = sink.reused(index) {
@@ -387,10 +505,16 @@ fn drive(
         let outputs = stage.outputs.clone();
         let mut instance = stage.instance.take().expect("configured");
         let mut mine = Vec::new();
-        let mut emit = |sink: &mut Sink, emissions: Vec<macroscope_plugin_api::Emission>| -> Result<(), StoreError> {
+        let mut emit = |sink: &mut Sink,
+                        emissions: Vec<macroscope_plugin_api::Emission>|
+         -> Result<(), StoreError> {
             for e in emissions {
                 let port = e.port as usize;
-                let item = Arc::new(HostItem { data: e.data, shape: outputs[port].shape.to_vec(), meta: e.meta.to_vec() });
+                let item = Arc::new(HostItem {
+                    data: e.data,
+                    shape: outputs[port].shape.to_vec(),
+                    meta: e.meta.to_vec(),
+                });
                 sink.write(index, port, &item)?;
                 on_write(sink);
                 mine.push((port, item));
@@ -408,15 +532,20 @@ fn drive(
         } else {
             for (input, binding) in stage.inputs.iter().enumerate() {
                 let items: Vec<Arc<HostItem>> = match &binding.source {
-                    InputSource::Stage { stage: up, port } => {
-                        produced[*up].iter().filter(|(p, _)| p == port).map(|(_, item)| Arc::clone(item)).collect()
-                    }
-                    InputSource::File { path, dataset } => {
-                        replay_dataset(path, dataset)?.map(|r| r.map(|(_, item)| item)).collect::<Result<_, _>>()?
-                    }
+                    InputSource::Stage { stage: up, port } => produced[*up]
+                        .iter()
+                        .filter(|(p, _)| p == port)
+                        .map(|(_, item)| Arc::clone(item))
+                        .collect(),
+                    InputSource::File { path, dataset } => replay_dataset(path, dataset)?
+                        .map(|r| r.map(|(_, item)| item))
+                        .collect::<Result<_, _>>()?,
                 };
                 for item in items {
-                    let out = instance.receive(input as u32, HostItem::as_ref(&item)).into_result().map_err(plugin_error)?;
+                    let out = instance
+                        .receive(input as u32, HostItem::as_ref(&item))
+                        .into_result()
+                        .map_err(plugin_error)?;
                     emit(sink, out.into_iter().collect())?;
                 }
             }

@@ -22,7 +22,10 @@ fn main() -> ExitCode {
     let params = serde_json::json!({
         "frames": number(frames), "height": number(height), "width": number(width), "interval_ms": number(interval),
     });
-    let camera = pipeline(&PathBuf::from(output), vec![StageDef::of::<TestCamera>("camera", params, vec![])]);
+    let camera = pipeline(
+        &PathBuf::from(output),
+        vec![StageDef::of::<TestCamera>("camera", params, vec![])],
+    );
     let mut last = 0;
     let ran = run(camera, &options(&PathBuf::from(store)), |sink| {
         let flushed = sink.flushed_items(0, 0).unwrap_or(0);

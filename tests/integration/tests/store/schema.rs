@@ -9,13 +9,19 @@ use std::sync::Arc;
 use hdf5::types::{IntSize, TypeDescriptor, VarLenUnicode};
 use macroscope::item::HostItem;
 use macroscope::store::Sink;
-use macroscope_integration::store_fixtures::{options, pipeline, run, stimulus_and_mean, Input, StageDef, TestCamera, TestMean};
+use macroscope_integration::store_fixtures::{
+    options, pipeline, run, stimulus_and_mean, Input, StageDef, TestCamera, TestMean,
+};
 use macroscope_plugin_api::{ArrayData, Scalar};
 use serde_json::{json, Map, Value};
 
 fn schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/format-schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).expect("the schema is a valid JSON Schema")
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/format-schema.json"),
+    )
+    .unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap())
+        .expect("the schema is a valid JSON Schema")
 }
 
 fn element_name(descriptor: &TypeDescriptor) -> String {
@@ -42,12 +48,16 @@ fn attributes(location: &hdf5::Location) -> Value {
         match descriptor {
             TypeDescriptor::VarLenUnicode => {
                 let text = attr.read_scalar::<VarLenUnicode>().unwrap().to_string();
-                if let Ok(parsed @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str::<Value>(&text) {
+                if let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
+                    serde_json::from_str::<Value>(&text)
+                {
                     projected["json"] = parsed;
                 }
                 projected["value"] = Value::String(text);
             }
-            TypeDescriptor::Unsigned(_) => projected["value"] = json!(attr.read_scalar::<u64>().unwrap()),
+            TypeDescriptor::Unsigned(_) => {
+                projected["value"] = json!(attr.read_scalar::<u64>().unwrap())
+            }
             _ => projected["value"] = Value::Null,
         }
         out.insert(name, projected);
@@ -57,7 +67,11 @@ fn attributes(location: &hdf5::Location) -> Value {
 
 /// The JSON projection the schema describes.
 fn project(path: &Path) -> Value {
-    fn walk(group: &hdf5::Group, groups: &mut Map<String, Value>, datasets: &mut Map<String, Value>) {
+    fn walk(
+        group: &hdf5::Group,
+        groups: &mut Map<String, Value>,
+        datasets: &mut Map<String, Value>,
+    ) {
         for name in group.member_names().unwrap() {
             if let Ok(child) = group.group(&name) {
                 groups.insert(child.name(), json!({"attributes": attributes(&child)}));
@@ -86,8 +100,16 @@ fn project(path: &Path) -> Value {
 fn assert_valid(path: &Path) {
     let projection = project(path);
     let validator = schema();
-    let errors: Vec<String> = validator.iter_errors(&projection).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{} does not match docs/format-schema.json:\n{}", path.display(), errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(&projection)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} does not match docs/format-schema.json:\n{}",
+        path.display(),
+        errors.join("\n")
+    );
 }
 
 fn stimulus() -> Value {
@@ -98,7 +120,12 @@ fn stimulus() -> Value {
 fn a_fresh_run_file_matches_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("run.h5");
-    run(stimulus_and_mean(&output, stimulus(), 1.0), &options(&dir.path().join("store")), |_| {}).unwrap();
+    run(
+        stimulus_and_mean(&output, stimulus(), 1.0),
+        &options(&dir.path().join("store")),
+        |_| {},
+    )
+    .unwrap();
     assert_valid(&output);
 }
 
@@ -106,8 +133,18 @@ fn a_fresh_run_file_matches_the_schema() {
 fn store_entries_and_a_run_that_reused_them_match_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let first = run(stimulus_and_mean(&dir.path().join("first.h5"), stimulus(), 1.0), &options(&store), |_| {}).unwrap();
-    let second = run(stimulus_and_mean(&dir.path().join("second.h5"), stimulus(), 1.0), &options(&store), |_| {}).unwrap();
+    let first = run(
+        stimulus_and_mean(&dir.path().join("first.h5"), stimulus(), 1.0),
+        &options(&store),
+        |_| {},
+    )
+    .unwrap();
+    let second = run(
+        stimulus_and_mean(&dir.path().join("second.h5"), stimulus(), 1.0),
+        &options(&store),
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(second.executed, [false, false]);
     assert_valid(&dir.path().join("second.h5"));
     for (_, entry) in &first.summary.stored {
@@ -120,14 +157,37 @@ fn an_acquisition_and_its_reanalysis_from_file_match_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let recording = dir.path().join("recording.h5");
     let camera = json!({"frames": 3, "height": 48, "width": 64});
-    run(pipeline(&recording, vec![StageDef::of::<TestCamera>("camera", camera, vec![])]), &options(&dir.path().join("store")), |_| {})
-        .unwrap();
-    assert_valid(&recording);
-    let run_id = hdf5::File::open(&recording).unwrap().attr("run_id").unwrap().read_scalar::<VarLenUnicode>().unwrap().to_string();
-    let reanalysis = dir.path().join("reanalysis.h5");
-    let input = Input::File(recording.clone(), format!("/acquisitions/{run_id}/camera/frames"));
     run(
-        pipeline(&reanalysis, vec![StageDef::of::<TestMean>("mean", json!({"scale": 1.0}), vec![input])]),
+        pipeline(
+            &recording,
+            vec![StageDef::of::<TestCamera>("camera", camera, vec![])],
+        ),
+        &options(&dir.path().join("store")),
+        |_| {},
+    )
+    .unwrap();
+    assert_valid(&recording);
+    let run_id = hdf5::File::open(&recording)
+        .unwrap()
+        .attr("run_id")
+        .unwrap()
+        .read_scalar::<VarLenUnicode>()
+        .unwrap()
+        .to_string();
+    let reanalysis = dir.path().join("reanalysis.h5");
+    let input = Input::File(
+        recording.clone(),
+        format!("/acquisitions/{run_id}/camera/frames"),
+    );
+    run(
+        pipeline(
+            &reanalysis,
+            vec![StageDef::of::<TestMean>(
+                "mean",
+                json!({"scale": 1.0}),
+                vec![input],
+            )],
+        ),
         &options(&dir.path().join("store")),
         |_| {},
     )
@@ -141,7 +201,10 @@ fn a_recovered_file_matches_the_schema() {
     let output: PathBuf = dir.path().join("cut.h5");
     {
         let camera = json!({"frames": 3, "height": 48, "width": 64});
-        let p = pipeline(&output, vec![StageDef::of::<TestCamera>("camera", camera, vec![])]);
+        let p = pipeline(
+            &output,
+            vec![StageDef::of::<TestCamera>("camera", camera, vec![])],
+        );
         let mut sink = Sink::create(&p, &options(&dir.path().join("store"))).unwrap();
         for i in 0..3 {
             let item = Arc::new(HostItem {
@@ -161,21 +224,44 @@ fn a_recovered_file_matches_the_schema() {
 fn the_schema_rejects_undocumented_attributes_and_missing_hashes() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("run.h5");
-    run(stimulus_and_mean(&output, stimulus(), 1.0), &options(&dir.path().join("store")), |_| {}).unwrap();
+    run(
+        stimulus_and_mean(&output, stimulus(), 1.0),
+        &options(&dir.path().join("store")),
+        |_| {},
+    )
+    .unwrap();
     let projection = project(&output);
     let validator = schema();
     assert!(validator.is_valid(&projection));
-    let frames = projection["datasets"].as_object().unwrap().keys().find(|k| k.ends_with("/frames")).unwrap().clone();
+    let frames = projection["datasets"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .find(|k| k.ends_with("/frames"))
+        .unwrap()
+        .clone();
 
     let mut extra = projection.clone();
     extra["datasets"][&frames]["attributes"]["colour"] = json!({"type": "string", "value": "blue"});
-    assert!(!validator.is_valid(&extra), "an attribute the format does not document is an error");
+    assert!(
+        !validator.is_valid(&extra),
+        "an attribute the format does not document is an error"
+    );
 
     let mut unhashed = projection.clone();
-    unhashed["datasets"][&frames]["attributes"].as_object_mut().unwrap().remove("content_sha256");
-    assert!(!validator.is_valid(&unhashed), "a sealed dataset without its content hash is an error");
+    unhashed["datasets"][&frames]["attributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("content_sha256");
+    assert!(
+        !validator.is_valid(&unhashed),
+        "a sealed dataset without its content hash is an error"
+    );
 
     let mut stray = projection;
     stray["groups"]["/scratch"] = json!({"attributes": {}});
-    assert!(!validator.is_valid(&stray), "a group outside the layout is an error");
+    assert!(
+        !validator.is_valid(&stray),
+        "a group outside the layout is an error"
+    );
 }

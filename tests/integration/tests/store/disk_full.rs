@@ -34,36 +34,74 @@ exit $status"#;
         .arg(SIDE.to_string())
         .output()
         .unwrap();
-    if result.status.code() == Some(77) || (!result.status.success() && !saved.join("stdout.txt").exists()) {
-        eprintln!("note: disk-full test skipped: cannot mount a tmpfs here ({})", String::from_utf8_lossy(&result.stderr).trim());
+    if result.status.code() == Some(77)
+        || (!result.status.success() && !saved.join("stdout.txt").exists())
+    {
+        eprintln!(
+            "note: disk-full test skipped: cannot mount a tmpfs here ({})",
+            String::from_utf8_lossy(&result.stderr).trim()
+        );
         return;
     }
     let stdout = std::fs::read_to_string(saved.join("stdout.txt")).unwrap();
-    assert_eq!(result.status.code(), Some(1), "the writer reports failure:\n{stdout}");
+    assert_eq!(
+        result.status.code(),
+        Some(1),
+        "the writer reports failure:\n{stdout}"
+    );
     assert!(stdout.contains("status failed"), "{stdout}");
-    assert!(stdout.contains("No space left on device"), "the error says why:\n{stdout}");
+    assert!(
+        stdout.contains("No space left on device"),
+        "the error says why:\n{stdout}"
+    );
 
     let output = saved.join("full.h5");
-    assert!(!saved.join("full.h5.partial").exists() && output.exists(), "the file was sealed and renamed");
+    assert!(
+        !saved.join("full.h5.partial").exists() && output.exists(),
+        "the file was sealed and renamed"
+    );
     check_contents(&output);
-    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli")).arg("verify").arg(&output).output().unwrap();
-    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
+    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .arg("verify")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
 }
 
 fn check_contents(output: &Path) {
     let file = hdf5::File::open(output).unwrap();
-    let text = |name: &str| file.attr(name).unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    let text = |name: &str| {
+        file.attr(name)
+            .unwrap()
+            .read_scalar::<hdf5::types::VarLenUnicode>()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(text("status"), "failed");
-    assert!(text("error").contains("No space left on device"), "{}", text("error"));
+    assert!(
+        text("error").contains("No space left on device"),
+        "{}",
+        text("error")
+    );
     eprintln!("error attribute: {}", text("error"));
     let group = format!("/acquisitions/{}/camera", text("run_id"));
     let frames = file.dataset(&format!("{group}/frames")).unwrap();
     let rows = frames.shape()[0] as u64;
     assert!(rows > 100, "only {rows} frames kept");
     let values = frames.read_raw::<u16>().unwrap();
-    let expected: Vec<u16> =
-        (0..rows).flat_map(|i| (0..SIDE).flat_map(move |r| (0..SIDE).map(move |c| camera_pixel(i, r, c)))).collect();
+    let expected: Vec<u16> = (0..rows)
+        .flat_map(|i| (0..SIDE).flat_map(move |r| (0..SIDE).map(move |c| camera_pixel(i, r, c))))
+        .collect();
     assert!(values == expected, "kept frames read back exactly");
-    let ids = file.dataset(&format!("{group}/frames.frame_id")).unwrap().read_raw::<u64>().unwrap();
+    let ids = file
+        .dataset(&format!("{group}/frames.frame_id"))
+        .unwrap()
+        .read_raw::<u64>()
+        .unwrap();
     assert_eq!(ids, (0..rows).collect::<Vec<u64>>());
 }

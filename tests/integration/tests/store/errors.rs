@@ -10,7 +10,10 @@ use macroscope_integration::store_fixtures::{options, stimulus_and_mean};
 use macroscope_plugin_api::{ArrayData, Scalar};
 
 fn create(output: &Path, store: &Path) -> Result<Sink, StoreError> {
-    Sink::create(&stimulus_and_mean(output, serde_json::json!({}), 1.0), &options(store))
+    Sink::create(
+        &stimulus_and_mean(output, serde_json::json!({}), 1.0),
+        &options(store),
+    )
 }
 
 #[test]
@@ -21,16 +24,32 @@ fn a_missing_output_directory_is_refused() {
     assert!(matches!(error, StoreError::OutputDirectory { .. }));
     assert_eq!(
         error.to_string(),
-        format!("cannot write to output directory {}: it does not exist; create it first", dir.path().join("no-such-dir").display())
+        format!(
+            "cannot write to output directory {}: it does not exist; create it first",
+            dir.path().join("no-such-dir").display()
+        )
     );
 }
 
 #[test]
 fn an_unwritable_output_directory_is_refused() {
     // sysfs refuses new files even to root.
-    let error = create(Path::new("/sys/kernel/macroscope-run.h5"), &tempfile::tempdir().unwrap().path().join("store")).err().unwrap();
-    assert!(matches!(error, StoreError::OutputDirectory { .. }), "{error}");
-    assert!(error.to_string().starts_with("cannot write to output directory /sys/kernel: "), "{error}");
+    let error = create(
+        Path::new("/sys/kernel/macroscope-run.h5"),
+        &tempfile::tempdir().unwrap().path().join("store"),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(error, StoreError::OutputDirectory { .. }),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("cannot write to output directory /sys/kernel: "),
+        "{error}"
+    );
 }
 
 #[test]
@@ -41,7 +60,10 @@ fn an_existing_output_is_never_overwritten() {
     let error = create(&output, &dir.path().join("store")).err().unwrap();
     assert_eq!(
         error.to_string(),
-        format!("output file {} already exists; choose another `output` or move the old file away", output.display())
+        format!(
+            "output file {} already exists; choose another `output` or move the old file away",
+            output.display()
+        )
     );
     assert_eq!(std::fs::read(&output).unwrap(), b"precious");
 }
@@ -72,7 +94,10 @@ fn an_item_of_the_wrong_shape_is_refused_with_the_stage_and_port() {
         meta: vec![Scalar::Int(0), Scalar::Float(0.0)],
     });
     let error = sink.write(0, 0, &item).err().unwrap();
-    assert_eq!(error.to_string(), "stage `stimulus` port `frames`: item shape is [3, 4] but the port declares [8, 6]");
+    assert_eq!(
+        error.to_string(),
+        "stage `stimulus` port `frames`: item shape is [3, 4] but the port declares [8, 6]"
+    );
 }
 
 #[test]
@@ -94,5 +119,8 @@ fn a_reused_stage_may_not_write() {
         meta: vec![Scalar::Int(0), Scalar::Float(0.0)],
     });
     let error = sink.write(0, 0, &item).err().unwrap();
-    assert_eq!(error.to_string(), "stage `stimulus` is reused from the store and must not run, but it wrote an item");
+    assert_eq!(
+        error.to_string(),
+        "stage `stimulus` is reused from the store and must not run, but it wrote an item"
+    );
 }

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use macroscope::store::{describe_dataset, replay_dataset, StoreError};
-use macroscope_integration::store_fixtures::{camera_pixel, options, pipeline, run, Input, StageDef, TestCamera, TestMean};
+use macroscope_integration::store_fixtures::{
+    camera_pixel, options, pipeline, run, Input, StageDef, TestCamera, TestMean,
+};
 use macroscope_plugin_api::{ElementType, PortKind};
 
 const FRAMES: u64 = 5;
@@ -18,17 +20,36 @@ fn record(dir: &Path) -> (PathBuf, String) {
         &output,
         vec![
             StageDef::of::<TestCamera>("camera", camera, vec![]),
-            StageDef::of::<TestMean>("mean", serde_json::json!({"scale": 1.0}), vec![Input::Stage(0, 0)]),
+            StageDef::of::<TestMean>(
+                "mean",
+                serde_json::json!({"scale": 1.0}),
+                vec![Input::Stage(0, 0)],
+            ),
         ],
     );
     let ran = run(p, &options(&dir.join("store")), |_| {}).unwrap();
-    assert!(ran.summary.stored.iter().any(|(stage, _)| stage == "mean"), "the live analysis is filed: {:?}", ran.summary.stored);
+    assert!(
+        ran.summary.stored.iter().any(|(stage, _)| stage == "mean"),
+        "the live analysis is filed: {:?}",
+        ran.summary.stored
+    );
     let file = hdf5::File::open(&output).unwrap();
-    let run_id = file.attr("run_id").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    let run_id = file
+        .attr("run_id")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
     (output, format!("/acquisitions/{run_id}/camera/frames"))
 }
 
-fn reanalyse(dir: &Path, recording: &Path, frames: &str, scale: f64, name: &str) -> (Vec<bool>, Vec<f64>) {
+fn reanalyse(
+    dir: &Path,
+    recording: &Path,
+    frames: &str,
+    scale: f64,
+    name: &str,
+) -> (Vec<bool>, Vec<f64>) {
     let output = dir.join(name);
     let p = pipeline(
         &output,
@@ -40,13 +61,31 @@ fn reanalyse(dir: &Path, recording: &Path, frames: &str, scale: f64, name: &str)
     );
     let ran = run(p, &options(&dir.join("store")), |_| {}).unwrap();
     let file = hdf5::File::open(&output).unwrap();
-    let run_id = file.attr("run_id").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
-    let total = file.dataset(&format!("/analysis/{run_id}/mean/total")).unwrap().read_raw::<f64>().unwrap();
+    let run_id = file
+        .attr("run_id")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
+    let total = file
+        .dataset(&format!("/analysis/{run_id}/mean/total"))
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
     (ran.executed, total)
 }
 
 fn expected_total(scale: f64) -> Vec<f64> {
-    (0..48u64).flat_map(|r| (0..64u64).map(move |c| scale * (0..FRAMES).map(|i| f64::from(camera_pixel(i, r, c))).sum::<f64>())).collect()
+    (0..48u64)
+        .flat_map(|r| {
+            (0..64u64).map(move |c| {
+                scale
+                    * (0..FRAMES)
+                        .map(|i| f64::from(camera_pixel(i, r, c)))
+                        .sum::<f64>()
+            })
+        })
+        .collect()
 }
 
 #[test]
@@ -58,22 +97,43 @@ fn a_recorded_stream_describes_itself_as_the_port_it_was() {
     assert_eq!(spec.kind, PortKind::Stream);
     assert_eq!(spec.element, ElementType::U16);
     assert_eq!(spec.shape.as_slice(), [48, 64]);
-    let columns: Vec<(&str, ElementType, &str)> =
-        spec.columns.iter().map(|c| (c.name.as_str(), c.element, c.unit.as_str())).collect();
-    assert_eq!(columns, [("frame_id", ElementType::U64, ""), ("timestamp_ns", ElementType::I64, "ns")]);
+    let columns: Vec<(&str, ElementType, &str)> = spec
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.element, c.unit.as_str()))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("frame_id", ElementType::U64, ""),
+            ("timestamp_ns", ElementType::I64, "ns")
+        ]
+    );
 }
 
 #[test]
 fn a_recorded_stream_replays_item_by_item_with_its_metadata() {
     let dir = tempfile::tempdir().unwrap();
     let (recording, frames) = record(dir.path());
-    let items: Vec<_> = replay_dataset(&recording, &frames).unwrap().collect::<Result<_, _>>().unwrap();
+    let items: Vec<_> = replay_dataset(&recording, &frames)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert_eq!(items.len(), FRAMES as usize);
     let (port, third) = &items[2];
     assert_eq!(*port, 0);
     assert_eq!(third.shape, [48, 64]);
-    assert_eq!(third.data.as_slice::<u16>().unwrap()[64 + 1], camera_pixel(2, 1, 1));
-    assert_eq!(third.meta.as_slice(), [macroscope_plugin_api::Scalar::Int(2), macroscope_plugin_api::Scalar::Int(2_000_000)]);
+    assert_eq!(
+        third.data.as_slice::<u16>().unwrap()[64 + 1],
+        camera_pixel(2, 1, 1)
+    );
+    assert_eq!(
+        third.meta.as_slice(),
+        [
+            macroscope_plugin_api::Scalar::Int(2),
+            macroscope_plugin_api::Scalar::Int(2_000_000)
+        ]
+    );
 }
 
 #[test]
@@ -106,5 +166,8 @@ fn replaying_data_changed_after_recording_reports_the_hash_mismatch() {
         data.write_raw(&values).unwrap();
     }
     let last = replay_dataset(&recording, &frames).unwrap().last().unwrap();
-    assert!(matches!(last, Err(StoreError::HashMismatch { .. })), "{last:?}");
+    assert!(
+        matches!(last, Err(StoreError::HashMismatch { .. })),
+        "{last:?}"
+    );
 }

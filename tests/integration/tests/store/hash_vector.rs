@@ -11,9 +11,13 @@ fn parameters_hash_is_sha256_of_their_rfc8785_canonical_json() {
     let parameters: serde_json::Value =
         serde_json::from_str(r#"{"speed_deg_s": 9.50, "seed": 42, "name": "é", "directions": ["LR", "RL"], "bar_width_deg": 0.0000001}"#)
             .unwrap();
-    let canonical = r#"{"bar_width_deg":1e-7,"directions":["LR","RL"],"name":"é","seed":42,"speed_deg_s":9.5}"#;
+    let canonical =
+        r#"{"bar_width_deg":1e-7,"directions":["LR","RL"],"name":"é","seed":42,"speed_deg_s":9.5}"#;
     assert_eq!(canonical_json(&parameters), canonical);
-    assert_eq!(sha256_hex(canonical.as_bytes()), "495e3fbe47d330337fa4ae25e7d5a6ad2a84af3ec6466980c9f013d1d5f939f6");
+    assert_eq!(
+        sha256_hex(canonical.as_bytes()),
+        "495e3fbe47d330337fa4ae25e7d5a6ad2a84af3ec6466980c9f013d1d5f939f6"
+    );
 }
 
 #[test]
@@ -21,12 +25,33 @@ fn a_written_dataset_records_the_parameters_hash_of_its_stage() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("run.h5");
     let stimulus = serde_json::json!({"width": 2, "level": 7, "height": 2, "frames": 3});
-    let p = pipeline(&output, vec![StageDef::of::<TestStimulus>("stimulus", stimulus, vec![])]);
+    let p = pipeline(
+        &output,
+        vec![StageDef::of::<TestStimulus>("stimulus", stimulus, vec![])],
+    );
     run(p, &options(&dir.path().join("store")), |_| {}).unwrap();
     let file = hdf5::File::open(&output).unwrap();
-    let key = file.group("/stimuli").unwrap().member_names().unwrap().remove(0);
+    let key = file
+        .group("/stimuli")
+        .unwrap()
+        .member_names()
+        .unwrap()
+        .remove(0);
     let frames = file.dataset(&format!("/stimuli/{key}/frames")).unwrap();
-    let read = |name: &str| frames.attr(name).unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
-    assert_eq!(read("parameters"), r#"{"frames":3,"height":2,"level":7,"width":2}"#);
-    assert_eq!(read("parameters_sha256"), "52f5096b887885bf452dc2e4f75f7078a6a23bba9eb895a95f51de630aac52ab");
+    let read = |name: &str| {
+        frames
+            .attr(name)
+            .unwrap()
+            .read_scalar::<hdf5::types::VarLenUnicode>()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        read("parameters"),
+        r#"{"frames":3,"height":2,"level":7,"width":2}"#
+    );
+    assert_eq!(
+        read("parameters_sha256"),
+        "52f5096b887885bf452dc2e4f75f7078a6a23bba9eb895a95f51de630aac52ab"
+    );
 }

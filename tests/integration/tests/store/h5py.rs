@@ -28,18 +28,42 @@ fn sha256_le<T: Copy>(values: &[T], to_le: impl Fn(T) -> Vec<u8>) -> String {
 /// The frames exactly as the test stimulus defines them.
 fn expected_frames() -> Vec<u16> {
     (0..FRAMES)
-        .flat_map(|i| (0..HEIGHT).flat_map(move |r| (0..WIDTH).map(move |c| stimulus_pixel(LEVEL, WIDTH, i, r, c))))
+        .flat_map(|i| {
+            (0..HEIGHT)
+                .flat_map(move |r| (0..WIDTH).map(move |c| stimulus_pixel(LEVEL, WIDTH, i, r, c)))
+        })
         .collect()
 }
 
 fn write_file(dir: &Path) -> (PathBuf, String, String) {
     let output = dir.join("run.h5");
-    let stimulus = serde_json::json!({"frames": FRAMES, "height": HEIGHT, "width": WIDTH, "level": LEVEL});
-    let ran = run(stimulus_and_mean(&output, stimulus, 1.0), &options(&dir.join("store")), |_| {}).unwrap();
-    assert_eq!(ran.summary.status.as_str(), "complete", "{:?}", ran.summary.error);
+    let stimulus =
+        serde_json::json!({"frames": FRAMES, "height": HEIGHT, "width": WIDTH, "level": LEVEL});
+    let ran = run(
+        stimulus_and_mean(&output, stimulus, 1.0),
+        &options(&dir.join("store")),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        ran.summary.status.as_str(),
+        "complete",
+        "{:?}",
+        ran.summary.error
+    );
     let file = hdf5::File::open(&output).unwrap();
-    let key = file.group("/stimuli").unwrap().member_names().unwrap().remove(0);
-    let run_id = file.attr("run_id").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    let key = file
+        .group("/stimuli")
+        .unwrap()
+        .member_names()
+        .unwrap()
+        .remove(0);
+    let run_id = file
+        .attr("run_id")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
     (output, key, run_id)
 }
 
@@ -49,7 +73,13 @@ fn expected_json(key: &str, run_id: &str) -> serde_json::Value {
     let time: Vec<f64> = (0..FRAMES).map(|i| i as f64 / 60.0).collect();
     let direction: Vec<i8> = (0..FRAMES).map(stimulus_direction).collect();
     let pixels = (HEIGHT * WIDTH) as usize;
-    let total: Vec<f64> = (0..pixels).map(|k| (0..FRAMES as usize).map(|i| f64::from(frames[i * pixels + k])).sum()).collect();
+    let total: Vec<f64> = (0..pixels)
+        .map(|k| {
+            (0..FRAMES as usize)
+                .map(|i| f64::from(frames[i * pixels + k]))
+                .sum()
+        })
+        .collect();
     let g = format!("/stimuli/{key}");
     serde_json::json!({
         "root": {"format": "macroscope/1", "status": "complete", "pipeline_name": "store-test", "run_id": run_id},
@@ -99,7 +129,10 @@ fn python() -> Option<String> {
     if let Ok(python) = std::env::var("MACROSCOPE_PYTHON") {
         return Some(python);
     }
-    let has_h5py = Command::new("python3").args(["-c", "import h5py"]).status().is_ok_and(|s| s.success());
+    let has_h5py = Command::new("python3")
+        .args(["-c", "import h5py"])
+        .status()
+        .is_ok_and(|s| s.success());
     if has_h5py {
         Some("python3".to_owned())
     } else {
@@ -114,12 +147,28 @@ fn h5py_reads_layout_attributes_and_values_bit_exact() {
     let (output, key, run_id) = write_file(dir.path());
     let Some(python) = python() else { return };
     let expected = dir.path().join("expected.json");
-    std::fs::write(&expected, serde_json::to_string_pretty(&expected_json(&key, &run_id)).unwrap()).unwrap();
+    std::fs::write(
+        &expected,
+        serde_json::to_string_pretty(&expected_json(&key, &run_id)).unwrap(),
+    )
+    .unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/check_layout.py");
-    let result = Command::new(&python).arg(&script).arg(&output).arg(&expected).output().unwrap();
+    let result = Command::new(&python)
+        .arg(&script)
+        .arg(&output)
+        .arg(&expected)
+        .output()
+        .unwrap();
     let report = String::from_utf8_lossy(&result.stdout);
-    assert!(result.status.success(), "check_layout.py found problems:\n{report}{}", String::from_utf8_lossy(&result.stderr));
-    assert!(report.contains("6 datasets checked, 0 problems"), "{report}");
+    assert!(
+        result.status.success(),
+        "check_layout.py found problems:\n{report}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(
+        report.contains("6 datasets checked, 0 problems"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -128,17 +177,28 @@ fn h5dump_opens_the_file_and_decodes_the_frames() {
     let (output, key, _) = write_file(dir.path());
     let required = std::env::var("MACROSCOPE_REQUIRE_H5DUMP").is_ok_and(|v| v == "1");
     let Ok(whole) = Command::new("h5dump").arg("-H").arg(&output).output() else {
-        assert!(!required, "h5dump is required but not installed (apt-get install hdf5-tools)");
+        assert!(
+            !required,
+            "h5dump is required but not installed (apt-get install hdf5-tools)"
+        );
         eprintln!("note: h5dump check skipped: install hdf5-tools");
         return;
     };
-    assert!(whole.status.success(), "h5dump -H failed: {}", String::from_utf8_lossy(&whole.stderr));
+    assert!(
+        whole.status.success(),
+        "h5dump -H failed: {}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
     let frames = Command::new("h5dump")
         .args(["-y", "-w", "0", "-d", &format!("/stimuli/{key}/frames")])
         .arg(&output)
         .output()
         .unwrap();
-    assert!(frames.status.success(), "h5dump -d failed: {}", String::from_utf8_lossy(&frames.stderr));
+    assert!(
+        frames.status.success(),
+        "h5dump -d failed: {}",
+        String::from_utf8_lossy(&frames.stderr)
+    );
     let text = String::from_utf8_lossy(&frames.stdout);
     let data = &text[text.find("DATA {").expect("h5dump prints a DATA block") + 6..];
     let data = &data[..data.find('}').expect("the DATA block ends")];

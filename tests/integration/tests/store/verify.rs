@@ -14,9 +14,19 @@ fn macroscope() -> Command {
 fn written(dir: &Path) -> (PathBuf, String) {
     let output = dir.join("run.h5");
     let stimulus = serde_json::json!({"frames": 6, "height": 48, "width": 64});
-    run(stimulus_and_mean(&output, stimulus, 1.0), &options(&dir.join("store")), |_| {}).unwrap();
+    run(
+        stimulus_and_mean(&output, stimulus, 1.0),
+        &options(&dir.join("store")),
+        |_| {},
+    )
+    .unwrap();
     let file = hdf5::File::open(&output).unwrap();
-    let key = file.group("/stimuli").unwrap().member_names().unwrap().remove(0);
+    let key = file
+        .group("/stimuli")
+        .unwrap()
+        .member_names()
+        .unwrap()
+        .remove(0);
     (output, format!("/stimuli/{key}/frames"))
 }
 
@@ -27,7 +37,11 @@ fn flip_byte_in_chunk(path: &Path, dataset: &str, chunk: usize, at: impl Fn(u64)
         let info = file.dataset(dataset).unwrap().chunk_info(chunk).unwrap();
         (info.addr, info.size)
     };
-    let mut file = std::fs::OpenOptions::new().read(true).write(true).open(path).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
     let at = addr + at(size);
     let mut byte = [0u8];
     file.seek(SeekFrom::Start(at)).unwrap();
@@ -43,7 +57,11 @@ fn verify_passes_an_intact_file() {
     let (output, _) = written(dir.path());
     let result = macroscope().arg("verify").arg(&output).output().unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(result.status.success(), "{stdout}{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert!(stdout.contains("datasets intact"), "{stdout}");
 }
 
@@ -54,9 +72,19 @@ fn verify_fails_a_file_with_one_flipped_data_byte() {
     flip_byte_in_chunk(&output, &frames, 3, |size| size / 2);
     let result = macroscope().arg("verify").arg(&output).output().unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(!result.status.success(), "verify accepted a corrupted file:\n{stdout}");
-    let bad: Vec<&str> = stdout.lines().filter(|l| !l.starts_with("ok ") && l.contains("/stimuli/")).collect();
-    assert_eq!(bad.len(), 1, "exactly the corrupted dataset is reported:\n{stdout}");
+    assert!(
+        !result.status.success(),
+        "verify accepted a corrupted file:\n{stdout}"
+    );
+    let bad: Vec<&str> = stdout
+        .lines()
+        .filter(|l| !l.starts_with("ok ") && l.contains("/stimuli/"))
+        .collect();
+    assert_eq!(
+        bad.len(),
+        1,
+        "exactly the corrupted dataset is reported:\n{stdout}"
+    );
     assert!(bad[0].contains(&frames), "{stdout}");
 }
 
@@ -66,8 +94,15 @@ fn verify_reports_data_rewritten_without_its_hash() {
     let (output, _) = written(dir.path());
     {
         let file = hdf5::File::open_rw(&output).unwrap();
-        let run_id = file.attr("run_id").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
-        let total = file.dataset(&format!("/analysis/{run_id}/mean/total")).unwrap();
+        let run_id = file
+            .attr("run_id")
+            .unwrap()
+            .read_scalar::<hdf5::types::VarLenUnicode>()
+            .unwrap()
+            .to_string();
+        let total = file
+            .dataset(&format!("/analysis/{run_id}/mean/total"))
+            .unwrap();
         let mut values = total.read_raw::<f64>().unwrap();
         values[7] += 1.0;
         total.write_raw(&values).unwrap();
@@ -75,7 +110,12 @@ fn verify_reports_data_rewritten_without_its_hash() {
     let result = macroscope().arg("verify").arg(&output).output().unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(!result.status.success());
-    assert!(stdout.lines().any(|l| l.starts_with("MISMATCH") && l.contains("/mean/total")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("MISMATCH") && l.contains("/mean/total")),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -88,5 +128,10 @@ fn verify_reports_a_flipped_byte_in_an_uncompressed_column_as_a_hash_mismatch() 
     let result = macroscope().arg("verify").arg(&output).output().unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(!result.status.success());
-    assert!(stdout.lines().any(|l| l.starts_with("MISMATCH") && l.contains(&column)), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("MISMATCH") && l.contains(&column)),
+        "{stdout}"
+    );
 }

@@ -42,21 +42,45 @@ fn every_flushed_item_survives_sigkill_and_recover() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     reader.join().unwrap();
-    assert!(flushed_before_kill > 0, "the writer reported no flush in 2.5 s");
+    assert!(
+        flushed_before_kill > 0,
+        "the writer reported no flush in 2.5 s"
+    );
     assert!(partial.exists() && !output.exists());
 
-    let recovered = Command::new(env!("CARGO_BIN_EXE_macroscope-cli")).arg("recover").arg(&partial).output().unwrap();
-    assert!(recovered.status.success(), "recover failed: {}", String::from_utf8_lossy(&recovered.stderr));
+    let recovered = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .arg("recover")
+        .arg(&partial)
+        .output()
+        .unwrap();
+    assert!(
+        recovered.status.success(),
+        "recover failed: {}",
+        String::from_utf8_lossy(&recovered.stderr)
+    );
     assert!(!partial.exists());
 
     let file = hdf5::File::open(&output).unwrap();
-    let status = file.attr("status").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    let status = file
+        .attr("status")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
     assert_eq!(status, "interrupted");
-    let run_id = file.attr("run_id").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    let run_id = file
+        .attr("run_id")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
     let group = format!("/acquisitions/{run_id}/camera");
     let frames = file.dataset(&format!("{group}/frames")).unwrap();
     let rows = frames.shape()[0] as u64;
-    assert!(rows >= flushed_before_kill, "{rows} rows kept, but {flushed_before_kill} had been flushed");
+    assert!(
+        rows >= flushed_before_kill,
+        "{rows} rows kept, but {flushed_before_kill} had been flushed"
+    );
     eprintln!("kept {rows} rows; {flushed_before_kill} were flushed before the kill");
     let values = frames.read_raw::<u16>().unwrap();
     let per_frame = (HEIGHT * WIDTH) as usize;
@@ -65,15 +89,41 @@ fn every_flushed_item_survives_sigkill_and_recover() {
         let expected = (0..HEIGHT).flat_map(|r| (0..WIDTH).map(move |c| camera_pixel(i, r, c)));
         assert!(frame.iter().copied().eq(expected), "frame {i} differs");
     }
-    let ids = file.dataset(&format!("{group}/frames.frame_id")).unwrap().read_raw::<u64>().unwrap();
-    let stamps = file.dataset(&format!("{group}/frames.timestamp_ns")).unwrap().read_raw::<i64>().unwrap();
+    let ids = file
+        .dataset(&format!("{group}/frames.frame_id"))
+        .unwrap()
+        .read_raw::<u64>()
+        .unwrap();
+    let stamps = file
+        .dataset(&format!("{group}/frames.timestamp_ns"))
+        .unwrap()
+        .read_raw::<i64>()
+        .unwrap();
     assert_eq!(ids, (0..rows).collect::<Vec<u64>>());
-    assert_eq!(stamps, (0..rows as i64).map(|i| i * 1_000_000).collect::<Vec<i64>>());
+    assert_eq!(
+        stamps,
+        (0..rows as i64)
+            .map(|i| i * 1_000_000)
+            .collect::<Vec<i64>>()
+    );
     let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    let recorded = frames.attr("content_sha256").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    let recorded = frames
+        .attr("content_sha256")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
     assert_eq!(recorded, hex::encode(Sha256::digest(&bytes)));
     drop(file);
 
-    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli")).arg("verify").arg(&output).output().unwrap();
-    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
+    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .arg("verify")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
 }

@@ -1,0 +1,214 @@
+//! Deterministic outputs are filed in the content-addressed store and reused:
+//! identical parameters → not run again, reuse recorded; a changed parameter
+//! → regenerated; a tampered store entry → reported, not trusted, regenerated.
+
+use std::path::Path;
+use std::process::Command;
+
+use macroscope_integration::store_fixtures::{
+    options, run, stimulus_and_mean, stimulus_frames_made, Ran,
+};
+
+/// The stimulus level only the reuse test uses, so its frame count is its own.
+const LEVEL: u16 = 1700;
+
+fn run_once(dir: &Path, name: &str, level: u16) -> Ran {
+    let stimulus = serde_json::json!({"frames": 5, "height": 48, "width": 64, "level": level});
+    run(
+        stimulus_and_mean(&dir.join(name), stimulus, 2.0),
+        &options(&dir.join("store")),
+        |_| {},
+    )
+    .unwrap()
+}
+
+fn attr(location: &hdf5::Location, name: &str) -> String {
+    location
+        .attr(name)
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string()
+}
+
+fn flag(location: &hdf5::Location, name: &str) -> u8 {
+    location.attr(name).unwrap().read_scalar::<u8>().unwrap()
+}
+
+fn stimulus_group(path: &Path) -> String {
+    let file = hdf5::File::open(path).unwrap();
+    format!(
+        "/stimuli/{}",
+        file.group("/stimuli")
+            .unwrap()
+            .member_names()
+            .unwrap()
+            .remove(0)
+    )
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("store"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn identical_parameters_reuse_the_stored_output_without_running_the_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_once(dir.path(), "first.h5", LEVEL);
+    assert_eq!(first.executed, [true, true]);
+    assert_eq!(
+        first.summary.stored.len(),
+        2,
+        "stimulus and analysis are both filed: {:?}",
+        first.summary.stored
+    );
+
+    let made = stimulus_frames_made(LEVEL);
+    let second = run_once(dir.path(), "second.h5", LEVEL);
+    assert_eq!(
+        second.executed,
+        [false, false],
+        "both stages come from the store"
+    );
+    assert_eq!(
+        stimulus_frames_made(LEVEL),
+        made,
+        "the stimulus plugin produced no frame"
+    );
+    assert_eq!(second.summary.reused, ["stimulus", "mean"]);
+
+    let group = stimulus_group(&dir.path().join("second.h5"));
+    let file = hdf5::File::open(dir.path().join("second.h5")).unwrap();
+    let g = file.group(&group).unwrap();
+    assert_eq!(flag(&g, "reused"), 1);
+    assert_eq!(
+        attr(&g, "store_entry"),
+        first.summary.stored[0].1.display().to_string()
+    );
+    let earlier = hdf5::File::open(dir.path().join("first.h5")).unwrap();
+    let frames = |f: &hdf5::File| {
+        f.dataset(&format!("{group}/frames"))
+            .unwrap()
+            .read_raw::<u16>()
+            .unwrap()
+    };
+    assert_eq!(
+        frames(&file),
+        frames(&earlier),
+        "the copy holds the stored frames"
+    );
+}
+
+#[test]
+fn show_displays_the_reuse() {
+    let dir = tempfile::tempdir().unwrap();
+    run_once(dir.path(), "first.h5", 1000);
+    run_once(dir.path(), "second.h5", 1000);
+    let shown = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .arg("show")
+        .arg(dir.path().join("second.h5"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.status.success(), "{text}");
+    assert_eq!(
+        text.matches("REUSED: copied from verified store entry")
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
+#[test]
+fn a_changed_parameter_regenerates_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    run_once(dir.path(), "first.h5", 1000);
+    let changed = run_once(dir.path(), "changed.h5", 1001);
+    assert_eq!(changed.executed, [true, true]);
+    assert_ne!(
+        stimulus_group(&dir.path().join("first.h5")),
+        stimulus_group(&dir.path().join("changed.h5"))
+    );
+    assert_eq!(
+        entries(dir.path()).len(),
+        4,
+        "two stimulus and two analysis entries: {:?}",
+        entries(dir.path())
+    );
+}
+
+#[test]
+fn a_tampered_store_entry_is_detected_and_regenerated() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_once(dir.path(), "first.h5", 1000);
+    let (_, entry) = first
+        .summary
+        .stored
+        .iter()
+        .find(|(stage, _)| stage == "stimulus")
+        .unwrap()
+        .clone();
+    {
+        let file = hdf5::File::open_rw(&entry).unwrap();
+        let frames = file.dataset("/output/frames").unwrap();
+        let mut values = frames.read_raw::<u16>().unwrap();
+        values[100] ^= 1;
+        frames.write_raw(&values).unwrap();
+    }
+    let again = run_once(dir.path(), "again.h5", 1000);
+    assert!(again.executed[0], "the tampered entry is not trusted");
+    assert!(
+        again
+            .summary
+            .stored
+            .iter()
+            .any(|(stage, path)| stage == "stimulus" && *path == entry),
+        "{:?}",
+        again.summary.stored
+    );
+    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .arg("verify")
+        .arg(&entry)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "the regenerated entry verifies:\n{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let third = run_once(dir.path(), "third.h5", 1000);
+    assert_eq!(
+        third.executed,
+        [false, false],
+        "the regenerated entry is trusted again"
+    );
+}
+
+#[test]
+fn a_downstream_stage_runs_on_the_replayed_stored_output() {
+    let dir = tempfile::tempdir().unwrap();
+    run_once(dir.path(), "first.h5", 1000);
+    let stimulus = serde_json::json!({"frames": 5, "height": 48, "width": 64, "level": 1000});
+    let output = dir.path().join("rescaled.h5");
+    let ran = run(
+        stimulus_and_mean(&output, stimulus, 3.0),
+        &options(&dir.path().join("store")),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(ran.executed, [false, true]);
+    let file = hdf5::File::open(&output).unwrap();
+    let total = file
+        .dataset(&format!("/analysis/{}/mean/total", attr(&file, "run_id")))
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    // 3 × Σ_{i<5} (1000 + 3i + k) = 3 × (5000 + 30 + 5k)
+    assert_eq!(total[0], 15090.0);
+    assert_eq!(total[10], 15090.0 + 150.0);
+}
