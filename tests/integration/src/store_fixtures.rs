@@ -543,7 +543,7 @@ fn drive(
                 };
                 for item in items {
                     let out = instance
-                        .receive(input as u32, HostItem::as_ref(&item))
+                        .receive(input as u32, HostItem::view(&item))
                         .into_result()
                         .map_err(plugin_error)?;
                     emit(sink, out.into_iter().collect())?;
