@@ -10,6 +10,7 @@ mod attributes;
 mod chunking;
 mod compress;
 mod content;
+mod dataset_path;
 mod durable;
 mod element;
 mod entries;

@@ -263,9 +263,11 @@ fn kind_of(data: &Dataset) -> PortKind {
     }
 }
 
-/// The spec of a dataset in an existing file, as a pipeline input port.
+/// The spec of a dataset in an existing file, as a pipeline input port. A `*`
+/// segment in `dataset` (e.g. the run id) must match exactly one dataset.
 pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreError> {
     let h5 = open::open_read(path)?;
+    let dataset = &super::dataset_path::resolve(&h5, path, dataset)?;
     let err = |e| StoreError::hdf5(path, format!("reading dataset {dataset}"), e);
     let data = h5.dataset(dataset).map_err(err)?;
     let element = element::of_dataset(&data).map_err(err)?.ok_or_else(|| {
@@ -313,6 +315,7 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
 /// one dataset item), checking its recorded content hash as it goes.
 pub fn replay_dataset(path: &Path, dataset: &str) -> Result<Replay, StoreError> {
     let h5 = open::open_read(path)?;
+    let dataset = &super::dataset_path::resolve(&h5, path, dataset)?;
     let data = h5
         .dataset(dataset)
         .map_err(|e| StoreError::hdf5(path, format!("opening {dataset}"), e))?;
