@@ -56,16 +56,48 @@ fn synthetic_movie(frames: usize, pixels: usize) -> Vec<u16> {
     movie
 }
 
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+/// Wall-clock and CPU time of one method.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    /// Best wall-clock time of the runs.
+    wall: Duration,
+    /// CPU seconds (all threads, user + system) per run, NaN where /proc is unavailable.
+    cpu_s: f64,
+}
+
+/// CPU seconds this process has used so far (all threads), from /proc/self/stat.
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // Clock ticks are 1/100 s on Linux (sysconf(_SC_CLK_TCK) = 100 on every mainstream kernel).
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Timing, T) {
     let mut best = Duration::MAX;
     let mut last = None;
+    let cpu_before = process_cpu_seconds();
     for _ in 0..runs {
         let start = Instant::now();
         let value = std::hint::black_box(f());
         best = best.min(start.elapsed());
         last = Some(value);
     }
-    (best, last.expect("at least one run"))
+    let cpu_s = (process_cpu_seconds() - cpu_before) / runs as f64;
+    (
+        Timing { wall: best, cpu_s },
+        last.expect("at least one run"),
+    )
 }
 
 fn kernel_phase(movie: &[u16], frames: usize, pixels: usize) -> Vec<f64> {
@@ -155,20 +187,19 @@ fn main() {
     let pixels = side * side;
     let movie = synthetic_movie(frames, pixels);
     let megabytes = (movie.len() * 2) as f64 / 1e6;
-    let rate = |d: Duration| megabytes / d.as_secs_f64();
     println!(
         "F1 of a u16 movie of {frames} frames of {side}×{side} ({megabytes:.0} MB), {} rayon threads",
         rayon::current_num_threads()
     );
 
-    let (sum_time, total) = best_of(5, || {
+    let (sum_time, total) = best_of(10, || {
         movie
             .par_chunks(1 << 16)
             .map(|c| c.iter().map(|&v| u64::from(v)).sum::<u64>())
             .sum::<u64>()
     });
-    let (kernel_time, kernel) = best_of(5, || kernel_phase(&movie, frames, pixels));
-    let (plugin_time, plugin) = best_of(3, || plugin_phase(&movie, frames, side));
+    let (kernel_time, kernel) = best_of(10, || kernel_phase(&movie, frames, pixels));
+    let (plugin_time, plugin) = best_of(5, || plugin_phase(&movie, frames, side));
     assert!(total > 0);
 
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -202,31 +233,43 @@ fn main() {
     );
     let peers: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("peers print one JSON line");
-    let seconds = |key: &str| Duration::from_secs_f64(peers[key].as_f64().expect("peer time"));
+    let peer = |name: &str| Timing {
+        wall: Duration::from_secs_f64(peers[format!("{name}_s")].as_f64().expect("peer wall time")),
+        cpu_s: peers[format!("{name}_cpu_s")]
+            .as_f64()
+            .expect("peer CPU time"),
+    };
     let (fft, fft_row, tensordot) = (
-        seconds("fft_per_pixel_s"),
-        seconds("fft_per_row_s"),
-        seconds("tensordot_s"),
+        peer("fft_per_pixel"),
+        peer("fft_per_row"),
+        peer("tensordot"),
     );
 
-    println!("{:<26} {:>9} {:>9}  compared", "method", "time (s)", "MB/s");
-    let row = |name: &str, d: Duration, note: String| {
+    println!(
+        "{:<26} {:>9} {:>9} {:>10} {:>12}  compared",
+        "method", "wall (s)", "MB/s", "CPU s/run", "MB per CPU-s"
+    );
+    let row = |name: &str, t: Timing, note: String| {
         println!(
-            "{name:<26} {:>9.3} {:>9.0}  {note}",
-            d.as_secs_f64(),
-            rate(d)
+            "{name:<26} {:>9.3} {:>9.0} {:>10.3} {:>12.0}  {note}",
+            t.wall.as_secs_f64(),
+            megabytes / t.wall.as_secs_f64(),
+            t.cpu_s,
+            megabytes / t.cpu_s
         );
     };
-    let share_of_sum = |d: Duration| {
+    let share_of_sum = |t: Timing| {
         format!(
-            "{:.0}% of the plain sum's speed",
-            100.0 * sum_time.as_secs_f64() / d.as_secs_f64()
+            "{:.0}% of the plain sum's speed (wall), {:.0}% per CPU-s",
+            100.0 * sum_time.wall.as_secs_f64() / t.wall.as_secs_f64(),
+            100.0 * sum_time.cpu_s / t.cpu_s
         )
     };
-    let kernel_is_faster = |d: Duration| {
+    let kernel_is_faster = |t: Timing| {
         format!(
-            "rust kernel is {:.1}× faster",
-            d.as_secs_f64() / kernel_time.as_secs_f64()
+            "rust kernel is {:.1}× faster (wall), {:.1}× per CPU-s",
+            t.wall.as_secs_f64() / kernel_time.wall.as_secs_f64(),
+            t.cpu_s / kernel_time.cpu_s
         )
     };
     row("plain sum (memory ref)", sum_time, String::new());

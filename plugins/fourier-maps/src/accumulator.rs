@@ -150,29 +150,26 @@ impl HarmonicSums {
     /// no frames, or whose mean is zero, are NaN.
     pub fn harmonic(&self) -> Harmonic {
         let n = self.frames as f64;
-        let pixels = self.pixels();
-        let mut out = Harmonic {
-            phase: Vec::with_capacity(pixels),
-            magnitude: Vec::with_capacity(pixels),
-            mean: Vec::with_capacity(pixels),
-        };
-        let sums = self.sum.iter().zip(&self.sum_cos).zip(&self.sum_sin);
-        for (((&sum, &sum_cos), &sum_sin), reference) in sums.zip(self.references()) {
-            let mean = reference + sum / n;
+        let pixel = |i: usize| -> (f64, f64, f64) {
+            let reference = self.reference.get(i).map_or(0.0, |&r| f64::from(r));
+            let mean = reference + self.sum[i] / n;
             // F1 = re − i·im with re = Σ(R/m)cos − Σcos = (Σ(R − ref)cos + (ref − m)·Σcos)/m,
             // and the same for im with sines.
-            let re = (sum_cos + (reference - mean) * self.cos_total) / mean;
-            let im = (sum_sin + (reference - mean) * self.sin_total) / mean;
-            let (phase, magnitude) = if mean > 0.0 && n > 0.0 {
-                (im.atan2(re), 2.0 * re.hypot(im) / n)
+            let re = (self.sum_cos[i] + (reference - mean) * self.cos_total) / mean;
+            let im = (self.sum_sin[i] + (reference - mean) * self.sin_total) / mean;
+            if mean > 0.0 && n > 0.0 {
+                (im.atan2(re), 2.0 * re.hypot(im) / n, mean)
             } else {
-                (f64::NAN, f64::NAN)
-            };
-            out.phase.push(phase);
-            out.magnitude.push(magnitude);
-            out.mean.push(if n > 0.0 { mean } else { f64::NAN });
+                (f64::NAN, f64::NAN, if n > 0.0 { mean } else { f64::NAN })
+            }
+        };
+        let per_pixel: Vec<(f64, f64, f64)> =
+            (0..self.pixels()).into_par_iter().map(pixel).collect();
+        Harmonic {
+            phase: per_pixel.iter().map(|p| p.0).collect(),
+            magnitude: per_pixel.iter().map(|p| p.1).collect(),
+            mean: per_pixel.iter().map(|p| p.2).collect(),
         }
-        out
     }
 }
 
