@@ -79,39 +79,67 @@ pub fn compare(
         .filter(|(v, s)| **s != 0 && v.is_finite())
         .map(|(v, s)| (*v, *s))
         .collect();
-    let agree = strong.iter().filter(|(v, s)| (*v > 0.0) == (*s > 0)).count();
+    let agree = strong
+        .iter()
+        .filter(|(v, s)| (*v > 0.0) == (*s > 0))
+        .count();
     TruthReport {
         azimuth: errors(azimuth, &truth.azimuth_deg),
         altitude: errors(altitude, &truth.altitude_deg),
-        sign_agreement: if strong.is_empty() { 0.0 } else { agree as f64 / strong.len() as f64 },
+        sign_agreement: if strong.is_empty() {
+            0.0
+        } else {
+            agree as f64 / strong.len() as f64
+        },
         areas: match_areas(labels, vfs, truth),
     }
 }
 
 fn stats(mut values: Vec<f64>) -> ErrorStats {
     if values.is_empty() {
-        return ErrorStats { median: f64::NAN, p95: f64::NAN, pixels: 0 };
+        return ErrorStats {
+            median: f64::NAN,
+            p95: f64::NAN,
+            pixels: 0,
+        };
     }
     values.sort_by(f64::total_cmp);
     let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    ErrorStats { median: at(0.5), p95: at(0.95), pixels: values.len() }
+    ErrorStats {
+        median: at(0.5),
+        p95: at(0.95),
+        pixels: values.len(),
+    }
 }
 
 fn match_areas(labels: &Array2<i32>, vfs: &Array2<f64>, truth: &Truth) -> Vec<AreaMatch> {
-    let true_labels: std::collections::BTreeSet<i32> = truth.areas.iter().copied().filter(|&l| l > 0).collect();
+    let true_labels: std::collections::BTreeSet<i32> =
+        truth.areas.iter().copied().filter(|&l| l > 0).collect();
     true_labels
         .into_iter()
         .map(|label| {
             let mask = truth.areas.mapv(|a| a == label);
-            let true_sign = truth.sign.iter().zip(mask.iter()).find(|(_, m)| **m).map(|(s, _)| *s).unwrap_or(0);
-            let mut overlap: std::collections::HashMap<i32, usize> = std::collections::HashMap::new();
+            let true_sign = truth
+                .sign
+                .iter()
+                .zip(mask.iter())
+                .find(|(_, m)| **m)
+                .map(|(s, _)| *s)
+                .unwrap_or(0);
+            let mut overlap: std::collections::HashMap<i32, usize> =
+                std::collections::HashMap::new();
             for (l, m) in labels.iter().zip(mask.iter()) {
                 if *m && *l > 0 {
                     *overlap.entry(*l).or_default() += 1;
                 }
             }
             let Some((&best, &shared)) = overlap.iter().max_by_key(|(_, n)| **n) else {
-                return AreaMatch { label, true_sign, iou: 0.0, sign_matches: false };
+                return AreaMatch {
+                    label,
+                    true_sign,
+                    iou: 0.0,
+                    sign_matches: false,
+                };
             };
             let patch = labels.iter().filter(|l| **l == best).count();
             let area = mask.iter().filter(|m| **m).count();
@@ -143,7 +171,11 @@ impl std::fmt::Display for TruthReport {
             "altitude error: median {:.3}°, 95th percentile {:.3}° over {} px",
             self.altitude.median, self.altitude.p95, self.altitude.pixels
         )?;
-        writeln!(f, "sign agreement: {:.1}% of area pixels", 100.0 * self.sign_agreement)?;
+        writeln!(
+            f,
+            "sign agreement: {:.1}% of area pixels",
+            100.0 * self.sign_agreement
+        )?;
         for area in &self.areas {
             writeln!(
                 f,
@@ -180,7 +212,13 @@ mod tests {
     fn errors_are_absolute_differences_with_median_and_95th_percentile() {
         let t = truth();
         let azimuth = &t.azimuth_deg + 0.5;
-        let report = compare(&azimuth, &t.altitude_deg, &t.sign.mapv(f64::from), &t.areas, &t);
+        let report = compare(
+            &azimuth,
+            &t.altitude_deg,
+            &t.sign.mapv(f64::from),
+            &t.areas,
+            &t,
+        );
         assert_eq!(report.azimuth.median, 0.5);
         assert_eq!(report.azimuth.p95, 0.5);
         assert_eq!(report.altitude.median, 0.0);
@@ -190,7 +228,13 @@ mod tests {
     #[test]
     fn a_perfect_segmentation_has_iou_one_and_right_signs() {
         let t = truth();
-        let report = compare(&t.azimuth_deg, &t.altitude_deg, &t.sign.mapv(f64::from), &t.areas, &t);
+        let report = compare(
+            &t.azimuth_deg,
+            &t.altitude_deg,
+            &t.sign.mapv(f64::from),
+            &t.areas,
+            &t,
+        );
         assert_eq!(report.sign_agreement, 1.0);
         assert!(report.areas.iter().all(|a| a.iou == 1.0 && a.sign_matches));
     }
@@ -200,7 +244,13 @@ mod tests {
         let t = truth();
         let mut labels = t.areas.clone();
         labels.slice_mut(s![0..3, 0..3]).fill(0);
-        let report = compare(&t.azimuth_deg, &t.altitude_deg, &t.sign.mapv(f64::from), &labels, &t);
+        let report = compare(
+            &t.azimuth_deg,
+            &t.altitude_deg,
+            &t.sign.mapv(f64::from),
+            &labels,
+            &t,
+        );
         assert_eq!(report.areas[0].iou, 0.5);
     }
 }

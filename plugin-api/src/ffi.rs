@@ -33,8 +33,10 @@ pub struct PluginDescriptor {
     /// JSON Schema (draft 2020-12) of the parameters, as text.
     pub params_schema: RString,
     /// Builds a configured stage from parameters (JSON text) and input specs.
-    pub configure:
-        extern "C" fn(params_json: RStr<'_>, inputs: RSlice<'_, InputPort>) -> RResult<ConfiguredStage, RString>,
+    pub configure: extern "C" fn(
+        params_json: RStr<'_>,
+        inputs: RSlice<'_, InputPort>,
+    ) -> RResult<ConfiguredStage, RString>,
 }
 
 /// A stage ready to run, with its output ports.

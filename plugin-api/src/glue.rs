@@ -37,7 +37,13 @@ extern "C" fn configure<P: Plugin>(
         let params: P::Params = serde_json::from_str(params_json.as_str())
             .map_err(|e| format!("invalid parameters: {e}"))?;
         let (plugin, outputs) = P::configure(params, inputs.as_slice()).map_err(|e| e.0)?;
-        let stage = FfiStage_TO::from_value(Adapter { plugin, poisoned: false }, TD_Opaque);
+        let stage = FfiStage_TO::from_value(
+            Adapter {
+                plugin,
+                poisoned: false,
+            },
+            TD_Opaque,
+        );
         Ok(ConfiguredStage {
             outputs: outputs.into_iter().collect(),
             stage,
@@ -46,12 +52,20 @@ extern "C" fn configure<P: Plugin>(
 }
 
 /// Runs `f`, turning an error or a panic into an `RErr` that names the plugin.
-fn guarded<P: Plugin, T>(entry: &str, f: impl FnOnce() -> Result<T, String>) -> RResult<T, RString> {
+fn guarded<P: Plugin, T>(
+    entry: &str,
+    f: impl FnOnce() -> Result<T, String>,
+) -> RResult<T, RString> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => RResult::ROk(value),
         Ok(Err(message)) => RResult::RErr(message.into()),
         Err(payload) => RResult::RErr(
-            format!("plugin `{}` panicked in {entry}: {}", P::INFO.name, panic_message(&*payload)).into(),
+            format!(
+                "plugin `{}` panicked in {entry}: {}",
+                P::INFO.name,
+                panic_message(&*payload)
+            )
+            .into(),
         ),
     }
 }
@@ -73,9 +87,19 @@ struct Adapter<P> {
 }
 
 impl<P: Plugin> Adapter<P> {
-    fn call<T>(&mut self, entry: &str, f: impl FnOnce(&mut P, &mut Outputs) -> Result<T, crate::PluginError>) -> RResult<(T, RVec<Emission>), RString> {
+    fn call<T>(
+        &mut self,
+        entry: &str,
+        f: impl FnOnce(&mut P, &mut Outputs) -> Result<T, crate::PluginError>,
+    ) -> RResult<(T, RVec<Emission>), RString> {
         if self.poisoned {
-            return RResult::RErr(format!("plugin `{}` panicked earlier and cannot continue", P::INFO.name).into());
+            return RResult::RErr(
+                format!(
+                    "plugin `{}` panicked earlier and cannot continue",
+                    P::INFO.name
+                )
+                .into(),
+            );
         }
         let plugin = &mut self.plugin;
         let result = guarded::<P, _>(entry, || {
@@ -92,18 +116,22 @@ impl<P: Plugin> Adapter<P> {
 
 impl<P: Plugin> FfiStage for Adapter<P> {
     fn poll(&mut self) -> RResult<Polled, RString> {
-        self.call("poll", |p, out| p.poll(out)).map(|(flow, emissions)| Polled {
-            emissions,
-            finished: flow == Flow::Finished,
-        })
+        self.call("poll", |p, out| p.poll(out))
+            .map(|(flow, emissions)| Polled {
+                emissions,
+                finished: flow == Flow::Finished,
+            })
     }
 
     fn receive(&mut self, input: u32, item: ItemRef<'_>) -> RResult<RVec<Emission>, RString> {
-        self.call("receive", |p, out| p.receive(input as usize, Item::new(item), out))
-            .map(|((), emissions)| emissions)
+        self.call("receive", |p, out| {
+            p.receive(input as usize, Item::new(item), out)
+        })
+        .map(|((), emissions)| emissions)
     }
 
     fn finish(&mut self) -> RResult<RVec<Emission>, RString> {
-        self.call("finish", |p, out| p.finish(out)).map(|((), emissions)| emissions)
+        self.call("finish", |p, out| p.finish(out))
+            .map(|((), emissions)| emissions)
     }
 }

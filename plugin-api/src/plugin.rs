@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::types::{ArrayData, Element, ElementType, Emission, InputPort, ItemRef, PluginKind, PortSpec, Scalar};
+use crate::types::{
+    ArrayData, Element, ElementType, Emission, InputPort, ItemRef, PluginKind, PortSpec, Scalar,
+};
 
 /// Static facts about a plugin.
 #[derive(Debug, Clone, Copy)]
@@ -148,7 +150,10 @@ pub trait Plugin: Send + Sized + 'static {
     const INFO: PluginInfo;
 
     /// Checks the parameters against the inputs and declares the output ports.
-    fn configure(params: Self::Params, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError>;
+    fn configure(
+        params: Self::Params,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError>;
 
     /// Produces the next items of a source stage.
     fn poll(&mut self, _out: &mut Outputs) -> Result<Flow, PluginError> {
@@ -156,8 +161,16 @@ pub trait Plugin: Send + Sized + 'static {
     }
 
     /// Handles one item arriving on input `input` (index into the configured inputs).
-    fn receive(&mut self, input: usize, _item: Item<'_>, _out: &mut Outputs) -> Result<(), PluginError> {
-        Err(PluginError(format!("{} takes no input, but input {input} sent an item", Self::INFO.name)))
+    fn receive(
+        &mut self,
+        input: usize,
+        _item: Item<'_>,
+        _out: &mut Outputs,
+    ) -> Result<(), PluginError> {
+        Err(PluginError(format!(
+            "{} takes no input, but input {input} sent an item",
+            Self::INFO.name
+        )))
     }
 
     /// Called once after every input ended (or the source finished).

@@ -87,7 +87,10 @@ impl ElementType {
 
     /// Parses a Rust-style name (`u16`, `f64`, ...).
     pub fn parse(name: &str) -> Option<Self> {
-        ALL_ELEMENT_TYPES.iter().copied().find(|t| t.as_str() == name)
+        ALL_ELEMENT_TYPES
+            .iter()
+            .copied()
+            .find(|t| t.as_str() == name)
     }
 }
 

@@ -28,6 +28,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// `<dir>/<stem>-figures` for `<dir>/<stem>.h5`.
 pub fn default_dir(file: &Path) -> PathBuf {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     file.with_file_name(format!("{stem}-figures"))
 }

@@ -53,7 +53,11 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
 
     let run_options = RunOptions {
         queue_depth: args.queue_depth,
-        progress: if args.quiet { ProgressMode::Quiet } else { ProgressMode::detect() },
+        progress: if args.quiet {
+            ProgressMode::Quiet
+        } else {
+            ProgressMode::detect()
+        },
     };
     let stop = StopSignal::on_ctrl_c();
     let (sink, report) = runtime::run(pipeline, sink, &run_options, &stop);
@@ -65,14 +69,33 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     let summary = sink.finish(status).context("finalising the output file")?;
 
     for stage in &report.stages {
-        let reused = if stage.reused { " (reused from the store)" } else { "" };
-        let dropped = if stage.dropped > 0 { format!(", {} dropped", stage.dropped) } else { String::new() };
-        println!("  {:<20} {:>8} items{dropped}{reused}", stage.stage, stage.items);
+        let reused = if stage.reused {
+            " (reused from the store)"
+        } else {
+            ""
+        };
+        let dropped = if stage.dropped > 0 {
+            format!(", {} dropped", stage.dropped)
+        } else {
+            String::new()
+        };
+        println!(
+            "  {:<20} {:>8} items{dropped}{reused}",
+            stage.stage, stage.items
+        );
     }
-    println!("{}: {} ({:.1} s)", status_word(status), summary.path.display(), report.elapsed.as_secs_f64());
+    println!(
+        "{}: {} ({:.1} s)",
+        status_word(status),
+        summary.path.display(),
+        report.elapsed.as_secs_f64()
+    );
     if let Err(err) = report.outcome {
         eprintln!("error: {err}");
-        eprintln!("everything stored before the failure is kept in {}", summary.path.display());
+        eprintln!(
+            "everything stored before the failure is kept in {}",
+            summary.path.display()
+        );
         return Ok(ExitCode::FAILURE);
     }
     if !args.no_figures {

@@ -19,7 +19,11 @@ pub const BLACK: [u8; 3] = [0, 0, 0];
 impl Canvas {
     /// A canvas filled with `colour`.
     pub fn new(width: usize, height: usize, colour: [u8; 3]) -> Self {
-        Canvas { width, height, pixels: vec![colour; width * height] }
+        Canvas {
+            width,
+            height,
+            pixels: vec![colour; width * height],
+        }
     }
 
     /// Width in pixels.
@@ -64,12 +68,15 @@ impl Canvas {
     /// Writes the canvas as an 8-bit RGB PNG.
     pub fn write_png(&self, path: &Path) -> std::io::Result<()> {
         let file = std::fs::File::create(path)?;
-        let mut encoder = png::Encoder::new(BufWriter::new(file), self.width as u32, self.height as u32);
+        let mut encoder =
+            png::Encoder::new(BufWriter::new(file), self.width as u32, self.height as u32);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
         let bytes: Vec<u8> = self.pixels.iter().flatten().copied().collect();
-        writer.write_image_data(&bytes).map_err(std::io::Error::other)?;
+        writer
+            .write_image_data(&bytes)
+            .map_err(std::io::Error::other)?;
         writer.finish().map_err(std::io::Error::other)?;
         Ok(())
     }

@@ -47,7 +47,14 @@ fn glyph(c: char) -> [u8; 7] {
 }
 
 /// Draws `text` with its top-left corner at (x, y), each font pixel `scale`² screen pixels.
-pub fn draw_text(canvas: &mut Canvas, text: &str, x: usize, y: usize, scale: usize, colour: [u8; 3]) {
+pub fn draw_text(
+    canvas: &mut Canvas,
+    text: &str,
+    x: usize,
+    y: usize,
+    scale: usize,
+    colour: [u8; 3],
+) {
     for (i, c) in text.chars().enumerate() {
         let left = x + i * ADVANCE * scale;
         for (row, bits) in glyph(c).iter().enumerate() {

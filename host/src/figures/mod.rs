@@ -45,17 +45,34 @@ pub enum FigureError {
 /// Writes `azimuth.png`, `altitude.png`, `sign_map.png` and `areas.png` into
 /// `dir` (created if missing); returns the files written.
 pub fn write_figures(maps: &MapSet, dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
-    std::fs::create_dir_all(dir).map_err(|source| FigureError::Write { path: dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| FigureError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let figures = [
-        ("azimuth.png", render_map(&maps.azimuth_deg, "azimuth (deg)")),
-        ("altitude.png", render_map(&maps.altitude_deg, "altitude (deg)")),
+        (
+            "azimuth.png",
+            render_map(&maps.azimuth_deg, "azimuth (deg)"),
+        ),
+        (
+            "altitude.png",
+            render_map(&maps.altitude_deg, "altitude (deg)"),
+        ),
         ("sign_map.png", render_sign_map(&maps.sign_map)),
-        ("areas.png", render_borders(maps.baseline.as_ref(), &maps.area_labels, &maps.sign_map)),
+        (
+            "areas.png",
+            render_borders(maps.baseline.as_ref(), &maps.area_labels, &maps.sign_map),
+        ),
     ];
     let mut written = Vec::new();
     for (name, canvas) in figures {
         let path = dir.join(name);
-        canvas.write_png(&path).map_err(|source| FigureError::Write { path: path.clone(), source })?;
+        canvas
+            .write_png(&path)
+            .map_err(|source| FigureError::Write {
+                path: path.clone(),
+                source,
+            })?;
         written.push(path);
     }
     Ok(written)

@@ -68,10 +68,7 @@ impl Pipeline {
         registry: &Registry,
     ) -> Result<Pipeline, ValidationErrors> {
         let base_dir = path.parent().unwrap_or(Path::new(""));
-        let context = validate::Context {
-            registry,
-            base_dir,
-        };
+        let context = validate::Context { registry, base_dir };
         let mut problems = report::Problems::new(&text);
         let compiled = file::PipelineFile::parse(&mut problems)
             .and_then(|file| validate::compile(&file, &context, &mut problems));

@@ -276,8 +276,7 @@ fn effective_params_add_the_schema_defaults_to_what_was_written() {
 #[test]
 fn the_header_gives_name_output_and_store() {
     let text = "[pipeline]\nname = \"demo\"\noutput = \"runs/demo.h5\"\nstore = \"runs/store\"\n[stages.s]\nplugin = \"tone\"\nparams = { length = 1 }\n";
-    let pipeline =
-        Pipeline::from_text(Path::new("p.toml"), text.to_owned(), &registry()).unwrap();
+    let pipeline = Pipeline::from_text(Path::new("p.toml"), text.to_owned(), &registry()).unwrap();
     assert_eq!(pipeline.name, "demo");
     assert_eq!(pipeline.output, PathBuf::from("runs/demo.h5"));
     assert_eq!(pipeline.store, Some(PathBuf::from("runs/store")));

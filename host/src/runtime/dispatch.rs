@@ -11,10 +11,21 @@ use crate::pipeline::Stage;
 
 use super::stage_thread::StageInput;
 
+/// A downstream stage's input channel and the input index the items arrive on.
+pub(super) type Consumer = (Sender<StageInput>, u32);
+
 /// A message to the sink thread.
 pub(super) enum SinkMsg {
-    Item { stage: usize, port: usize, item: SharedItem },
-    Dropped { stage: usize, port: usize, count: u64 },
+    Item {
+        stage: usize,
+        port: usize,
+        item: SharedItem,
+    },
+    Dropped {
+        stage: usize,
+        port: usize,
+        count: u64,
+    },
 }
 
 /// Routes one stage's outputs.
@@ -22,7 +33,7 @@ pub(super) struct Dispatcher {
     stage: usize,
     outputs: Vec<PortSpec>,
     /// For each output port: the input channels of its consumers and their input index.
-    consumers: Vec<Vec<(Sender<StageInput>, u32)>>,
+    consumers: Vec<Vec<Consumer>>,
     sink: Sender<SinkMsg>,
     /// Cameras must never wait for the disk: they drop (and count) instead.
     drop_when_full: bool,
@@ -34,7 +45,7 @@ impl Dispatcher {
     pub(super) fn new(
         stage: usize,
         spec: &Stage,
-        consumers: Vec<Vec<(Sender<StageInput>, u32)>>,
+        consumers: Vec<Vec<Consumer>>,
         sink: Sender<SinkMsg>,
         emitted: Arc<AtomicU64>,
     ) -> Self {
@@ -50,12 +61,15 @@ impl Dispatcher {
     }
 
     /// Checks each emission against its declared port, then sends it on.
-    pub(super) fn dispatch(&mut self, emissions: impl IntoIterator<Item = Emission>) -> Result<(), String> {
+    pub(super) fn dispatch(
+        &mut self,
+        emissions: impl IntoIterator<Item = Emission>,
+    ) -> Result<(), String> {
         for emission in emissions {
             let port = emission.port as usize;
             let item = self.check(emission)?;
-            self.to_sink(port, &item);
-            self.to_consumers(port, &item);
+            self.send_to_sink(port, &item);
+            self.send_to_consumers(port, &item);
         }
         Ok(())
     }
@@ -63,7 +77,7 @@ impl Dispatcher {
     /// Sends an item replayed from the store to the consumers only (the sink already has it).
     pub(super) fn forward(&mut self, port: usize, item: SharedItem) {
         self.emitted.fetch_add(1, Ordering::Relaxed);
-        self.to_consumers(port, &item);
+        self.send_to_consumers(port, &item);
     }
 
     /// Items emitted (or replayed) so far.
@@ -81,7 +95,11 @@ impl Dispatcher {
         }
         for (port, &count) in self.dropped.iter().enumerate() {
             if count > 0 {
-                let _ = self.sink.send(SinkMsg::Dropped { stage: self.stage, port, count });
+                let _ = self.sink.send(SinkMsg::Dropped {
+                    stage: self.stage,
+                    port,
+                    count,
+                });
             }
         }
         self.dropped.iter().sum()
@@ -90,7 +108,10 @@ impl Dispatcher {
     fn check(&self, emission: Emission) -> Result<SharedItem, String> {
         let port = emission.port as usize;
         let spec = self.outputs.get(port).ok_or_else(|| {
-            format!("emitted on output port {port}, but only {} ports were declared", self.outputs.len())
+            format!(
+                "emitted on output port {port}, but only {} ports were declared",
+                self.outputs.len()
+            )
         })?;
         if emission.data.element() != spec.element {
             return Err(format!(
@@ -125,8 +146,12 @@ impl Dispatcher {
         }))
     }
 
-    fn to_sink(&mut self, port: usize, item: &SharedItem) {
-        let msg = SinkMsg::Item { stage: self.stage, port, item: item.clone() };
+    fn send_to_sink(&mut self, port: usize, item: &SharedItem) {
+        let msg = SinkMsg::Item {
+            stage: self.stage,
+            port,
+            item: item.clone(),
+        };
         if self.drop_when_full {
             if let Err(TrySendError::Full(_)) = self.sink.try_send(msg) {
                 self.dropped[port] += 1;
@@ -137,10 +162,13 @@ impl Dispatcher {
         }
     }
 
-    fn to_consumers(&self, port: usize, item: &SharedItem) {
+    fn send_to_consumers(&self, port: usize, item: &SharedItem) {
         for (consumer, input) in &self.consumers[port] {
             // A consumer that has stopped (failed) no longer needs items.
-            let _ = consumer.send(StageInput::Item { input: *input, item: item.clone() });
+            let _ = consumer.send(StageInput::Item {
+                input: *input,
+                item: item.clone(),
+            });
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::store::{Sink, StoreError};
 pub use progress::ProgressMode;
 pub use stop::StopSignal;
 
-use dispatch::{Dispatcher, SinkMsg};
+use dispatch::{Consumer, Dispatcher, SinkMsg};
 use stage_thread::{StageInput, StageTask};
 
 /// How the runtime behaves.
@@ -35,7 +35,10 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { queue_depth: 64, progress: ProgressMode::detect() }
+        RunOptions {
+            queue_depth: 64,
+            progress: ProgressMode::detect(),
+        }
     }
 }
 
@@ -86,7 +89,12 @@ pub struct RunReport {
 
 /// Runs `pipeline`, sending every output to `sink`. Returns the sink (to be
 /// finished by the caller with the status the outcome implies) and a report.
-pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &StopSignal) -> (Sink, RunReport) {
+pub fn run(
+    mut pipeline: Pipeline,
+    mut sink: Sink,
+    options: &RunOptions,
+    stop: &StopSignal,
+) -> (Sink, RunReport) {
     let started = Instant::now();
     let n = pipeline.stages.len();
     let depth = options.queue_depth.max(1);
@@ -94,8 +102,11 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
     // One merged input channel per stage; consumers of each output port.
     let (inputs_tx, inputs_rx): (Vec<Sender<StageInput>>, Vec<Receiver<StageInput>>) =
         (0..n).map(|_| bounded(depth)).unzip();
-    let mut consumers: Vec<Vec<Vec<(Sender<StageInput>, u32)>>> =
-        pipeline.stages.iter().map(|s| vec![Vec::new(); s.outputs.len()]).collect();
+    let mut consumers: Vec<Vec<Vec<Consumer>>> = pipeline
+        .stages
+        .iter()
+        .map(|s| vec![Vec::new(); s.outputs.len()])
+        .collect();
     let mut file_feeds = Vec::new();
     for (index, stage) in pipeline.stages.iter().enumerate() {
         for (input, binding) in stage.inputs.iter().enumerate() {
@@ -132,14 +143,21 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
             plugin: stage.plugin.descriptor.name.to_string(),
             instance: stage.instance.take(),
             replay: sink.reused(index),
-            inputs: inputs_rx[index].take().expect("each stage's receiver is taken once"),
+            inputs: inputs_rx[index]
+                .take()
+                .expect("each stage's receiver is taken once"),
             open_inputs: upstream_counts[index],
             dispatcher,
             stop: stop.clone(),
             failure: failure.clone(),
         };
         let name = format!("stage-{}", stage.id);
-        handles.push(thread::Builder::new().name(name).spawn(move || task.run()).expect("spawn stage thread"));
+        handles.push(
+            thread::Builder::new()
+                .name(name)
+                .spawn(move || task.run())
+                .expect("spawn stage thread"),
+        );
     }
     // Only dispatchers and file feeds may hold input senders, so a stage sees
     // its channel disconnect when everything upstream is gone.
@@ -164,7 +182,10 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
             sink_error = Some(err);
         }
     }
-    let stages: Vec<StageReport> = handles.into_iter().map(|h| h.join().expect("stage threads catch their own panics")).collect();
+    let stages: Vec<StageReport> = handles
+        .into_iter()
+        .map(|h| h.join().expect("stage threads catch their own panics"))
+        .collect();
     for feeder in feeders {
         let _ = feeder.join();
     }
@@ -179,7 +200,14 @@ pub fn run(mut pipeline: Pipeline, mut sink: Sink, options: &RunOptions, stop: &
     } else {
         Ok(())
     };
-    (sink, RunReport { stages, elapsed: started.elapsed(), outcome })
+    (
+        sink,
+        RunReport {
+            stages,
+            elapsed: started.elapsed(),
+            outcome,
+        },
+    )
 }
 
 /// Every message of every receiver, in arrival order, until all are disconnected.

@@ -52,7 +52,11 @@ impl Progress {
             ProgressMode::Bars => Some(spawn_bars(ids, counters.clone(), done.clone())),
             ProgressMode::Log => Some(spawn_log(ids, counters.clone(), done.clone())),
         };
-        Progress { counters, done, monitor }
+        Progress {
+            counters,
+            done,
+            monitor,
+        }
     }
 
     pub(super) fn counter(&self, stage: usize) -> Arc<AtomicU64> {
@@ -67,11 +71,17 @@ impl Progress {
     }
 }
 
-fn spawn_bars(ids: Vec<String>, counters: Vec<Arc<AtomicU64>>, done: Arc<AtomicBool>) -> JoinHandle<()> {
+fn spawn_bars(
+    ids: Vec<String>,
+    counters: Vec<Arc<AtomicU64>>,
+    done: Arc<AtomicBool>,
+) -> JoinHandle<()> {
     thread::spawn(move || {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{prefix:>16} {spinner} {human_pos:>9} items  {per_sec:>14}  {elapsed}")
-            .expect("valid template");
+        let style = ProgressStyle::with_template(
+            "{prefix:>16} {spinner} {human_pos:>9} items  {per_sec:>14}  {elapsed}",
+        )
+        .expect("valid template");
         let width = ids.iter().map(String::len).max().unwrap_or(0);
         let bars: Vec<ProgressBar> = ids
             .iter()
@@ -96,7 +106,11 @@ fn spawn_bars(ids: Vec<String>, counters: Vec<Arc<AtomicU64>>, done: Arc<AtomicB
     })
 }
 
-fn spawn_log(ids: Vec<String>, counters: Vec<Arc<AtomicU64>>, done: Arc<AtomicBool>) -> JoinHandle<()> {
+fn spawn_log(
+    ids: Vec<String>,
+    counters: Vec<Arc<AtomicU64>>,
+    done: Arc<AtomicBool>,
+) -> JoinHandle<()> {
     thread::spawn(move || {
         let started = Instant::now();
         let mut last_log = Instant::now();
@@ -109,7 +123,10 @@ fn spawn_log(ids: Vec<String>, counters: Vec<Arc<AtomicU64>>, done: Arc<AtomicBo
             let seconds = started.elapsed().as_secs_f64();
             for (id, counter) in ids.iter().zip(&counters) {
                 let items = counter.load(Ordering::Relaxed);
-                tracing::info!("stage `{id}`: {items} items ({:.1} items/s)", items as f64 / seconds);
+                tracing::info!(
+                    "stage `{id}`: {items} items ({:.1} items/s)",
+                    items as f64 / seconds
+                );
             }
         }
     })

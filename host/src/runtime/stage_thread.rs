@@ -53,14 +53,23 @@ impl StageTask {
         };
         if let Err(message) = result {
             self.stop.request_failure();
-            self.failure.record(RunError::Stage { stage: self.id.clone(), plugin: self.plugin.clone(), message });
+            self.failure.record(RunError::Stage {
+                stage: self.id.clone(),
+                plugin: self.plugin.clone(),
+                message,
+            });
         }
         let items = self.dispatcher_emitted();
         let dropped = self.dispatcher.close();
         if dropped > 0 {
             tracing::warn!("stage `{}`: {dropped} items dropped before the sink (queue full); recorded in the file", self.id);
         }
-        StageReport { stage: self.id, items, dropped, reused }
+        StageReport {
+            stage: self.id,
+            items,
+            dropped,
+            reused,
+        }
     }
 
     fn dispatcher_emitted(&self) -> u64 {
@@ -68,7 +77,10 @@ impl StageTask {
     }
 
     fn replay_outputs(&mut self, replay: Replay) -> Result<(), String> {
-        tracing::info!("stage `{}`: outputs reused from the store (identical parameters)", self.id);
+        tracing::info!(
+            "stage `{}`: outputs reused from the store (identical parameters)",
+            self.id
+        );
         for entry in replay {
             if self.stop.is_stopping() {
                 return Ok(());

@@ -27,7 +27,9 @@ impl StopSignal {
 
     /// Asks every stage to stop because the user said so.
     pub fn request_interrupt(&self) {
-        let _ = self.0.compare_exchange(RUNNING, INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
+        let _ = self
+            .0
+            .compare_exchange(RUNNING, INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
     }
 
     /// Asks every stage to stop because something failed.

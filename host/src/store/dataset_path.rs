@@ -18,7 +18,11 @@ pub(crate) fn resolve(h5: &File, file: &Path, pattern: &str) -> Result<String, S
             candidates
                 .iter()
                 .flat_map(|parent| {
-                    let group = if parent.is_empty() { "/" } else { parent.as_str() };
+                    let group = if parent.is_empty() {
+                        "/"
+                    } else {
+                        parent.as_str()
+                    };
                     h5.group(group)
                         .and_then(|g| g.member_names())
                         .unwrap_or_default()
@@ -27,16 +31,29 @@ pub(crate) fn resolve(h5: &File, file: &Path, pattern: &str) -> Result<String, S
                 })
                 .collect()
         } else {
-            candidates.into_iter().map(|parent| format!("{parent}/{segment}")).collect()
+            candidates
+                .into_iter()
+                .map(|parent| format!("{parent}/{segment}"))
+                .collect()
         };
     }
-    let mut matches: Vec<String> = candidates.into_iter().filter(|path| h5.dataset(path).is_ok()).collect();
+    let mut matches: Vec<String> = candidates
+        .into_iter()
+        .filter(|path| h5.dataset(path).is_ok())
+        .collect();
     match matches.len() {
         1 => Ok(matches.remove(0)),
-        0 => Err(StoreError::format(file, format!("no dataset matches {pattern}"))),
+        0 => Err(StoreError::format(
+            file,
+            format!("no dataset matches {pattern}"),
+        )),
         _ => Err(StoreError::format(
             file,
-            format!("{pattern} matches {} datasets ({}); name the one you mean", matches.len(), matches.join(", ")),
+            format!(
+                "{pattern} matches {} datasets ({}); name the one you mean",
+                matches.len(),
+                matches.join(", ")
+            ),
         )),
     }
 }

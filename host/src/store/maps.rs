@@ -36,7 +36,10 @@ pub fn find_map_set(path: &Path) -> Result<Option<MapSet>, StoreError> {
 /// Like [`find_map_set`], but a file without maps is an error.
 pub fn read_map_set(path: &Path) -> Result<MapSet, StoreError> {
     find_map_set(path)?.ok_or_else(|| {
-        StoreError::format(path, "no retinotopy outputs (`area_labels`) under /analysis: run a `retinotopy` stage first")
+        StoreError::format(
+            path,
+            "no retinotopy outputs (`area_labels`) under /analysis: run a `retinotopy` stage first",
+        )
     })
 }
 
@@ -55,13 +58,22 @@ pub fn find_truth(path: &Path) -> Result<Option<Truth>, StoreError> {
 }
 
 /// The first `/<root>/<run>/<stage>` group holding a dataset called `dataset`.
-fn find_stage_group(file: &File, root: &str, dataset: &str, path: &Path) -> Result<Option<Group>, StoreError> {
+fn find_stage_group(
+    file: &File,
+    root: &str,
+    dataset: &str,
+    path: &Path,
+) -> Result<Option<Group>, StoreError> {
     let Ok(root) = file.group(root) else {
         return Ok(None);
     };
-    let runs = root.groups().map_err(|e| StoreError::hdf5(path, "listing runs", e))?;
+    let runs = root
+        .groups()
+        .map_err(|e| StoreError::hdf5(path, "listing runs", e))?;
     for run in runs {
-        let stages = run.groups().map_err(|e| StoreError::hdf5(path, "listing stages", e))?;
+        let stages = run
+            .groups()
+            .map_err(|e| StoreError::hdf5(path, "listing stages", e))?;
         if let Some(stage) = stages.into_iter().find(|s| s.link_exists(dataset)) {
             return Ok(Some(stage));
         }

@@ -34,7 +34,9 @@ impl Capture {
         thread::Builder::new()
             .name("webcam".into())
             .spawn(move || {
-                let requested = RequestedFormat::new::<RgbFormat>(RequestedFormatType::AbsoluteHighestFrameRate);
+                let requested = RequestedFormat::new::<RgbFormat>(
+                    RequestedFormatType::AbsoluteHighestFrameRate,
+                );
                 let mut camera = match Camera::new(CameraIndex::Index(device), requested)
                     .and_then(|mut c| c.open_stream().map(|()| c))
                 {
@@ -51,7 +53,10 @@ impl Capture {
                     let frame = camera
                         .frame()
                         .and_then(|buffer| buffer.decode_image::<RgbFormat>())
-                        .map(|rgb| Frame { luma: to_luma(rgb.as_raw()), received: opened.elapsed() })
+                        .map(|rgb| Frame {
+                            luma: to_luma(rgb.as_raw()),
+                            received: opened.elapsed(),
+                        })
                         .map_err(|e| e.to_string());
                     if frames_tx.send(frame).is_err() {
                         return; // the stage is gone
@@ -78,9 +83,13 @@ impl Capture {
     /// The next frame, `None` if none came within `wait`.
     pub(crate) fn next(&self, wait: Duration) -> Result<Option<Frame>, PluginError> {
         match self.frames.recv_timeout(wait) {
-            Ok(frame) => frame.map(Some).map_err(|e| PluginError::new(format!("camera read failed: {e}"))),
+            Ok(frame) => frame
+                .map(Some)
+                .map_err(|e| PluginError::new(format!("camera read failed: {e}"))),
             Err(RecvTimeoutError::Timeout) => Ok(None),
-            Err(RecvTimeoutError::Disconnected) => Err(PluginError::new("the capture thread stopped")),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(PluginError::new("the capture thread stopped"))
+            }
         }
     }
 }

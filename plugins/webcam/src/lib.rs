@@ -12,7 +12,8 @@ mod params;
 use std::time::Duration;
 
 use macroscope_plugin_api::{
-    ColumnSpec, ElementType, Flow, InputPort, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec, Scalar,
+    ColumnSpec, ElementType, Flow, InputPort, Outputs, Plugin, PluginError, PluginInfo, PluginKind,
+    PortSpec, Scalar,
 };
 
 pub use params::Params;
@@ -31,13 +32,17 @@ impl Plugin for Webcam {
         name: "webcam",
         version: env!("CARGO_PKG_VERSION"),
         kind: PluginKind::Camera,
-        description: "Films from a UVC webcam (nokhwa) as 8-bit luminance frames with host timestamps. \
+        description:
+            "Films from a UVC webcam (nokhwa) as 8-bit luminance frames with host timestamps. \
                       For developing rigs without a scientific camera.",
         authors: &["macroscope developers"],
         deterministic: false,
     };
 
-    fn configure(params: Params, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn configure(
+        params: Params,
+        inputs: &[InputPort],
+    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
         if let Some(input) = inputs.first() {
             return Err(PluginError::new(format!(
                 "webcam takes no inputs, but `{}` is wired to it",
@@ -49,11 +54,33 @@ impl Plugin for Webcam {
         let frames = PortSpec::stream("frames", ElementType::U8, &[height, width])
             .with_unit("counts")
             .with_description("8-bit luminance frames (BT.601 from the camera's RGB)")
-            .with_column(ColumnSpec::new("frame_id", ElementType::U64, "", "frame counter since the stream opened"))
-            .with_column(ColumnSpec::new("timestamp_ns", ElementType::I64, "ns", "host receive time since the stream opened"))
-            .with_column(ColumnSpec::new("time_s", ElementType::F64, "s", "host receive time since the stream opened"));
+            .with_column(ColumnSpec::new(
+                "frame_id",
+                ElementType::U64,
+                "",
+                "frame counter since the stream opened",
+            ))
+            .with_column(ColumnSpec::new(
+                "timestamp_ns",
+                ElementType::I64,
+                "ns",
+                "host receive time since the stream opened",
+            ))
+            .with_column(ColumnSpec::new(
+                "time_s",
+                ElementType::F64,
+                "s",
+                "host receive time since the stream opened",
+            ));
         let frames_left = (params.duration_s * params.fps as f64).ceil() as u64;
-        Ok((Webcam { device, frames_left, next_frame_id: 0 }, vec![frames]))
+        Ok((
+            Webcam {
+                device,
+                frames_left,
+                next_frame_id: 0,
+            },
+            vec![frames],
+        ))
     }
 
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {

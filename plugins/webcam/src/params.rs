@@ -1,6 +1,6 @@
 //! Parameters of the webcam plugin.
 
-use macroscope_plugin_api::schemars::{self, JsonSchema};
+use macroscope_plugin_api::schemars::JsonSchema;
 use serde::Deserialize;
 
 /// What to open and for how long.
@@ -18,6 +18,10 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { device: 0, fps: 30, duration_s: 10.0 }
+        Params {
+            device: 0,
+            fps: 30,
+            duration_s: 10.0,
+        }
     }
 }

@@ -53,12 +53,21 @@ fn run(pipeline: &Path, plugins: &Path) -> Output {
 }
 
 fn group(file: &hdf5::File, root: &str, stage: &str) -> hdf5::Group {
-    let run: String = file.attr("run_id").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string();
+    let run: String = file
+        .attr("run_id")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
     file.group(&format!("/{root}/{run}/{stage}")).unwrap()
 }
 
 fn status(file: &hdf5::File) -> String {
-    file.attr("status").unwrap().read_scalar::<hdf5::types::VarLenUnicode>().unwrap().to_string()
+    file.attr("status")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -66,21 +75,44 @@ fn a_library_plugin_runs_in_a_pipeline_and_its_stats_match_the_stored_frames() {
     let work = tempfile::tempdir().unwrap();
     let plugins = plugin_dir(&[EXAMPLE]);
     let output = run(&pipeline(work.path(), "{}"), plugins.path());
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let file = hdf5::File::open(work.path().join("run.h5")).unwrap();
     assert_eq!(status(&file), "complete");
-    let frames = group(&file, "acquisitions", "camera").dataset("frames").unwrap().read_dyn::<u16>().unwrap();
-    let stats = group(&file, "analysis", "stats").dataset("stats").unwrap().read_2d::<f64>().unwrap();
+    let frames = group(&file, "acquisitions", "camera")
+        .dataset("frames")
+        .unwrap()
+        .read_dyn::<u16>()
+        .unwrap();
+    let stats = group(&file, "analysis", "stats")
+        .dataset("stats")
+        .unwrap()
+        .read_2d::<f64>()
+        .unwrap();
     let n = frames.shape()[0];
-    assert!(n > 10, "a 1-sweep run at 5 frames/s has more than 10 frames, got {n}");
+    assert!(
+        n > 10,
+        "a 1-sweep run at 5 frames/s has more than 10 frames, got {n}"
+    );
     assert_eq!(stats.nrows(), n, "one stats row per stored frame");
     for (i, row) in stats.rows().into_iter().enumerate() {
-        let frame: Vec<f64> = frames.index_axis(ndarray::Axis(0), i).iter().map(|&v| f64::from(v)).collect();
+        let frame: Vec<f64> = frames
+            .index_axis(ndarray::Axis(0), i)
+            .iter()
+            .map(|&v| f64::from(v))
+            .collect();
         let mean = frame.iter().sum::<f64>() / frame.len() as f64;
         let min = frame.iter().copied().fold(f64::INFINITY, f64::min);
         let max = frame.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        assert!((row[0] - mean).abs() < 1e-9, "frame {i}: mean {} vs {mean}", row[0]);
+        assert!(
+            (row[0] - mean).abs() < 1e-9,
+            "frame {i}: mean {} vs {mean}",
+            row[0]
+        );
         assert_eq!((row[1], row[2]), (min, max), "frame {i}: min/max");
     }
 }
@@ -89,10 +121,17 @@ fn a_library_plugin_runs_in_a_pipeline_and_its_stats_match_the_stored_frames() {
 fn a_plugin_panicking_mid_run_fails_the_run_naming_stage_and_plugin_and_keeps_earlier_data() {
     let work = tempfile::tempdir().unwrap();
     let plugins = plugin_dir(&[EXAMPLE]);
-    let output = run(&pipeline(work.path(), "{ panic_at_frame = 5 }"), plugins.path());
+    let output = run(
+        &pipeline(work.path(), "{ panic_at_frame = 5 }"),
+        plugins.path(),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
 
-    assert_eq!(output.status.code(), Some(1), "a clean failure exit, not an abort: {stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a clean failure exit, not an abort: {stderr}"
+    );
     assert!(
         stderr.contains("stage `stats` (plugin `example-frame-stats`) failed"),
         "names stage and plugin: {stderr}"
@@ -102,5 +141,9 @@ fn a_plugin_panicking_mid_run_fails_the_run_naming_stage_and_plugin_and_keeps_ea
     let file = hdf5::File::open(work.path().join("run.h5")).unwrap();
     assert_eq!(status(&file), "failed");
     let stats = group(&file, "analysis", "stats").dataset("stats").unwrap();
-    assert_eq!(stats.shape()[0], 5, "the five rows made before the panic are kept");
+    assert_eq!(
+        stats.shape()[0],
+        5,
+        "the five rows made before the panic are kept"
+    );
 }
