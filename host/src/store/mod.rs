@@ -35,7 +35,6 @@ use std::time::Duration;
 
 pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
-pub use identity::{stage_key, PortIdentity, StageKey};
 pub use replay::{describe_dataset, replay_dataset, Replay};
 pub use sink::{partial_path, Sink};
 

@@ -18,7 +18,7 @@ use super::plan::{input_records, plan_stages, PlannedSource, StagePlan};
 use super::provenance::{inputs_json, Provenance};
 use super::replay::Replay;
 use super::streams::{check_item, item_bytes, StreamSlot};
-use super::writer::{Target, WriterThread};
+use super::writer::{Target, WriterThread, Written};
 use super::{durable, hdf5_raw, open, seal, RunStatus, RunSummary, StoreOptions};
 use crate::item::SharedItem;
 use crate::pipeline::Pipeline;
@@ -242,11 +242,6 @@ impl Sink {
         Some(Replay::of_group(&entry.path, OUTPUT_GROUP, &plan.outputs))
     }
 
-    /// The file being written (`<output>.partial` until `finish`).
-    pub fn partial(&self) -> &Path {
-        &self.partial
-    }
-
     /// Writes one item of output `port` of stage `stage`. Blocks while the
     /// compression queue is full.
     pub fn write(
@@ -322,6 +317,9 @@ impl Sink {
     }
 
     /// Finalises the file with `status`, fsyncs and renames it into place.
+    /// A write error during the run turns the status into `failed` (the
+    /// summary carries the error); an error while sealing leaves the
+    /// `.partial` file for `macroscope recover` and says so.
     pub fn finish(mut self, status: RunStatus) -> Result<RunSummary, StoreError> {
         let tails: Vec<_> = self
             .slots
@@ -339,41 +337,53 @@ impl Sink {
         } else {
             status
         };
-        let error = writer_error.clone().unwrap_or_default();
+        let stored = self
+            .seal(status, &written, writer_error.as_deref())
+            .and_then(|stored| {
+                durable::sync_file(&self.partial)?;
+                durable::rename_new(&self.partial, &self.output)?;
+                Ok(stored)
+            })
+            .map_err(|e| StoreError::SealFailed {
+                partial: self.partial.clone(),
+                source: Box::new(e),
+            })?;
+        Ok(RunSummary {
+            path: self.output.clone(),
+            status,
+            reused: self
+                .plans
+                .iter()
+                .filter(|p| p.reuse.is_some())
+                .map(|p| p.provenance.stage.clone())
+                .collect(),
+            stored,
+            error: writer_error,
+        })
+    }
 
+    /// Reopens the file (SWMR over) and writes what only the end knows:
+    /// dataset ports, content and input hashes, dropped counts, store keys
+    /// and filing, and the status. Returns the store entries filed.
+    fn seal(
+        &self,
+        status: RunStatus,
+        written: &Written,
+        writer_error: Option<&str>,
+    ) -> Result<Vec<(String, PathBuf)>, StoreError> {
         let file = open::open_rw(&self.partial)?;
         let h5 = |action: String| {
             let partial = self.partial.clone();
             move |e| StoreError::hdf5(&partial, action, e)
         };
-        let mut known = HashMap::new();
-        if writer_error.is_none() {
-            for slot in &self.slots {
-                let plan = &self.plans[slot.stage];
-                let data_path = plan.port_path(slot.port);
-                for target in
-                    std::iter::once(slot.data_target).chain(slot.column_targets.iter().copied())
-                {
-                    if written.rows.get(target) != Some(&slot.rows) {
-                        return Err(StoreError::Misuse(format!(
-                            "{data_path}: {} items were received but {:?} rows are on disk",
-                            slot.rows,
-                            written.rows.get(target)
-                        )));
-                    }
-                }
-                known.insert(data_path, slot.data_hash.clone().finish());
-                for (column, hash) in slot.spec.columns.iter().zip(&slot.column_hashes) {
-                    known.insert(
-                        layout::column_path(&plan.group, &slot.spec.name, &column.name),
-                        hash.clone().finish(),
-                    );
-                }
+        let mut known = match writer_error {
+            None => self.streamed_hashes(written)?,
+            Some(_) => {
+                seal::trim_streams_to_disk(&file)
+                    .map_err(h5("trimming streams to what is on disk".into()))?;
+                HashMap::new()
             }
-        } else {
-            seal::trim_streams_to_disk(&file)
-                .map_err(h5("trimming streams to what is on disk".into()))?;
-        }
+        };
         for slot in &self.slots {
             let path = self.plans[slot.stage].port_path(slot.port);
             let dropped = self
@@ -404,28 +414,48 @@ impl Sink {
         }
         seal::write_content_hashes(&file, &known).map_err(h5("writing content hashes".into()))?;
         seal::fill_input_hashes(&file).map_err(h5("writing input hashes".into()))?;
-
-        let mut filed = Vec::new();
-        if status == RunStatus::Complete {
-            filed = self.file_deterministic_outputs(&file, &finished)?;
-        }
-        seal::set_status(&file, status.as_str(), &error, &finished)
-            .map_err(h5("writing the status".into()))?;
+        let stored = match status {
+            RunStatus::Complete => self.file_deterministic_outputs(&file, &finished)?,
+            _ => Vec::new(),
+        };
+        seal::set_status(
+            &file,
+            status.as_str(),
+            writer_error.unwrap_or(""),
+            &finished,
+        )
+        .map_err(h5("writing the status".into()))?;
         file.close().map_err(h5("closing".into()))?;
-        durable::sync_file(&self.partial)?;
-        durable::rename_new(&self.partial, &self.output)?;
-        Ok(RunSummary {
-            path: self.output.clone(),
-            status,
-            reused: self
-                .plans
-                .iter()
-                .filter(|p| p.reuse.is_some())
-                .map(|p| p.provenance.stage.clone())
-                .collect(),
-            stored: filed,
-            error: writer_error,
-        })
+        Ok(stored)
+    }
+
+    /// The content hashes computed while streaming, by dataset path, after
+    /// checking that every row received is on disk.
+    fn streamed_hashes(&self, written: &Written) -> Result<HashMap<String, String>, StoreError> {
+        let mut known = HashMap::new();
+        for slot in &self.slots {
+            let plan = &self.plans[slot.stage];
+            let data_path = plan.port_path(slot.port);
+            for target in
+                std::iter::once(slot.data_target).chain(slot.column_targets.iter().copied())
+            {
+                if written.rows.get(target) != Some(&slot.rows) {
+                    return Err(StoreError::Misuse(format!(
+                        "{data_path}: {} items were received but {:?} rows are on disk",
+                        slot.rows,
+                        written.rows.get(target)
+                    )));
+                }
+            }
+            known.insert(data_path, slot.data_hash.clone().finish());
+            for (column, hash) in slot.spec.columns.iter().zip(&slot.column_hashes) {
+                known.insert(
+                    layout::column_path(&plan.group, &slot.spec.name, &column.name),
+                    hash.clone().finish(),
+                );
+            }
+        }
+        Ok(known)
     }
 
     /// Gives every deterministic stage that ran its key (if it was known only

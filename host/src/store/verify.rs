@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::attributes::get_str;
 use super::content::{all_datasets, content_sha256};
 use super::error::StoreError;
+use super::hashing::sha256_hex;
 use super::layout::{self, dataset as attr, root};
 use super::open;
 
@@ -27,10 +28,10 @@ pub enum Outcome {
     Unreadable(String),
 }
 
-/// One dataset's check.
+/// One dataset's (or hashed root attribute's) check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// Dataset path.
+    /// Dataset path (or `/ (attribute NAME)` for a hashed root attribute).
     pub dataset: String,
     /// What was found.
     pub outcome: Outcome,

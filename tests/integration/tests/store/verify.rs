@@ -62,7 +62,7 @@ fn verify_passes_an_intact_file() {
         "{stdout}{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    assert!(stdout.contains("datasets intact"), "{stdout}");
+    assert!(stdout.contains("content hashes match"), "{stdout}");
 }
 
 #[test]
