@@ -10,6 +10,7 @@ mod attributes;
 mod chunking;
 mod compress;
 mod content;
+mod dataset_ports;
 mod durable;
 mod element;
 mod entries;
@@ -23,6 +24,7 @@ mod plan;
 mod provenance;
 pub mod recover;
 mod replay;
+mod run_file;
 mod seal;
 pub mod show;
 mod sink;
@@ -36,7 +38,8 @@ use std::time::Duration;
 pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
 pub use replay::{describe_dataset, replay_dataset, Replay};
-pub use sink::{partial_path, Sink};
+pub use run_file::partial_path;
+pub use sink::Sink;
 
 /// How a run is stored.
 #[derive(Debug, Clone)]

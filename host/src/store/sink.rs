@@ -3,23 +3,23 @@
 //! thread, and seals, files and renames the result at the end.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use macroscope_plugin_api::PortKind;
 
-use super::attributes::{set_flag, set_str};
-use super::chunking::{self, Filtering};
-use super::entries::{StoreDir, OUTPUT_GROUP};
+use super::attributes::{set_str, set_u64};
+use super::dataset_ports::write_dataset_port;
+use super::entries::{Lookup, StoreDir, OUTPUT_GROUP};
 use super::error::StoreError;
-use super::hashing::{sha256_hex, ContentHasher};
-use super::identity::{identity_of, stage_key};
-use super::layout::{self, dataset as attr, group as gattr, role, root};
+use super::identity::{identity_of, stage_key, PortIdentity};
+use super::layout::{self, dataset as attr, group as gattr};
 use super::plan::{input_records, plan_stages, PlannedSource, StagePlan};
-use super::provenance::{inputs_json, Provenance};
+use super::provenance::inputs_json;
 use super::replay::Replay;
-use super::streams::{check_item, item_bytes, StreamSlot};
-use super::writer::{Target, WriterThread, Written};
-use super::{durable, hdf5_raw, open, seal, RunStatus, RunSummary, StoreOptions};
+use super::run_file::{self, check_output, reserve_bytes};
+use super::streams::{check_item, StreamSlot};
+use super::writer::{WriterThread, Written};
+use super::{durable, open, seal, RunStatus, RunSummary, StoreOptions};
 use crate::item::SharedItem;
 use crate::pipeline::Pipeline;
 
@@ -40,76 +40,19 @@ pub struct Sink {
     pool: rayon::ThreadPool,
 }
 
-/// `<output>.partial`.
-pub fn partial_path(output: &Path) -> PathBuf {
-    let mut name = output.as_os_str().to_owned();
-    name.push(".partial");
-    PathBuf::from(name)
-}
-
-/// Fails unless `output` can be written: its directory exists and is
-/// writable, and neither it nor its `.partial` exists.
-fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
-    let dir = match output.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(StoreError::OutputDirectory {
-            dir,
-            reason: "it does not exist; create it first".into(),
-        });
-    }
-    if output.exists() {
-        return Err(StoreError::OutputExists(output.to_owned()));
-    }
-    let partial = partial_path(output);
-    if partial.exists() {
-        return Err(StoreError::PartialExists(partial));
-    }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&partial)
-        .and_then(|_| std::fs::remove_file(&partial))
-        .map_err(|e| StoreError::OutputDirectory {
-            dir,
-            reason: e.to_string(),
-        })?;
-    Ok(partial)
-}
-
-/// Space set aside at the start so the file can be sealed on a full disk:
-/// the dataset ports still to be written (uncompressed size) plus 1 MiB for
-/// attributes, at most 64 MiB.
-fn reserve_bytes(pipeline: &Pipeline) -> u64 {
-    let ports: u64 = pipeline
-        .stages
-        .iter()
-        .flat_map(|s| s.outputs.iter())
-        .filter(|p| p.kind == PortKind::Dataset)
-        .map(|p| p.item_len() as u64 * p.element.size() as u64)
-        .sum();
-    (ports + (1 << 20)).min(64 << 20)
-}
-
-fn ensure_group(file: &hdf5::File, path: &str) -> hdf5::Result<hdf5::Group> {
-    let mut current = file.group("/")?;
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        current = match current.group(part) {
-            Ok(group) => group,
-            Err(_) => current.create_group(part)?,
-        };
-    }
-    Ok(current)
-}
-
 impl Sink {
     /// Checks the output location, looks up reusable deterministic outputs,
     /// creates `<output>.partial` with every dataset and attribute, starts SWMR.
     /// Fails before any stage runs if the output exists or is not writable.
     pub fn create(pipeline: &Pipeline, options: &StoreOptions) -> Result<Sink, StoreError> {
         let options = options.validated()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.compression_threads)
+            .thread_name(|i| format!("macroscope-compress-{i}"))
+            .build()
+            .map_err(|e| {
+                StoreError::Misuse(format!("cannot start the compression threads: {e}"))
+            })?;
         let output = pipeline.output.clone();
         let partial = check_output(&output)?;
         let store = StoreDir::open(&options.store_dir)?;
@@ -122,64 +65,16 @@ impl Sink {
             plan_stages(pipeline, &store, &run_id).inspect_err(|_| durable::release(&reserve))?;
 
         let file = open::create_file(&partial).inspect_err(|_| durable::release(&reserve))?;
-        let built = (|| -> Result<_, StoreError> {
-            let h5 = |action: &str| {
-                let partial = partial.clone();
-                let action = action.to_owned();
-                move |e| StoreError::hdf5(&partial, action, e)
-            };
-            let root_attrs = [
-                (root::FORMAT, layout::FORMAT.to_owned()),
-                (root::RUN_ID, run_id.clone()),
-                (root::CREATED, created.clone()),
-                (root::HOST_VERSION, crate::HOST_VERSION.to_owned()),
-                (root::PIPELINE_NAME, pipeline.name.clone()),
-                (root::PIPELINE_FILE, pipeline.file.display().to_string()),
-                (root::PIPELINE_TOML, pipeline.text.clone()),
-                (root::PIPELINE_SHA256, sha256_hex(pipeline.text.as_bytes())),
-                (root::STATUS, "running".to_owned()),
-                (root::STORE_DIR, store.dir().display().to_string()),
-            ];
-            for (name, value) in &root_attrs {
-                set_str(&file, name, value).map_err(h5("writing root attributes"))?;
-            }
-            let mut targets = Vec::new();
-            let mut slots = Vec::new();
-            for (index, plan) in plans.iter().enumerate() {
-                if let Some(entry) = &plan.reuse {
-                    copy_reused(&file, plan, entry, &partial)?;
-                    continue;
-                }
-                let group = ensure_group(&file, &plan.group)
-                    .map_err(h5(&format!("creating group {}", plan.group)))?;
-                write_group_attributes(&group, plan, false, "")
-                    .map_err(h5(&format!("writing attributes of {}", plan.group)))?;
-                let inputs = inputs_json(&input_records(&plans, index));
-                for (port, spec) in plan.outputs.iter().enumerate() {
-                    if spec.kind != PortKind::Stream {
-                        continue;
-                    }
-                    let slot = create_stream(
-                        &group,
-                        plan,
-                        index,
-                        port,
-                        &inputs,
-                        &created,
-                        &options,
-                        &mut targets,
-                    )
-                    .map_err(h5(&format!(
-                        "creating the datasets of {}",
-                        plan.port_path(port)
-                    )))?;
-                    slots.push(slot?);
-                }
-            }
-            file.flush().map_err(h5("flushing"))?;
-            file.start_swmr().map_err(h5("starting SWMR"))?;
-            Ok((targets, slots))
-        })();
+        let built = run_file::create(
+            &file,
+            pipeline,
+            &plans,
+            &partial,
+            &run_id,
+            &created,
+            store.dir(),
+            &options,
+        );
         let (targets, slots) = match built {
             Ok(built) => built,
             Err(e) => {
@@ -201,13 +96,6 @@ impl Sink {
             options.queue_items,
             options.flush_interval,
         );
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(options.compression_threads)
-            .thread_name(|i| format!("macroscope-compress-{i}"))
-            .build()
-            .map_err(|e| {
-                StoreError::Misuse(format!("cannot start the compression threads: {e}"))
-            })?;
         for plan in plans.iter().filter(|p| p.reuse.is_some()) {
             tracing::info!(
                 "stage `{}`: reusing verified store entry {}",
@@ -392,7 +280,7 @@ impl Sink {
                 .copied()
                 .unwrap_or(0);
             let dataset = file.dataset(&path).map_err(h5(format!("opening {path}")))?;
-            super::attributes::set_u64(&dataset, attr::DROPPED_ITEMS, dropped)
+            set_u64(&dataset, attr::DROPPED_ITEMS, dropped)
                 .map_err(h5(format!("writing attributes of {path}")))?;
         }
         let finished = layout::timestamp(chrono::Utc::now());
@@ -497,7 +385,7 @@ impl Sink {
                             PlannedSource::File { identity, .. } => Ok(identity.clone()),
                             PlannedSource::Stage { stage, port } => {
                                 identity_of(file, &self.plans[*stage].port_path(*port)).map(|i| {
-                                    super::identity::PortIdentity {
+                                    PortIdentity {
                                         port: input.port.clone(),
                                         ..i
                                     }
@@ -528,8 +416,7 @@ impl Sink {
                         e,
                     )
                 })?;
-            if let super::entries::Lookup::Valid(entry) = self.store.lookup(&key.key, &plan.outputs)
-            {
+            if let Lookup::Valid(entry) = self.store.lookup(&key.key, &plan.outputs) {
                 set_str(
                     &group,
                     gattr::STORE_ENTRY,
@@ -585,225 +472,5 @@ impl Drop for Sink {
                 error.map(|e| format!(" (write error: {e})")).unwrap_or_default()
             );
         }
-    }
-}
-
-/// Writes a stage group's summary attributes.
-fn write_group_attributes(
-    group: &hdf5::Group,
-    plan: &StagePlan,
-    reused: bool,
-    entry: &str,
-) -> hdf5::Result<()> {
-    plan.provenance.write_group_attributes(group)?;
-    let (key, json) = plan
-        .key
-        .as_ref()
-        .map(|k| (k.key.as_str(), k.json.as_str()))
-        .unwrap_or(("", ""));
-    set_str(group, gattr::STORE_KEY, key)?;
-    set_str(group, gattr::STORE_KEY_JSON, json)?;
-    set_flag(group, gattr::REUSED, reused)?;
-    set_str(group, gattr::STORE_ENTRY, entry)
-}
-
-/// Copies a verified store entry's outputs into the run file as the stage's group.
-fn copy_reused(
-    file: &hdf5::File,
-    plan: &StagePlan,
-    entry: &super::entries::Entry,
-    partial: &Path,
-) -> Result<(), StoreError> {
-    let source = open::open_read(&entry.path)?;
-    hdf5_raw::copy_object(&source, OUTPUT_GROUP, file, &plan.group).map_err(|e| {
-        StoreError::hdf5(
-            partial,
-            format!(
-                "copying store entry {} to {}",
-                entry.path.display(),
-                plan.group
-            ),
-            e,
-        )
-    })?;
-    let group = file
-        .group(&plan.group)
-        .map_err(|e| StoreError::hdf5(partial, format!("opening {}", plan.group), e))?;
-    write_group_attributes(&group, plan, true, &entry.path.display().to_string())
-        .map_err(|e| StoreError::hdf5(partial, format!("writing attributes of {}", plan.group), e))
-}
-
-/// Attributes every dataset of a port carries.
-fn write_port_attributes(
-    dataset: &hdf5::Dataset,
-    provenance: &Provenance,
-    spec: &macroscope_plugin_api::PortSpec,
-    role_name: &str,
-    inputs: &str,
-    created: &str,
-) -> hdf5::Result<()> {
-    provenance.write_dataset_attributes(dataset, created)?;
-    set_str(dataset, attr::PORT, &spec.name)?;
-    set_str(dataset, attr::ROLE, role_name)?;
-    set_str(dataset, attr::INPUTS, inputs)
-}
-
-/// Creates the data and column datasets of a stream port and its slot.
-#[allow(clippy::too_many_arguments)]
-fn create_stream(
-    group: &hdf5::Group,
-    plan: &StagePlan,
-    stage: usize,
-    port: usize,
-    inputs: &str,
-    created: &str,
-    options: &StoreOptions,
-    targets: &mut Vec<Target>,
-) -> hdf5::Result<Result<StreamSlot, StoreError>> {
-    let spec = &plan.outputs[port];
-    let bytes = item_bytes(spec);
-    if bytes == 0 {
-        return Ok(Err(StoreError::Misuse(format!(
-            "stage `{}` port `{}` declares items of shape {:?} with no values; a stream item needs at least one",
-            plan.provenance.stage, spec.name, spec.shape
-        ))));
-    }
-    let chunk_plan = chunking::stream_plan(bytes, options.items_per_chunk, options.deflate_level);
-    let data =
-        chunking::create_extendable(group, &spec.name, spec.element, &spec.shape, chunk_plan)?;
-    write_port_attributes(&data, &plan.provenance, spec, role::STREAM, inputs, created)?;
-    set_str(&data, attr::UNIT, &spec.unit)?;
-    set_str(&data, attr::DESCRIPTION, &spec.description)?;
-    set_str(
-        &data,
-        attr::PORT_ATTRIBUTES,
-        &super::hashing::canonical_json(&spec.attributes_json()),
-    )?;
-    let names: Vec<&str> = spec.columns.iter().map(|c| c.name.as_str()).collect();
-    set_str(
-        &data,
-        attr::COLUMNS,
-        &serde_json::to_string(&names).expect("strings serialise"),
-    )?;
-    let data_target = targets.len();
-    targets.push(Target {
-        dataset: data,
-        row_bytes: bytes,
-        rows_per_chunk: chunk_plan.rows,
-        rank: 1 + spec.shape.len(),
-    });
-    let mut column_targets = Vec::new();
-    for column in spec.columns.iter() {
-        let column_plan = chunking::column_plan(column.element);
-        let name = format!("{}.{}", spec.name, column.name);
-        let dataset = chunking::create_extendable(group, &name, column.element, &[], column_plan)?;
-        write_port_attributes(
-            &dataset,
-            &plan.provenance,
-            spec,
-            role::COLUMN,
-            inputs,
-            created,
-        )?;
-        set_str(&dataset, attr::COLUMN, &column.name)?;
-        set_str(&dataset, attr::UNIT, &column.unit)?;
-        set_str(&dataset, attr::DESCRIPTION, &column.description)?;
-        column_targets.push(targets.len());
-        targets.push(Target {
-            dataset,
-            row_bytes: column.element.size(),
-            rows_per_chunk: column_plan.rows,
-            rank: 1,
-        });
-    }
-    Ok(Ok(StreamSlot::new(
-        stage,
-        port,
-        &plan.provenance.stage,
-        spec.clone(),
-        data_target,
-        column_targets,
-        chunk_plan,
-    )))
-}
-
-/// Writes a dataset port (after SWMR closed) and returns its content hash.
-#[allow(clippy::too_many_arguments)]
-fn write_dataset_port(
-    file: &hdf5::File,
-    plan: &StagePlan,
-    port: usize,
-    item: &SharedItem,
-    inputs: &str,
-    created: &str,
-    level: u32,
-    pool: &rayon::ThreadPool,
-) -> hdf5::Result<String> {
-    let spec = &plan.outputs[port];
-    let group = file.group(&plan.group)?;
-    let chunk_plan = chunking::dataset_plan(&spec.shape, spec.element, level);
-    let dataset =
-        chunking::create_fixed(&group, &spec.name, spec.element, &spec.shape, chunk_plan)?;
-    let bytes = item.data.as_bytes();
-    match chunk_plan {
-        None => write_contiguous(&dataset, item)?,
-        Some(chunk_plan) => {
-            use rayon::prelude::*;
-            let row_bytes = bytes.len() / spec.shape[0] as usize;
-            let chunk_bytes = row_bytes * chunk_plan.rows as usize;
-            let Filtering::ShuffleDeflate(level) = chunk_plan.filtering else {
-                unreachable!("dataset ports are chunked only when compressed")
-            };
-            let element_size = spec.element.size();
-            let compressed: Vec<Vec<u8>> = pool.install(|| {
-                bytes
-                    .par_chunks(chunk_bytes)
-                    .map(|chunk| {
-                        let mut padded = chunk.to_vec();
-                        padded.resize(chunk_bytes, 0);
-                        super::compress::compress_chunk(&padded, element_size, level)
-                    })
-                    .collect()
-            });
-            for (i, chunk) in compressed.iter().enumerate() {
-                let mut offset = vec![0u64; spec.shape.len()];
-                offset[0] = i as u64 * chunk_plan.rows;
-                hdf5_raw::write_chunk(&dataset, &offset, chunk)?;
-            }
-        }
-    }
-    write_port_attributes(
-        &dataset,
-        &plan.provenance,
-        spec,
-        role::DATASET,
-        inputs,
-        created,
-    )?;
-    set_str(&dataset, attr::UNIT, &spec.unit)?;
-    set_str(&dataset, attr::DESCRIPTION, &spec.description)?;
-    set_str(
-        &dataset,
-        attr::PORT_ATTRIBUTES,
-        &super::hashing::canonical_json(&spec.attributes_json()),
-    )?;
-    let mut hasher = ContentHasher::new();
-    hasher.update(bytes);
-    Ok(hasher.finish())
-}
-
-fn write_contiguous(dataset: &hdf5::Dataset, item: &SharedItem) -> hdf5::Result<()> {
-    use macroscope_plugin_api::ArrayData;
-    match &item.data {
-        ArrayData::U8(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::U16(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::U32(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::U64(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I8(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I16(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I32(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I64(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::F32(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::F64(v) => dataset.write_raw(v.as_slice()),
     }
 }
