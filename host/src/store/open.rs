@@ -45,6 +45,7 @@ pub fn open_rw(path: &Path) -> Result<File, StoreError> {
 /// Opens `path` read-only; a run still being written (SWMR, e.g. a
 /// `.partial` file) is opened as a SWMR reader.
 pub fn open_read(path: &Path) -> Result<File, StoreError> {
-    let file = File::open(path).or_else(|plain| File::open_as(path, OpenMode::ReadSWMR).map_err(|_| plain));
+    let file = File::open(path)
+        .or_else(|plain| File::open_as(path, OpenMode::ReadSWMR).map_err(|_| plain));
     finish(path, "opening", file)
 }
