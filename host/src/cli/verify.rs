@@ -39,14 +39,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .count();
     if bad == 0 {
         println!(
-            "{}: all {} datasets intact",
+            "{}: all {} content hashes match",
             args.file.display(),
             report.checks.len()
         );
         Ok(ExitCode::SUCCESS)
     } else {
         println!(
-            "{}: {bad} of {} datasets failed verification",
+            "{}: {bad} of {} content hashes do not match",
             args.file.display(),
             report.checks.len()
         );

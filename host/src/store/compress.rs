@@ -18,20 +18,40 @@ pub fn shuffle(data: &[u8], element_size: usize, out: &mut Vec<u8>) {
     }
     let count = data.len() / element_size;
     out.resize(data.len(), 0);
-    for byte in 0..element_size {
-        let plane = &mut out[byte * count..(byte + 1) * count];
-        for (i, slot) in plane.iter_mut().enumerate() {
-            *slot = data[i * element_size + byte];
+    // One sequential pass over the input, the common sizes unrolled so the
+    // compiler can vectorise them.
+    match element_size {
+        2 => scatter::<2>(data, out, count),
+        4 => scatter::<4>(data, out, count),
+        8 => scatter::<8>(data, out, count),
+        _ => {
+            for (i, element) in data.chunks_exact(element_size).enumerate() {
+                for (byte, &value) in element.iter().enumerate() {
+                    out[byte * count + i] = value;
+                }
+            }
         }
     }
     let tail = count * element_size;
     out[tail..].copy_from_slice(&data[tail..]);
 }
 
+fn scatter<const N: usize>(data: &[u8], out: &mut [u8], count: usize) {
+    let (planes, _) = out.split_at_mut(count * N);
+    let mut planes: Vec<&mut [u8]> = planes.chunks_exact_mut(count).collect();
+    for (i, element) in data.chunks_exact(N).enumerate() {
+        for byte in 0..N {
+            planes[byte][i] = element[byte];
+        }
+    }
+}
+
 thread_local! {
     /// One compressor per worker thread and level (libdeflate allocates ~100s of KB each).
     static COMPRESSORS: RefCell<Vec<(i32, Compressor)>> = const { RefCell::new(Vec::new()) };
     static SHUFFLED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Room for the worst case; reused so each chunk does not fault in fresh pages.
+    static COMPRESSED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Shuffles then zlib-compresses one chunk at `level` (0-12, libdeflate's scale;
@@ -53,12 +73,17 @@ pub fn compress_chunk(data: &[u8], element_size: usize, level: u32) -> Vec<u8> {
                 }
             };
             let compressor = &mut compressors[index].1;
-            let mut out = vec![0; compressor.zlib_compress_bound(shuffled.len())];
-            let written = compressor
-                .zlib_compress(&shuffled, &mut out)
-                .expect("the output buffer has the bound libdeflate asked for");
-            out.truncate(written);
-            out
+            COMPRESSED.with(|out| {
+                let mut out = out.borrow_mut();
+                let bound = compressor.zlib_compress_bound(shuffled.len());
+                if out.len() < bound {
+                    out.resize(bound, 0);
+                }
+                let written = compressor
+                    .zlib_compress(&shuffled, &mut out)
+                    .expect("the output buffer has the bound libdeflate asked for");
+                out[..written].to_vec()
+            })
         })
     })
 }
@@ -79,6 +104,20 @@ mod tests {
         let mut out = Vec::new();
         shuffle(&[1, 2, 3, 4, 9], 2, &mut out);
         assert_eq!(out, [1, 3, 2, 4, 9]);
+    }
+
+    #[test]
+    fn wide_elements_shuffle_like_narrow_ones() {
+        let data: Vec<u8> = (0..24).collect();
+        for size in [3, 4, 8] {
+            let mut out = Vec::new();
+            shuffle(&data, size, &mut out);
+            let count = data.len() / size;
+            let expected: Vec<u8> = (0..size)
+                .flat_map(|b| (0..count).map(move |i| (i * size + b) as u8))
+                .collect();
+            assert_eq!(out, expected, "element size {size}");
+        }
     }
 
     #[test]

@@ -98,6 +98,18 @@ pub enum StoreError {
         actual: String,
     },
 
+    /// The run ended but its file could not be sealed.
+    #[error(
+        "could not seal {partial}: {source}; everything flushed is in that file: free space if needed, then run \
+         `macroscope recover {partial}`"
+    )]
+    SealFailed {
+        /// The `.partial` file left behind.
+        partial: PathBuf,
+        /// What went wrong.
+        source: Box<StoreError>,
+    },
+
     /// An earlier write failed; the run cannot continue.
     #[error("writing {file} failed earlier ({reason}); the run must stop")]
     WriterFailed {

@@ -11,6 +11,7 @@ mod chunking;
 mod compress;
 mod content;
 mod dataset_path;
+mod dataset_ports;
 mod durable;
 mod element;
 mod entries;
@@ -25,6 +26,7 @@ mod plan;
 mod provenance;
 pub mod recover;
 mod replay;
+mod run_file;
 mod seal;
 pub mod show;
 mod sink;
@@ -37,10 +39,10 @@ use std::time::Duration;
 
 pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
-pub use identity::{stage_key, PortIdentity, StageKey};
 pub use maps::{find_map_set, find_truth, read_map_set};
 pub use replay::{describe_dataset, replay_dataset, Replay};
-pub use sink::{partial_path, Sink};
+pub use run_file::partial_path;
+pub use sink::Sink;
 
 /// How a run is stored.
 #[derive(Debug, Clone)]
@@ -160,4 +162,54 @@ pub struct RunSummary {
     pub stored: Vec<(String, PathBuf)>,
     /// The write error that made the run fail, if one did.
     pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The runtime creates the sink on one thread and writes from its sink
+    /// thread; replays feed stages on their own threads.
+    #[test]
+    fn sink_and_replay_can_move_between_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Sink>();
+        assert_send::<Replay>();
+    }
+
+    fn pipeline(store: Option<&str>) -> crate::pipeline::Pipeline {
+        crate::pipeline::Pipeline {
+            file: PathBuf::from("p.toml"),
+            text: String::new(),
+            name: "p".into(),
+            output: PathBuf::from("out.h5"),
+            store: store.map(PathBuf::from),
+            stages: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_store_flag_wins_over_the_pipeline_which_wins_over_the_default() {
+        let chosen = |cli: Option<&str>, file: Option<&str>| {
+            StoreOptions::for_pipeline(&pipeline(file), cli.map(PathBuf::from)).store_dir
+        };
+        assert_eq!(chosen(Some("/cli"), Some("/toml")), PathBuf::from("/cli"));
+        assert_eq!(chosen(None, Some("/toml")), PathBuf::from("/toml"));
+        assert_eq!(chosen(None, None), default_store_dir());
+        assert!(default_store_dir().ends_with("macroscope/store"));
+    }
+
+    #[test]
+    fn out_of_range_options_are_refused() {
+        let options = StoreOptions {
+            deflate_level: 10,
+            ..StoreOptions::default()
+        };
+        assert!(options.validated().is_err());
+        let options = StoreOptions {
+            flush_interval: Duration::from_secs(2),
+            ..StoreOptions::default()
+        };
+        assert!(options.validated().is_err());
+    }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use hdf5::file::LibraryVersion;
-use hdf5::File;
+use hdf5::{File, OpenMode};
 
 use super::error::StoreError;
 use super::hdf5_raw::close_on_exec;
@@ -42,7 +42,10 @@ pub fn open_rw(path: &Path) -> Result<File, StoreError> {
     finish(path, "opening for writing", file)
 }
 
-/// Opens `path` read-only.
+/// Opens `path` read-only; a run still being written (SWMR, e.g. a
+/// `.partial` file) is opened as a SWMR reader.
 pub fn open_read(path: &Path) -> Result<File, StoreError> {
-    finish(path, "opening", File::open(path))
+    let file = File::open(path)
+        .or_else(|plain| File::open_as(path, OpenMode::ReadSWMR).map_err(|_| plain));
+    finish(path, "opening", file)
 }

@@ -244,6 +244,13 @@ fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
         )));
     }
     for port in &stage.outputs {
+        if port.kind == macroscope_plugin_api::PortKind::Stream && port.item_len() == 0 {
+            return Err(StoreError::Misuse(format!(
+                "stage `{}` port `{}` declares stream items of shape {:?}, which hold no values; \
+                 a stream item needs at least one",
+                stage.id, port.name, port.shape
+            )));
+        }
         let names =
             std::iter::once(port.name.as_str()).chain(port.columns.iter().map(|c| c.name.as_str()));
         if let Some(bad) = names.into_iter().find(|n| !is_identifier(n)) {

@@ -43,11 +43,14 @@ pub fn render(path: &Path) -> Result<String, StoreError> {
     if !a(root::ERROR).is_empty() {
         let _ = writeln!(out, "  error: {}", a(root::ERROR));
     }
+    let finished = match a(root::FINISHED) {
+        f if f.is_empty() => "not yet".to_owned(),
+        f => f,
+    };
     let _ = writeln!(
         out,
-        "  created {} · finished {} · host {}",
+        "  created {} · finished {finished} · host {}",
         a(root::CREATED),
-        a(root::FINISHED),
         a(root::HOST_VERSION)
     );
     let _ = writeln!(

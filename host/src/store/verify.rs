@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::attributes::get_str;
 use super::content::{all_datasets, content_sha256};
 use super::error::StoreError;
+use super::hashing::sha256_hex;
 use super::layout::{self, dataset as attr, root};
 use super::open;
 
@@ -27,10 +28,10 @@ pub enum Outcome {
     Unreadable(String),
 }
 
-/// One dataset's check.
+/// One dataset's (or hashed root attribute's) check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// Dataset path.
+    /// Dataset path (or `/ (attribute NAME)` for a hashed root attribute).
     pub dataset: String,
     /// What was found.
     pub outcome: Outcome,
@@ -76,25 +77,43 @@ pub fn verify_file(path: &Path) -> Result<Report, StoreError> {
             ))
         }
     }
-    let datasets =
-        all_datasets(&file).map_err(|e| StoreError::hdf5(path, "listing datasets", e))?;
-    let checks = datasets
-        .iter()
-        .map(|dataset| {
-            let outcome = match get_str(dataset, attr::CONTENT_SHA256).filter(|h| !h.is_empty()) {
-                None => Outcome::NoHash,
-                Some(expected) => match content_sha256(dataset) {
-                    Ok(actual) if actual == expected => Outcome::Intact,
-                    Ok(actual) => Outcome::Mismatch { expected, actual },
-                    Err(e) => Outcome::Unreadable(e.to_string()),
-                },
+    // Root texts stored with their hash: the pipeline file, a store entry's key.
+    let root_texts = [
+        (root::PIPELINE_TOML, root::PIPELINE_SHA256),
+        (root::STORE_KEY_JSON, root::STORE_KEY),
+    ];
+    let mut checks: Vec<Check> = root_texts
+        .into_iter()
+        .filter_map(|(text, hash)| {
+            let (text, expected) = (get_str(&file, text)?, get_str(&file, hash)?);
+            let actual = sha256_hex(text.as_bytes());
+            let outcome = if actual == expected {
+                Outcome::Intact
+            } else {
+                Outcome::Mismatch { expected, actual }
             };
-            Check {
-                dataset: dataset.name(),
+            Some(Check {
+                dataset: format!("/ (attribute {hash})"),
                 outcome,
-            }
+            })
         })
         .collect();
+    let datasets =
+        all_datasets(&file).map_err(|e| StoreError::hdf5(path, "listing datasets", e))?;
+    checks.extend(datasets.iter().map(|dataset| {
+        let outcome = match get_str(dataset, attr::CONTENT_SHA256).filter(|h| !h.is_empty()) {
+            None => Outcome::NoHash,
+            Some(expected) => match content_sha256(dataset) {
+                Ok(actual) if actual == expected => Outcome::Intact,
+                Ok(actual) => Outcome::Mismatch { expected, actual },
+                Err(e) => Outcome::Unreadable(e.to_string()),
+            },
+        };
+        Check {
+            dataset: dataset.name(),
+            outcome,
+        }
+    }));
     Ok(Report {
         file: path.to_owned(),
         checks,

@@ -174,3 +174,37 @@ fn an_analysis_records_the_paths_and_hashes_of_its_inputs() {
     assert_eq!(inputs[0]["source"], "stimulus.frames");
     assert_eq!(inputs[0]["sha256"], attr(&frames, "content_sha256"));
 }
+
+#[test]
+fn dropped_camera_frames_are_counted_in_the_file_and_shown() {
+    use macroscope_integration::store_fixtures::{pipeline, StageDef, TestCamera};
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("drops.h5");
+    let camera = serde_json::json!({"frames": 2, "height": 4, "width": 4});
+    let p = pipeline(
+        &output,
+        vec![StageDef::of::<TestCamera>("camera", camera, vec![])],
+    );
+    let mut sink =
+        macroscope::store::Sink::create(&p, &options(&dir.path().join("store"))).unwrap();
+    sink.record_dropped(0, 0, 2);
+    sink.record_dropped(0, 0, 1);
+    sink.finish(macroscope::store::RunStatus::Complete).unwrap();
+    let file = hdf5::File::open(&output).unwrap();
+    let frames = file
+        .dataset(&format!(
+            "/acquisitions/{}/camera/frames",
+            attr(&file, "run_id")
+        ))
+        .unwrap();
+    assert_eq!(
+        frames
+            .attr("dropped_items")
+            .unwrap()
+            .read_scalar::<u64>()
+            .unwrap(),
+        3
+    );
+    let shown = macroscope::store::show::render(&output).unwrap();
+    assert!(shown.contains("DROPPED 3"), "{shown}");
+}

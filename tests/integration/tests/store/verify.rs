@@ -62,7 +62,7 @@ fn verify_passes_an_intact_file() {
         "{stdout}{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    assert!(stdout.contains("datasets intact"), "{stdout}");
+    assert!(stdout.contains("content hashes match"), "{stdout}");
 }
 
 #[test]
@@ -132,6 +132,31 @@ fn verify_reports_a_flipped_byte_in_an_uncompressed_column_as_a_hash_mismatch() 
         stdout
             .lines()
             .any(|l| l.starts_with("MISMATCH") && l.contains(&column)),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn verify_reports_an_edited_pipeline_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, _) = written(dir.path());
+    {
+        let file = hdf5::File::open_rw(&output).unwrap();
+        file.delete_attr("pipeline_toml").unwrap();
+        let edited: hdf5::types::VarLenUnicode = "[pipeline]\nname = \"edited\"\n".parse().unwrap();
+        file.new_attr::<hdf5::types::VarLenUnicode>()
+            .create("pipeline_toml")
+            .unwrap()
+            .write_scalar(&edited)
+            .unwrap();
+    }
+    let result = macroscope().arg("verify").arg(&output).output().unwrap();
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(!result.status.success());
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("MISMATCH") && l.contains("pipeline_sha256")),
         "{stdout}"
     );
 }

@@ -1,0 +1,289 @@
+//! Creating a run file: every group, stream dataset and attribute known
+//! before the run (reused stages copied from the store), then SWMR. After
+//! this nothing can be added to the file until the run is sealed.
+
+use std::path::{Path, PathBuf};
+
+use macroscope_plugin_api::PortKind;
+
+use super::attributes::{set_flag, set_str};
+use super::chunking;
+use super::entries::{Entry, OUTPUT_GROUP};
+use super::error::StoreError;
+use super::hashing::{canonical_json, sha256_hex};
+use super::layout::{self, dataset as attr, group as gattr, role, root};
+use super::plan::{input_records, StagePlan};
+use super::provenance::{inputs_json, Provenance};
+use super::streams::{item_bytes, StreamSlot};
+use super::writer::Target;
+use super::{hdf5_raw, open, StoreOptions};
+use crate::pipeline::Pipeline;
+
+/// `<output>.partial`.
+pub fn partial_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Fails unless `output` can be written: its directory exists and is
+/// writable, and neither it nor its `.partial` exists.
+pub fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
+    let dir = match output.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(StoreError::OutputDirectory {
+            dir,
+            reason: "it does not exist; create it first".into(),
+        });
+    }
+    if output.exists() {
+        return Err(StoreError::OutputExists(output.to_owned()));
+    }
+    let partial = partial_path(output);
+    if partial.exists() {
+        return Err(StoreError::PartialExists(partial));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .and_then(|_| std::fs::remove_file(&partial))
+        .map_err(|e| StoreError::OutputDirectory {
+            dir,
+            reason: e.to_string(),
+        })?;
+    Ok(partial)
+}
+
+/// Space set aside at the start so the file can be sealed on a full disk:
+/// the dataset ports still to be written (uncompressed size) plus 1 MiB for
+/// attributes, at most 64 MiB.
+pub fn reserve_bytes(pipeline: &Pipeline) -> u64 {
+    let ports: u64 = pipeline
+        .stages
+        .iter()
+        .flat_map(|s| s.outputs.iter())
+        .filter(|p| p.kind == PortKind::Dataset)
+        .map(|p| p.item_len() as u64 * p.element.size() as u64)
+        .sum();
+    (ports + (1 << 20)).min(64 << 20)
+}
+
+/// Writes the root attributes and creates every stage's group and stream
+/// datasets in `file` (or copies a reused stage's group from its store entry),
+/// then starts SWMR. Returns the writer's targets and the stream slots.
+#[allow(clippy::too_many_arguments)]
+pub fn create(
+    file: &hdf5::File,
+    pipeline: &Pipeline,
+    plans: &[StagePlan],
+    partial: &Path,
+    run_id: &str,
+    created: &str,
+    store_dir: &Path,
+    options: &StoreOptions,
+) -> Result<(Vec<Target>, Vec<StreamSlot>), StoreError> {
+    let h5 = |action: &str| {
+        let partial = partial.to_owned();
+        let action = action.to_owned();
+        move |e| StoreError::hdf5(&partial, action, e)
+    };
+    let root_attrs = [
+        (root::FORMAT, layout::FORMAT.to_owned()),
+        (root::RUN_ID, run_id.to_owned()),
+        (root::CREATED, created.to_owned()),
+        (root::HOST_VERSION, crate::HOST_VERSION.to_owned()),
+        (root::PIPELINE_NAME, pipeline.name.clone()),
+        (root::PIPELINE_FILE, pipeline.file.display().to_string()),
+        (root::PIPELINE_TOML, pipeline.text.clone()),
+        (root::PIPELINE_SHA256, sha256_hex(pipeline.text.as_bytes())),
+        (root::STATUS, "running".to_owned()),
+        (root::STORE_DIR, store_dir.display().to_string()),
+    ];
+    for (name, value) in &root_attrs {
+        set_str(file, name, value).map_err(h5("writing root attributes"))?;
+    }
+    let mut targets = Vec::new();
+    let mut slots = Vec::new();
+    for (index, plan) in plans.iter().enumerate() {
+        if let Some(entry) = &plan.reuse {
+            copy_reused(file, plan, entry, partial)?;
+            continue;
+        }
+        let group = ensure_group(file, &plan.group)
+            .map_err(h5(&format!("creating group {}", plan.group)))?;
+        write_group_attributes(&group, plan, false, "")
+            .map_err(h5(&format!("writing attributes of {}", plan.group)))?;
+        let inputs = inputs_json(&input_records(plans, index));
+        for (port, spec) in plan.outputs.iter().enumerate() {
+            if spec.kind != PortKind::Stream {
+                continue;
+            }
+            let slot = create_stream(
+                &group,
+                plan,
+                index,
+                port,
+                &inputs,
+                created,
+                options,
+                &mut targets,
+            )
+            .map_err(h5(&format!(
+                "creating the datasets of {}",
+                plan.port_path(port)
+            )))?;
+            slots.push(slot);
+        }
+    }
+    file.flush().map_err(h5("flushing"))?;
+    file.start_swmr().map_err(h5("starting SWMR"))?;
+    Ok((targets, slots))
+}
+
+fn ensure_group(file: &hdf5::File, path: &str) -> hdf5::Result<hdf5::Group> {
+    let mut current = file.group("/")?;
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        current = match current.group(part) {
+            Ok(group) => group,
+            Err(_) => current.create_group(part)?,
+        };
+    }
+    Ok(current)
+}
+
+/// Writes a stage group's summary attributes.
+fn write_group_attributes(
+    group: &hdf5::Group,
+    plan: &StagePlan,
+    reused: bool,
+    entry: &str,
+) -> hdf5::Result<()> {
+    plan.provenance.write_group_attributes(group)?;
+    let (key, json) = plan
+        .key
+        .as_ref()
+        .map(|k| (k.key.as_str(), k.json.as_str()))
+        .unwrap_or(("", ""));
+    set_str(group, gattr::STORE_KEY, key)?;
+    set_str(group, gattr::STORE_KEY_JSON, json)?;
+    set_flag(group, gattr::REUSED, reused)?;
+    set_str(group, gattr::STORE_ENTRY, entry)
+}
+
+/// Copies a verified store entry's outputs into the run file as the stage's group.
+fn copy_reused(
+    file: &hdf5::File,
+    plan: &StagePlan,
+    entry: &Entry,
+    partial: &Path,
+) -> Result<(), StoreError> {
+    let source = open::open_read(&entry.path)?;
+    hdf5_raw::copy_object(&source, OUTPUT_GROUP, file, &plan.group).map_err(|e| {
+        StoreError::hdf5(
+            partial,
+            format!(
+                "copying store entry {} to {}",
+                entry.path.display(),
+                plan.group
+            ),
+            e,
+        )
+    })?;
+    let group = file
+        .group(&plan.group)
+        .map_err(|e| StoreError::hdf5(partial, format!("opening {}", plan.group), e))?;
+    write_group_attributes(&group, plan, true, &entry.path.display().to_string())
+        .map_err(|e| StoreError::hdf5(partial, format!("writing attributes of {}", plan.group), e))
+}
+
+/// Attributes every dataset of a port carries.
+pub fn write_port_attributes(
+    dataset: &hdf5::Dataset,
+    provenance: &Provenance,
+    spec: &macroscope_plugin_api::PortSpec,
+    role_name: &str,
+    inputs: &str,
+    created: &str,
+) -> hdf5::Result<()> {
+    provenance.write_dataset_attributes(dataset, created)?;
+    set_str(dataset, attr::PORT, &spec.name)?;
+    set_str(dataset, attr::ROLE, role_name)?;
+    set_str(dataset, attr::INPUTS, inputs)
+}
+
+/// Creates the data and column datasets of a stream port and its slot.
+#[allow(clippy::too_many_arguments)]
+fn create_stream(
+    group: &hdf5::Group,
+    plan: &StagePlan,
+    stage: usize,
+    port: usize,
+    inputs: &str,
+    created: &str,
+    options: &StoreOptions,
+    targets: &mut Vec<Target>,
+) -> hdf5::Result<StreamSlot> {
+    let spec = &plan.outputs[port];
+    let bytes = item_bytes(spec);
+    let chunk_plan = chunking::stream_plan(bytes, options.items_per_chunk, options.deflate_level);
+    let data =
+        chunking::create_extendable(group, &spec.name, spec.element, &spec.shape, chunk_plan)?;
+    write_port_attributes(&data, &plan.provenance, spec, role::STREAM, inputs, created)?;
+    set_str(&data, attr::UNIT, &spec.unit)?;
+    set_str(&data, attr::DESCRIPTION, &spec.description)?;
+    set_str(
+        &data,
+        attr::PORT_ATTRIBUTES,
+        &canonical_json(&spec.attributes_json()),
+    )?;
+    let names: Vec<&str> = spec.columns.iter().map(|c| c.name.as_str()).collect();
+    set_str(
+        &data,
+        attr::COLUMNS,
+        &serde_json::to_string(&names).expect("strings serialise"),
+    )?;
+    let data_target = targets.len();
+    targets.push(Target {
+        dataset: data,
+        row_bytes: bytes,
+        rows_per_chunk: chunk_plan.rows,
+        rank: 1 + spec.shape.len(),
+    });
+    let mut column_targets = Vec::new();
+    for column in spec.columns.iter() {
+        let column_plan = chunking::column_plan(column.element);
+        let name = format!("{}.{}", spec.name, column.name);
+        let dataset = chunking::create_extendable(group, &name, column.element, &[], column_plan)?;
+        write_port_attributes(
+            &dataset,
+            &plan.provenance,
+            spec,
+            role::COLUMN,
+            inputs,
+            created,
+        )?;
+        set_str(&dataset, attr::COLUMN, &column.name)?;
+        set_str(&dataset, attr::UNIT, &column.unit)?;
+        set_str(&dataset, attr::DESCRIPTION, &column.description)?;
+        column_targets.push(targets.len());
+        targets.push(Target {
+            dataset,
+            row_bytes: column.element.size(),
+            rows_per_chunk: column_plan.rows,
+            rank: 1,
+        });
+    }
+    Ok(StreamSlot::new(
+        stage,
+        port,
+        &plan.provenance.stage,
+        spec.clone(),
+        data_target,
+        column_targets,
+        chunk_plan,
+    ))
+}
