@@ -127,3 +127,106 @@ fn every_flushed_item_survives_sigkill_and_recover() {
         String::from_utf8_lossy(&verified.stdout)
     );
 }
+
+/// The same through the real command: `macroscope run` on a long pipeline,
+/// SIGKILLed after 2.5 s, then `macroscope recover`. The stimulus schedule is
+/// known in closed form (row k at k/60 s), so every recovered row is checked
+/// against it, and `verify` recomputes the content hash of every dataset.
+#[test]
+fn macroscope_run_killed_mid_run_recovers_as_interrupted_with_exact_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("long.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            r#"
+[pipeline]
+name = "long"
+output = "{out}"
+store = "{store}"
+
+[stages.stimulus]
+plugin = "drifting-bar"
+params = {{ sweeps_per_direction = 20, downsample = 4 }}
+
+[stages.camera]
+plugin = "synthetic-cortex"
+inputs = ["stimulus.schedule"]
+params = {{ width_px = 256, height_px = 256 }}
+"#,
+            out = dir.path().join("long.h5").display(),
+            store = dir.path().join("store").display(),
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .args(["run", "--quiet", "--no-figures"])
+        .arg(&pipeline)
+        .env("XDG_DATA_HOME", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the pipeline must still be running when killed"
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let partial = dir.path().join("long.h5.partial");
+    let recovered = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .arg("recover")
+        .arg(&partial)
+        .output()
+        .unwrap();
+    assert!(
+        recovered.status.success(),
+        "recover failed: {}",
+        String::from_utf8_lossy(&recovered.stderr)
+    );
+
+    let file = hdf5::File::open(dir.path().join("long.h5")).unwrap();
+    let status: String = file
+        .attr("status")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap()
+        .to_string();
+    assert_eq!(status, "interrupted");
+    let stimulus = file.group("stimuli").unwrap().groups().unwrap().remove(0);
+    let times = stimulus
+        .dataset("schedule")
+        .unwrap()
+        .read_1d::<f64>()
+        .unwrap();
+    let indices = stimulus
+        .dataset("schedule.frame_index")
+        .unwrap()
+        .read_1d::<i64>()
+        .unwrap();
+    assert!(
+        times.len() > 60,
+        "more than a second of schedule was flushed, got {} rows",
+        times.len()
+    );
+    for (k, (&t, &index)) in times.iter().zip(indices.iter()).enumerate() {
+        assert_eq!(index, k as i64, "row {k}: frame index");
+        assert!(
+            (t - k as f64 / 60.0).abs() < 1e-9,
+            "row {k}: time {t} s, expected {} s",
+            k as f64 / 60.0
+        );
+    }
+    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+        .arg("verify")
+        .arg(dir.path().join("long.h5"))
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "verify failed: {}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+}
