@@ -95,6 +95,8 @@ pub fn plan_stages(
                     },
                     InputSource::File { path, dataset } => {
                         let file = super::open::open_read(path)?;
+                        // Provenance records the dataset a `*` pattern resolved to.
+                        let dataset = &super::dataset_path::resolve(&file, path, dataset)?;
                         let identity = identity_of(&file, dataset).map_err(|e| {
                             StoreError::hdf5(path, format!("reading input dataset {dataset}"), e)
                         })?;
