@@ -3,7 +3,6 @@
 //! → regenerated; a tampered store entry → reported, not trusted, regenerated.
 
 use std::path::Path;
-use std::process::Command;
 
 use macroscope_integration::store_fixtures::{
     options, run, stimulus_and_mean, stimulus_frames_made, Ran,
@@ -109,13 +108,7 @@ fn show_displays_the_reuse() {
     let dir = tempfile::tempdir().unwrap();
     run_once(dir.path(), "first.h5", 1000);
     run_once(dir.path(), "second.h5", 1000);
-    let shown = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg("show")
-        .arg(dir.path().join("second.h5"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(shown.status.success(), "{text}");
+    let text = super::cli_succeeds("show", dir.path().join("second.h5"));
     assert_eq!(
         text.matches("REUSED: copied from verified store entry")
             .count(),
@@ -171,16 +164,7 @@ fn a_tampered_store_entry_is_detected_and_regenerated() {
         "{:?}",
         again.summary.stored
     );
-    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg("verify")
-        .arg(&entry)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "the regenerated entry verifies:\n{}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
+    super::cli_succeeds("verify", &entry);
     let third = run_once(dir.path(), "third.h5", 1000);
     assert_eq!(
         third.executed,

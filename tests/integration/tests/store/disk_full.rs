@@ -61,16 +61,7 @@ exit $status"#;
         "the file was sealed and renamed"
     );
     check_contents(&output);
-    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg("verify")
-        .arg(&output)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
+    super::cli_succeeds("verify", &output);
 }
 
 fn check_contents(output: &Path) {

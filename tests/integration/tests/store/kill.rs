@@ -48,16 +48,7 @@ fn every_flushed_item_survives_sigkill_and_recover() {
     );
     assert!(partial.exists() && !output.exists());
 
-    let recovered = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg("recover")
-        .arg(&partial)
-        .output()
-        .unwrap();
-    assert!(
-        recovered.status.success(),
-        "recover failed: {}",
-        String::from_utf8_lossy(&recovered.stderr)
-    );
+    super::cli_succeeds("recover", &partial);
     assert!(!partial.exists());
 
     let file = hdf5::File::open(&output).unwrap();
@@ -116,16 +107,7 @@ fn every_flushed_item_survives_sigkill_and_recover() {
     assert_eq!(recorded, hex::encode(Sha256::digest(&bytes)));
     drop(file);
 
-    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg("verify")
-        .arg(&output)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
+    super::cli_succeeds("verify", &output);
 }
 
 /// The same through the real command: `macroscope run` on a long pipeline,
@@ -176,16 +158,7 @@ params = {{ width_px = 256, height_px = 256 }}
     child.wait().unwrap();
 
     let partial = dir.path().join("long.h5.partial");
-    let recovered = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg("recover")
-        .arg(&partial)
-        .output()
-        .unwrap();
-    assert!(
-        recovered.status.success(),
-        "recover failed: {}",
-        String::from_utf8_lossy(&recovered.stderr)
-    );
+    super::cli_succeeds("recover", &partial);
 
     let file = hdf5::File::open(dir.path().join("long.h5")).unwrap();
     let status: String = file
@@ -219,14 +192,5 @@ params = {{ width_px = 256, height_px = 256 }}
             k as f64 / 60.0
         );
     }
-    let verified = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg("verify")
-        .arg(dir.path().join("long.h5"))
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "verify failed: {}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
+    super::cli_succeeds("verify", dir.path().join("long.h5"));
 }
