@@ -22,7 +22,7 @@ pub use progress::ProgressMode;
 pub use stop::StopSignal;
 
 use dispatch::{Consumer, Dispatcher, SinkMsg};
-use stage_thread::{StageInput, StageTask};
+use stage_thread::{StageInput, StageTask, StageWork};
 
 /// How the runtime behaves.
 #[derive(Debug, Clone)]
@@ -132,6 +132,8 @@ pub fn run(
         (0..n).map(|_| bounded(depth)).unzip();
     let progress = progress::Progress::start(&pipeline, options.progress);
 
+    let mut work = plan_work(&mut pipeline, &mut sink);
+
     let failure = Arc::new(stop::FirstFailure::default());
     let mut handles = Vec::new();
     let mut inputs_rx = inputs_rx.into_iter().map(Some).collect::<Vec<_>>();
@@ -141,8 +143,7 @@ pub fn run(
         let task = StageTask {
             id: stage.id.clone(),
             plugin: stage.plugin.descriptor.name.to_string(),
-            instance: stage.instance.take(),
-            replay: sink.reused(index),
+            work: std::mem::replace(&mut work[index], StageWork::Unneeded),
             inputs: inputs_rx[index]
                 .take()
                 .expect("each stage's receiver is taken once"),
@@ -208,6 +209,35 @@ pub fn run(
             outcome,
         },
     )
+}
+
+/// Decides what each stage does: run its plugin, or (its outputs being in the
+/// store) replay them, but only when a stage that still runs consumes them.
+fn plan_work(pipeline: &mut Pipeline, sink: &mut Sink) -> Vec<StageWork> {
+    let replays: Vec<Option<crate::store::Replay>> =
+        (0..pipeline.stages.len()).map(|i| sink.reused(i)).collect();
+    let runs: Vec<bool> = replays.iter().map(Option::is_none).collect();
+    let needed_by_a_running_stage = |producer: usize| {
+        pipeline.stages.iter().zip(&runs).any(|(stage, &runs)| {
+            runs && stage
+                .inputs
+                .iter()
+                .any(|b| matches!(b.source, InputSource::Stage { stage, .. } if stage == producer))
+        })
+    };
+    let needed: Vec<bool> = (0..pipeline.stages.len())
+        .map(needed_by_a_running_stage)
+        .collect();
+    replays
+        .into_iter()
+        .zip(needed)
+        .zip(pipeline.stages.iter_mut())
+        .map(|((replay, needed), stage)| match replay {
+            None => StageWork::Run(stage.instance.take()),
+            Some(replay) if needed => StageWork::Replay(replay),
+            Some(_) => StageWork::Unneeded,
+        })
+        .collect()
 }
 
 /// Every message of every receiver, in arrival order, until all are disconnected.

@@ -25,12 +25,21 @@ pub(super) enum StageInput {
     End,
 }
 
+/// What a stage thread does.
+pub(super) enum StageWork {
+    /// Run the configured plugin.
+    Run(Option<StageBox>),
+    /// The outputs are in the store: replay them to the stages that still run.
+    Replay(Replay),
+    /// The outputs are in the store and no running stage needs them.
+    Unneeded,
+}
+
 /// Everything one stage thread needs.
 pub(super) struct StageTask {
     pub(super) id: String,
     pub(super) plugin: String,
-    pub(super) instance: Option<StageBox>,
-    pub(super) replay: Option<Replay>,
+    pub(super) work: StageWork,
     pub(super) inputs: Receiver<StageInput>,
     pub(super) open_inputs: usize,
     pub(super) dispatcher: Dispatcher,
@@ -44,12 +53,20 @@ const STOP_POLL: Duration = Duration::from_millis(100);
 impl StageTask {
     /// Runs the stage to its end, a failure, or a stop request.
     pub(super) fn run(mut self) -> StageReport {
-        let reused = self.replay.is_some();
-        let result = match (self.replay.take(), self.instance.take()) {
-            (Some(replay), _) => self.replay_outputs(replay),
-            (None, Some(instance)) if self.open_inputs == 0 => self.run_source(instance),
-            (None, Some(instance)) => self.run_consumer(instance),
-            (None, None) => Err(format!("stage `{}` was never configured", self.id)),
+        let work = std::mem::replace(&mut self.work, StageWork::Unneeded);
+        let reused = !matches!(work, StageWork::Run(_));
+        let result = match work {
+            StageWork::Replay(replay) => self.replay_outputs(replay),
+            StageWork::Unneeded => {
+                tracing::info!(
+                    "stage `{}`: outputs reused from the store; no running stage needs them",
+                    self.id
+                );
+                Ok(())
+            }
+            StageWork::Run(Some(instance)) if self.open_inputs == 0 => self.run_source(instance),
+            StageWork::Run(Some(instance)) => self.run_consumer(instance),
+            StageWork::Run(None) => Err(format!("stage `{}` was never configured", self.id)),
         };
         if let Err(message) = result {
             self.stop.request_failure();

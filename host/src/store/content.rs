@@ -16,6 +16,18 @@ pub fn block_rows(dataset: &Dataset) -> usize {
         .max(1)
 }
 
+/// Rows to read per call when scanning a dataset: whole chunks, about 8 MiB.
+/// One row per call costs an HDF5 selection per item, which made verifying a
+/// 34,000-frame stimulus ten times slower than h5py reading it in blocks.
+pub fn rows_per_read(dataset: &Dataset) -> usize {
+    const TARGET_BYTES: usize = 8 << 20;
+    let chunk = block_rows(dataset);
+    let row_bytes = dataset.shape().iter().skip(1).product::<usize>().max(1)
+        * dataset.dtype().map_or(1, |t| t.size());
+    let chunks = (TARGET_BYTES / (row_bytes * chunk).max(1)).max(1);
+    chunk * chunks
+}
+
 /// SHA-256 of a dataset's values as little-endian bytes in C order.
 pub fn content_sha256(dataset: &Dataset) -> hdf5::Result<String> {
     content_sha256_of_rows(dataset, None)
@@ -37,7 +49,7 @@ pub fn content_sha256_of_rows(dataset: &Dataset, rows: Option<usize>) -> hdf5::R
     }
     let total = rows.unwrap_or(shape[0]).min(shape[0]);
     if shape.iter().product::<usize>() > 0 {
-        let block = block_rows(dataset);
+        let block = rows_per_read(dataset);
         let mut start = 0;
         while start < total {
             let end = (start + block).min(total);

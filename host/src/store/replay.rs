@@ -12,7 +12,7 @@ use hdf5::Dataset;
 use macroscope_plugin_api::{ArrayData, ColumnSpec, ElementType, PortKind, PortSpec};
 
 use super::attributes::get_str;
-use super::content::block_rows;
+use super::content::rows_per_read;
 use super::element;
 use super::error::StoreError;
 use super::hashing::ContentHasher;
@@ -122,7 +122,7 @@ impl Replay {
             PortKind::Stream => {
                 let covered = matches!(&p.block, Some((start, block)) if row >= *start && row < start + block.len() / p.item_len());
                 if !covered {
-                    let end = (row + block_rows(&p.data)).min(p.rows);
+                    let end = (row + rows_per_read(&p.data)).min(p.rows);
                     let block = element::read(&p.data, p.element, Some(row..end))
                         .map_err(|e| StoreError::hdf5(&file, format!("reading {}", p.path), e))?;
                     p.block = Some((row, block));
