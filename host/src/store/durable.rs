@@ -1,8 +1,12 @@
-//! Making a finished file durable: fsync it, rename it into place
-//! atomically, fsync the directory so the rename itself survives a crash.
+//! Making files durable: sync a running file to the device in the
+//! background; fsync a finished one, rename it into place atomically, and
+//! fsync the directory so the rename itself survives a crash.
 
 use std::fs::File;
 use std::path::Path;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::Sender;
 
 use super::error::StoreError;
 
@@ -11,6 +15,56 @@ pub fn sync_file(path: &Path) -> Result<(), StoreError> {
     File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| StoreError::io(path, "syncing to disk", e))
+}
+
+/// Syncs a running file's data to the device on its own thread each time it
+/// is asked, so what the writer flushed survives a power loss, not only a
+/// killed process, without the writer ever waiting for the device; and the
+/// final sync when the file is sealed has little left to do.
+pub struct BackgroundSync {
+    requests: Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+impl BackgroundSync {
+    /// Opens `path` for syncing and starts the thread. `on_error` receives a
+    /// message naming the file if a sync fails (the data may not be on disk).
+    pub fn start(
+        path: &Path,
+        on_error: impl Fn(String) + Send + 'static,
+    ) -> Result<BackgroundSync, StoreError> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| StoreError::io(path, "opening to sync in the background", e))?;
+        let path = path.to_owned();
+        // One request waits at most: asking during a sync means "once more after it".
+        let (requests, pending) = crossbeam_channel::bounded::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("macroscope-sync".into())
+            .spawn(move || {
+                for () in pending {
+                    if let Err(e) = file.sync_data() {
+                        on_error(format!("{}: syncing to disk: {e}", path.display()));
+                        return;
+                    }
+                }
+            })
+            .expect("the OS can start a thread");
+        Ok(BackgroundSync { requests, thread })
+    }
+
+    /// Asks for a sync of everything written so far; never blocks.
+    pub fn request(&self) {
+        // Full: a sync is already due. Disconnected: a sync failed and was reported.
+        let _ = self.requests.try_send(());
+    }
+
+    /// Waits for the sync in progress (and one requested) to end.
+    pub fn stop(self) {
+        drop(self.requests);
+        let _ = self.thread.join();
+    }
 }
 
 /// Renames `from` to `to` (atomic on one file system, replacing `to`) and

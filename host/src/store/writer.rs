@@ -3,7 +3,8 @@
 //! of small datasets or compressed chunks (still being compressed on the
 //! worker pool), writes each chunk with a direct chunk write, then extends the
 //! dataset to cover it — so the extent never covers data that is not on disk —
-//! and flushes the file at least once per `flush_interval`.
+//! and flushes the file at least once per `flush_interval`, each flush
+//! followed by a sync to the device in the background.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use hdf5::{Dataset, File};
 
+use super::durable::BackgroundSync;
 use super::error::hdf5_message;
 use super::hdf5_raw;
 
@@ -96,8 +98,22 @@ impl WriterThread {
         let handle = std::thread::Builder::new()
             .name("macroscope-writer".into())
             .spawn(move || {
+                let on_sync_error = {
+                    let shared = Arc::clone(&shared);
+                    move |message| record(&shared, message)
+                };
+                let sync = match BackgroundSync::start(&path, on_sync_error) {
+                    Ok(sync) => sync,
+                    Err(e) => {
+                        record(&shared, e.to_string());
+                        return Written {
+                            rows: vec![0; targets.len()],
+                        };
+                    }
+                };
                 let mut state = State::new(file, path, targets, flush_interval, flushed_shared);
-                state.run(&receiver, &shared);
+                state.run(&receiver, &shared, &sync);
+                sync.stop();
                 state.written()
             })
             .expect("the OS can start a thread");
@@ -198,7 +214,7 @@ impl State {
         }
     }
 
-    fn run(&mut self, receiver: &Receiver<Message>, error: &FirstError) {
+    fn run(&mut self, receiver: &Receiver<Message>, error: &FirstError, sync: &BackgroundSync) {
         let mut failed = false;
         loop {
             let deadline = self.last_flush + self.flush_interval;
@@ -220,7 +236,7 @@ impl State {
             };
             let result = result.and_then(|()| {
                 if self.unflushed && Instant::now() >= self.last_flush + self.flush_interval {
-                    self.flush()
+                    self.flush().inspect(|()| sync.request())
                 } else {
                     Ok(())
                 }
