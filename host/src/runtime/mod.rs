@@ -1,7 +1,7 @@
 //! The runtime: one thread per stage, bounded channels between them
 //! (back-pressure), every emitted item handed to the one [`Sink`].
 //!
-//! Items are [`SharedItem`]s: the buffer a plugin emitted, moved into an `Arc`
+//! Items are [`SharedItem`](crate::item::SharedItem)s: the buffer a plugin emitted, moved into an `Arc`
 //! and lent (never copied) to each downstream stage and to the sink.
 
 mod dispatch;

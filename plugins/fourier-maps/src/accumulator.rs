@@ -14,7 +14,7 @@
 //! the reflectance (thousands).
 //!
 //! Speed: frames are added in batches. For a few pixels at a time the batch
-//! is summed in `f32` registers ([`crate::kernel`]) — exact for Σ(R − ref)
+//! is summed in `f32` registers (the private `kernel` module) — exact for Σ(R − ref)
 //! (integers below 2^24) and with rounding far below the signal for the
 //! cosine and sine sums — and then folded into `f64` totals, so the movie is
 //! read once at close to memory speed while precision is kept over thousands

@@ -3,8 +3,8 @@
 use ndarray::{Array2, ArrayView1, ArrayViewMut1, Axis};
 
 /// ∂map/∂row (axis 0) and ∂map/∂col (axis 1): central differences
-/// (f[i+1] − f[i−1])/2 inside, one-sided differences f[1] − f[0] and
-/// f[n−1] − f[n−2] at the edges. An axis shorter than 2 has zero gradient
+/// `(f[i+1] − f[i−1])/2` inside, one-sided differences `f[1] − f[0]` and
+/// `f[n−1] − f[n−2]` at the edges. An axis shorter than 2 has zero gradient
 /// (numpy refuses it).
 pub fn gradient(map: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
     let along = |axis: usize| {
