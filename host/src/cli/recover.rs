@@ -17,6 +17,18 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let recovered = crate::store::recover::recover_file(&args.file)
         .with_context(|| format!("cannot recover {}", args.file.display()))?;
+    if let Some(status) = &recovered.already_sealed {
+        println!(
+            "the run had been sealed (status {status}) and only its rename was missing: renamed to {}",
+            recovered.path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if recovered.rolled_back {
+        println!(
+            "sealing had been cut short: rolled the file back to when its streams stopped              (the end-of-run datasets, such as analysis maps, are not in it; re-run the analysis)"
+        );
+    }
     for (stream, rows) in &recovered.streams {
         println!("{stream}: {rows} items kept");
     }

@@ -92,7 +92,8 @@ pub fn rename_new(from: &Path, to: &Path) -> Result<(), StoreError> {
     sync_dir(to.parent().unwrap_or(Path::new(".")))
 }
 
-fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+/// Syncs a directory, so the names created or removed in it survive a crash.
+pub fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {

@@ -1,5 +1,5 @@
 //! The few HDF5 C calls the high-level `hdf5` crate does not wrap: direct chunk
-//! write, chunk lookup, cross-file object copy, and the superblock clean-up
+//! write, chunk lookup and listing, cross-file object copy, and the superblock clean-up
 //! that `h5clear -s --increment` performs. Every call runs inside
 //! [`hdf5::sync::sync`], the crate's global HDF5 lock.
 
@@ -8,7 +8,7 @@ use std::path::Path;
 
 use hdf5::{Dataset, Group};
 use hdf5_sys::h5::{hsize_t, HADDR_UNDEF};
-use hdf5_sys::h5d::{H5Dget_chunk_info_by_coord, H5Dwrite_chunk};
+use hdf5_sys::h5d::{H5Dchunk_iter, H5Dget_chunk_info_by_coord, H5Dwrite_chunk};
 use hdf5_sys::h5f::{H5F_libver_t, H5Fclose, H5Fopen, H5F_ACC_RDWR};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5o::H5Ocopy;
@@ -73,6 +73,34 @@ pub fn chunk_location(dataset: &Dataset, offset: &[u64]) -> hdf5::Result<Option<
         )?;
         Ok((addr != HADDR_UNDEF).then_some((addr, size)))
     })
+}
+
+/// File address and stored size of every chunk of a chunked dataset.
+pub fn chunk_ranges(dataset: &Dataset) -> hdf5::Result<Vec<(u64, u64)>> {
+    unsafe extern "C" fn collect(
+        _offset: *const hsize_t,
+        _filter_mask: std::ffi::c_uint,
+        addr: hdf5_sys::h5::haddr_t,
+        size: hsize_t,
+        ranges: *mut std::ffi::c_void,
+    ) -> std::ffi::c_int {
+        // SAFETY: `ranges` is the `Vec` passed to H5Dchunk_iter below.
+        unsafe { (*ranges.cast::<Vec<(u64, u64)>>()).push((addr, size)) };
+        0
+    }
+    let mut ranges: Vec<(u64, u64)> = Vec::new();
+    hdf5::sync::sync(|| unsafe {
+        check(
+            H5Dchunk_iter(
+                dataset.id(),
+                H5P_DEFAULT,
+                Some(collect),
+                (&mut ranges as *mut Vec<(u64, u64)>).cast(),
+            ),
+            "H5Dchunk_iter",
+        )
+    })?;
+    Ok(ranges)
 }
 
 /// Copies the object at `src_path` in `src` (with everything below it and

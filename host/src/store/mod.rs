@@ -31,6 +31,7 @@ mod seal;
 pub mod show;
 mod sink;
 mod streams;
+mod undo;
 pub mod verify;
 mod writer;
 

@@ -1,19 +1,24 @@
 //! `recover`: turn the `.partial` file of a killed run into a normal file
 //! marked `interrupted`, keeping every item that reached the disk.
 //!
-//! Steps: clear the superblock's "open for writing" flags as
-//! `h5clear -s --increment` does; trim every stream written in the run to
-//! the rows its data and all its columns hold (a row counts only if every
-//! one of its chunks is on disk); compute the content hashes the run never
-//! got to write; fill input hashes; set `status=interrupted`; rename the
-//! file into place (never over an existing file).
+//! Steps: if sealing was cut short, roll the file back with its undo log
+//! (the state when its streams stopped); clear the superblock's "open for
+//! writing" flags as `h5clear -s --increment` does; save an undo log, so a
+//! kill during recovery is recoverable too; trim every stream written in the
+//! run to the rows its data and all its columns hold (a row counts only if
+//! every one of its chunks is on disk); compute the content hashes the run
+//! never got to write; fill input hashes; set `status=interrupted`; rename
+//! the file into place (never over an existing file).
+//!
+//! A `.partial` that was sealed and synced but not yet renamed (no undo log,
+//! a final status) is only renamed.
 
 use std::path::{Path, PathBuf};
 
 use super::attributes::get_str;
 use super::error::StoreError;
 use super::layout::{self, root};
-use super::{durable, hdf5_raw, open, seal, RunStatus};
+use super::{durable, hdf5_raw, open, seal, undo, RunStatus};
 
 /// What a recovery did.
 #[derive(Debug, Clone)]
@@ -22,6 +27,11 @@ pub struct Recovered {
     pub path: PathBuf,
     /// Each stream of the run and the rows it kept.
     pub streams: Vec<(String, u64)>,
+    /// Whether an interrupted seal was rolled back first.
+    pub rolled_back: bool,
+    /// The status the file was already sealed with, if only its rename was
+    /// missing (then nothing else was done).
+    pub already_sealed: Option<String>,
 }
 
 /// The `.partial` file and the final name for `path`, which may name either.
@@ -51,8 +61,21 @@ pub fn recover_file(path: &Path) -> Result<Recovered, StoreError> {
         return Err(StoreError::OutputExists(output));
     }
     durable::release(&durable::reserve_path(&partial));
+    let rolled_back = undo::restore(&partial)?;
+    if !rolled_back {
+        if let Some(status) = sealed_status(&partial) {
+            durable::rename_new(&partial, &output)?;
+            return Ok(Recovered {
+                path: output,
+                streams: Vec::new(),
+                rolled_back,
+                already_sealed: Some(status),
+            });
+        }
+    }
     hdf5_raw::clear_status_flags(&partial)
         .map_err(|e| StoreError::hdf5(&partial, "clearing the superblock status flags", e))?;
+    undo::save(&partial)?;
     let file = open::open_rw(&partial)?;
     let h5 = |action: &'static str| {
         let partial = partial.clone();
@@ -90,9 +113,20 @@ pub fn recover_file(path: &Path) -> Result<Recovered, StoreError> {
     .map_err(h5("writing the status"))?;
     file.close().map_err(h5("closing"))?;
     durable::sync_file(&partial)?;
+    undo::discard(&partial)?;
     durable::rename_new(&partial, &output)?;
     Ok(Recovered {
         path: output,
         streams,
+        rolled_back,
+        already_sealed: None,
     })
+}
+
+/// The final status of a `.partial` that opens normally (its writer closed
+/// it) and was sealed; `None` for a run still `running` or a file that needs
+/// its superblock flags cleared first.
+fn sealed_status(partial: &Path) -> Option<String> {
+    let file = hdf5::File::open(partial).ok()?;
+    get_str(&file, root::STATUS).filter(|status| status != "running")
 }

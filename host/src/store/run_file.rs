@@ -60,7 +60,8 @@ pub fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
 
 /// Space set aside at the start so the file can be sealed on a full disk:
 /// the dataset ports still to be written (uncompressed size) plus 1 MiB for
-/// attributes, at most 64 MiB.
+/// attributes and 1 MiB for the undo log (the metadata of an hour of frames
+/// at 10 Hz), at most 64 MiB.
 pub fn reserve_bytes(pipeline: &Pipeline) -> u64 {
     let ports: u64 = pipeline
         .stages
@@ -69,7 +70,7 @@ pub fn reserve_bytes(pipeline: &Pipeline) -> u64 {
         .filter(|p| p.kind == PortKind::Dataset)
         .map(|p| p.item_len() as u64 * p.element.size() as u64)
         .sum();
-    (ports + (1 << 20)).min(64 << 20)
+    (ports + (2 << 20)).min(64 << 20)
 }
 
 /// Writes the root attributes and creates every stage's group and stream

@@ -19,7 +19,7 @@ use super::replay::Replay;
 use super::run_file::{self, check_output, reserve_bytes};
 use super::streams::{check_item, StreamSlot};
 use super::writer::{WriterThread, Written};
-use super::{durable, open, seal, RunStatus, RunSummary, StoreOptions};
+use super::{durable, open, seal, undo, RunStatus, RunSummary, StoreOptions};
 use crate::item::SharedItem;
 use crate::pipeline::Pipeline;
 
@@ -225,10 +225,15 @@ impl Sink {
         } else {
             status
         };
-        let stored = self
-            .seal(status, &written, writer_error.as_deref())
+        // The undo log lets `recover` roll back a seal cut short by a kill;
+        // once the sealed file is synced it is dropped, and then a kill
+        // before the rename leaves a whole, sealed `.partial`.
+        let stored = undo::save(&self.partial)
+            .and_then(|_| self.seal(status, &written, writer_error.as_deref()))
             .and_then(|stored| {
                 durable::sync_file(&self.partial)?;
+                undo::discard(&self.partial)?;
+                fail::fail_point!("store::before-rename", |_| std::process::abort());
                 durable::rename_new(&self.partial, &self.output)?;
                 Ok(stored)
             })
@@ -301,6 +306,7 @@ impl Sink {
             known.insert(plan.port_path(port), hash);
         }
         seal::write_content_hashes(&file, &known).map_err(h5("writing content hashes".into()))?;
+        fail::fail_point!("store::mid-seal", |_| std::process::abort());
         seal::fill_input_hashes(&file).map_err(h5("writing input hashes".into()))?;
         let stored = match status {
             RunStatus::Complete => self.file_deterministic_outputs(&file, &finished)?,
