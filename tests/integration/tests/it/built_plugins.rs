@@ -1,9 +1,6 @@
-// Each test binary that includes this module uses only part of it.
-#![allow(dead_code)]
-
 //! Builds the plugin libraries and the `macroscope` binary with the cargo that
 //! runs these tests (same target directory and profile, so nothing is built
-//! twice), once per test binary, and lays library files out in temporary
+//! twice), once per test run, and lays library files out in temporary
 //! plugin directories.
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
-//! Storage-sink integration tests, one module per area, in one test binary
-//! (one link of the static HDF5 library instead of one per area).
+//! The storage sink: the files it writes, reuse from the content-addressed
+//! store, crash and error behaviour, and the commands that read its files
+//! (`show`, `verify`, `recover`); one module per concern.
 
 mod dedup;
 mod disk_full;

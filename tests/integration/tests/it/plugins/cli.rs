@@ -1,17 +1,15 @@
 //! `macroscope plugins`, `inspect` and `plugin check` on real plugin libraries,
 //! run as a user would: the built binary in a child process.
 
-mod built_plugins;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
+use crate::built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
 
 /// Runs `macroscope ARGS` with no plugin directories from the environment.
 fn macroscope(args: &[&str], plugin_dir: Option<&Path>) -> Output {
     let empty_data_home = tempfile::tempdir().unwrap();
-    let mut command = Command::new(built_plugins::macroscope());
+    let mut command = Command::new(crate::built_plugins::macroscope());
     command
         .env_remove("MACROSCOPE_PLUGIN_PATH")
         .env("XDG_DATA_HOME", empty_data_home.path())

@@ -2,12 +2,10 @@
 //! land in the run file with the right values, and its panic fails the run
 //! cleanly, naming the stage and the plugin, with everything before it kept.
 
-mod built_plugins;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use built_plugins::{plugin_dir, EXAMPLE};
+use crate::built_plugins::{plugin_dir, EXAMPLE};
 
 /// A short stimulus -> synthetic cortex -> example-frame-stats pipeline.
 fn pipeline(dir: &Path, stats_params: &str) -> PathBuf {
@@ -41,7 +39,7 @@ params = {stats_params}
 }
 
 fn run(pipeline: &Path, plugins: &Path) -> Output {
-    Command::new(built_plugins::macroscope())
+    Command::new(crate::built_plugins::macroscope())
         .env_remove("MACROSCOPE_PLUGIN_PATH")
         .env("XDG_DATA_HOME", pipeline.parent().unwrap())
         .args(["run", "--quiet", "--no-figures"])

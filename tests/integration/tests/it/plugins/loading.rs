@@ -1,11 +1,9 @@
 //! Plugin libraries built as real `cdylib`s, loaded from a directory by the
 //! host's registry, and run through the plugin harness.
 
-mod built_plugins;
-
 use std::path::Path;
 
-use built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
+use crate::built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
 use macroscope::registry::{Origin, Registry, RegistryError, SearchPath};
 use macroscope_plugin_api::{load::LoadError, Scalar};
 use macroscope_plugin_harness::{PluginUnderTest, Timeline};
@@ -204,7 +202,7 @@ fn asking_for_the_plugin_of_a_refused_library_says_why() {
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     ));
-    std::fs::copy(built_plugins::library(ABI_FUTURE), &installed).unwrap();
+    std::fs::copy(crate::built_plugins::library(ABI_FUTURE), &installed).unwrap();
     let registry = registry_of(dir.path());
     let message = registry
         .lookup("example-frame-stats")

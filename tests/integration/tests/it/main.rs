@@ -1,0 +1,12 @@
+//! The integration tests, in one test binary with a module per area: one
+//! link of the static HDF5 library and of the host instead of one per area.
+//!
+//! - `plugins`: plugin libraries built as real `cdylib`s, loaded by the host
+//!   and driven through its command line;
+//! - `pipelines`: `macroscope run` end to end with a library plugin;
+//! - `store`: the storage sink, its files and the commands that read them.
+
+mod built_plugins;
+mod pipelines;
+mod plugins;
+mod store;
