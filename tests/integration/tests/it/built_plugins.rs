@@ -1,5 +1,4 @@
-//! Builds the plugin libraries and the `macroscope` binary with the cargo that
-//! runs these tests (same target directory and profile, so nothing is built
+//! Builds the plugin libraries with the cargo that runs these tests (same target directory and profile, so nothing is built
 //! twice), once per test run, and lays library files out in temporary
 //! plugin directories.
 
@@ -26,7 +25,10 @@ fn profile_dir() -> PathBuf {
         .to_owned()
 }
 
-/// Builds the three plugin crates and the host binary (once), returning `target/<profile>`.
+/// Builds the three plugin crates (once), returning `target/<profile>`.
+///
+/// A `cdylib` cannot be a dependency of this package, so Cargo does not build
+/// them for the tests; this nested build does, as the tests start.
 pub fn built() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -38,16 +40,7 @@ pub fn built() -> &'static Path {
         command
             .current_dir(&workspace)
             .args([
-                "build",
-                "--quiet",
-                "-p",
-                EXAMPLE,
-                "-p",
-                BROKEN,
-                "-p",
-                ABI_FUTURE,
-                "-p",
-                "macroscope",
+                "build", "--quiet", "-p", EXAMPLE, "-p", BROKEN, "-p", ABI_FUTURE,
             ])
             .arg("--target-dir")
             .arg(target_dir);
@@ -72,11 +65,6 @@ pub fn library(name: &str) -> PathBuf {
         name.replace('-', "_"),
         std::env::consts::DLL_SUFFIX
     ))
-}
-
-/// The built `macroscope` binary.
-pub fn macroscope() -> PathBuf {
-    built().join(format!("macroscope{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// A fresh directory holding copies of the libraries of `crates`.

@@ -7,6 +7,7 @@
 //! - `store`: the storage sink, its files and the commands that read them.
 
 mod built_plugins;
+mod cli;
 mod pipelines;
 mod plugins;
 mod store;

@@ -3,7 +3,7 @@
 //! cleanly, naming the stage and the plugin, with everything before it kept.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::built_plugins::{plugin_dir, EXAMPLE};
 
@@ -38,10 +38,9 @@ params = {stats_params}
     path
 }
 
+/// Runs `macroscope run PIPELINE` with the plugin libraries in `plugins`.
 fn run(pipeline: &Path, plugins: &Path) -> Output {
-    Command::new(crate::built_plugins::macroscope())
-        .env_remove("MACROSCOPE_PLUGIN_PATH")
-        .env("XDG_DATA_HOME", pipeline.parent().unwrap())
+    crate::cli::macroscope()
         .args(["run", "--quiet", "--no-figures"])
         .arg(pipeline)
         .arg("--plugin-path")

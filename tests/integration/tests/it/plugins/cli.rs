@@ -2,18 +2,14 @@
 //! run as a user would: the built binary in a child process.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
 
-/// Runs `macroscope ARGS` with no plugin directories from the environment.
+/// Runs `macroscope ARGS`, seeing only the plugins in `plugin_dir`.
 fn macroscope(args: &[&str], plugin_dir: Option<&Path>) -> Output {
-    let empty_data_home = tempfile::tempdir().unwrap();
-    let mut command = Command::new(crate::built_plugins::macroscope());
-    command
-        .env_remove("MACROSCOPE_PLUGIN_PATH")
-        .env("XDG_DATA_HOME", empty_data_home.path())
-        .args(args);
+    let mut command = crate::cli::macroscope();
+    command.args(args);
     if let Some(dir) = plugin_dir {
         command.arg("--plugin-path").arg(dir);
     }

@@ -108,7 +108,7 @@ fn show_displays_the_reuse() {
     let dir = tempfile::tempdir().unwrap();
     run_once(dir.path(), "first.h5", 1000);
     run_once(dir.path(), "second.h5", 1000);
-    let text = super::cli_succeeds("show", dir.path().join("second.h5"));
+    let text = crate::cli::succeeds("show", dir.path().join("second.h5"));
     assert_eq!(
         text.matches("REUSED: copied from verified store entry")
             .count(),
@@ -164,7 +164,7 @@ fn a_tampered_store_entry_is_detected_and_regenerated() {
         "{:?}",
         again.summary.stored
     );
-    super::cli_succeeds("verify", &entry);
+    crate::cli::succeeds("verify", &entry);
     let third = run_once(dir.path(), "third.h5", 1000);
     assert_eq!(
         third.executed,

@@ -61,7 +61,7 @@ exit $status"#;
         "the file was sealed and renamed"
     );
     check_contents(&output);
-    super::cli_succeeds("verify", &output);
+    crate::cli::succeeds("verify", &output);
 }
 
 fn check_contents(output: &Path) {

@@ -48,7 +48,7 @@ fn every_flushed_item_survives_sigkill_and_recover() {
     );
     assert!(partial.exists() && !output.exists());
 
-    super::cli_succeeds("recover", &partial);
+    crate::cli::succeeds("recover", &partial);
     assert!(!partial.exists());
 
     let file = hdf5::File::open(&output).unwrap();
@@ -107,7 +107,7 @@ fn every_flushed_item_survives_sigkill_and_recover() {
     assert_eq!(recorded, hex::encode(Sha256::digest(&bytes)));
     drop(file);
 
-    super::cli_succeeds("verify", &output);
+    crate::cli::succeeds("verify", &output);
 }
 
 /// The same through the real command: `macroscope run` on a long pipeline,
@@ -141,10 +141,9 @@ params = {{ width_px = 256, height_px = 256 }}
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+    let mut child = crate::cli::macroscope()
         .args(["run", "--quiet", "--no-figures"])
         .arg(&pipeline)
-        .env("XDG_DATA_HOME", dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -158,7 +157,7 @@ params = {{ width_px = 256, height_px = 256 }}
     child.wait().unwrap();
 
     let partial = dir.path().join("long.h5.partial");
-    super::cli_succeeds("recover", &partial);
+    crate::cli::succeeds("recover", &partial);
 
     let file = hdf5::File::open(dir.path().join("long.h5")).unwrap();
     let status: String = file
@@ -192,5 +191,5 @@ params = {{ width_px = 256, height_px = 256 }}
             k as f64 / 60.0
         );
     }
-    super::cli_succeeds("verify", dir.path().join("long.h5"));
+    crate::cli::succeeds("verify", dir.path().join("long.h5"));
 }

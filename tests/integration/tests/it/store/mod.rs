@@ -12,24 +12,3 @@ mod reanalysis;
 mod roundtrip;
 mod schema;
 mod verify;
-
-use std::path::Path;
-use std::process::Command;
-
-/// Runs `macroscope COMMAND FILE` (the real command line) and asserts it
-/// succeeded, showing what it printed if not; returns its standard output.
-fn cli_succeeds(command: &str, file: impl AsRef<Path>) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-        .arg(command)
-        .arg(file.as_ref())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "macroscope {command} {} failed:\n{stdout}\n{}",
-        file.as_ref().display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}

@@ -3,13 +3,8 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use macroscope_integration::store_fixtures::{options, run, stimulus_and_mean};
-
-fn macroscope() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
-}
 
 fn written(dir: &Path) -> (PathBuf, String) {
     let output = dir.join("run.h5");
@@ -55,7 +50,7 @@ fn flip_byte_in_chunk(path: &Path, dataset: &str, chunk: usize, at: impl Fn(u64)
 fn verify_passes_an_intact_file() {
     let dir = tempfile::tempdir().unwrap();
     let (output, _) = written(dir.path());
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
+    let result = crate::cli::output("verify", &output);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(
         result.status.success(),
@@ -70,7 +65,7 @@ fn verify_fails_a_file_with_one_flipped_data_byte() {
     let dir = tempfile::tempdir().unwrap();
     let (output, frames) = written(dir.path());
     flip_byte_in_chunk(&output, &frames, 3, |size| size / 2);
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
+    let result = crate::cli::output("verify", &output);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(
         !result.status.success(),
@@ -107,7 +102,7 @@ fn verify_reports_data_rewritten_without_its_hash() {
         values[7] += 1.0;
         total.write_raw(&values).unwrap();
     }
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
+    let result = crate::cli::output("verify", &output);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(!result.status.success());
     assert!(
@@ -125,7 +120,7 @@ fn verify_reports_a_flipped_byte_in_an_uncompressed_column_as_a_hash_mismatch() 
     let column = format!("{frames}.frame_index");
     // Byte 0 of row 0: the chunk is padded past the 6 rows it holds.
     flip_byte_in_chunk(&output, &column, 0, |_| 0);
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
+    let result = crate::cli::output("verify", &output);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(!result.status.success());
     assert!(
@@ -150,7 +145,7 @@ fn verify_reports_an_edited_pipeline_text() {
             .write_scalar(&edited)
             .unwrap();
     }
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
+    let result = crate::cli::output("verify", &output);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(!result.status.success());
     assert!(
