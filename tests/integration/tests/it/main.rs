@@ -10,4 +10,5 @@ mod built_plugins;
 mod cli;
 mod pipelines;
 mod plugins;
+mod run_file;
 mod store;

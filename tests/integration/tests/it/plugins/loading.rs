@@ -9,6 +9,7 @@ use macroscope_plugin_api::{load::LoadError, Scalar};
 use macroscope_plugin_harness::{PluginUnderTest, Timeline};
 use sha2::{Digest, Sha256};
 
+/// The registry of the plugin libraries in `dir` alone.
 fn registry_of(dir: &Path) -> Registry {
     Registry::load(&SearchPath {
         dirs: vec![dir.to_owned()],
@@ -16,6 +17,7 @@ fn registry_of(dir: &Path) -> Registry {
     .expect("the directory is readable")
 }
 
+/// The SHA-256 of the file at `path`, in hex.
 fn sha256_file(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
 }
