@@ -29,6 +29,14 @@ fn profile_dir() -> PathBuf {
 ///
 /// A `cdylib` cannot be a dependency of this package, so Cargo does not build
 /// them for the tests; this nested build does, as the tests start.
+///
+/// The host library is in the build not to be used but so that features
+/// unify as in the workspace's own build (the host turns on features of
+/// `abi_stable`, `serde_json` and others that the plugins share). Without it
+/// the plugin crates would be built again with other features, and as a
+/// `cdylib` crate's files carry no hash in their names, the new
+/// `libexample_frame_stats.rlib` would replace the workspace's: the harness
+/// doc test, linked against it afterwards, then fails to compile.
 pub fn built() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -40,7 +48,17 @@ pub fn built() -> &'static Path {
         command
             .current_dir(&workspace)
             .args([
-                "build", "--quiet", "-p", EXAMPLE, "-p", BROKEN, "-p", ABI_FUTURE,
+                "build",
+                "--quiet",
+                "--lib",
+                "-p",
+                EXAMPLE,
+                "-p",
+                BROKEN,
+                "-p",
+                ABI_FUTURE,
+                "-p",
+                "macroscope",
             ])
             .arg("--target-dir")
             .arg(target_dir);
