@@ -1,4 +1,4 @@
-//! Integration tests live in tests/; this library holds what they and the
-//! test binaries share.
+//! The integration tests live in `tests/it/` (one test binary); this library
+//! holds what they and the helper binaries in `src/bin/` share.
 
 pub mod store_fixtures;

@@ -443,6 +443,29 @@ pub fn stimulus_and_mean(output: &Path, stimulus: serde_json::Value, scale: f64)
     )
 }
 
+/// Runs a stimulus → mean pipeline (see [`stimulus_and_mean`]) writing
+/// `dir/NAME` with its store in `dir/store`, and asserts the run completed.
+pub fn run_stimulus_and_mean(
+    dir: &Path,
+    name: &str,
+    stimulus: serde_json::Value,
+    scale: f64,
+) -> Ran {
+    let ran = run(
+        stimulus_and_mean(&dir.join(name), stimulus, scale),
+        &options(&dir.join("store")),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        ran.summary.status,
+        RunStatus::Complete,
+        "{:?}",
+        ran.summary.error
+    );
+    ran
+}
+
 /// Options for a test: the given store, small worker pool.
 pub fn options(store: &Path) -> StoreOptions {
     StoreOptions {

@@ -3,31 +3,36 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use macroscope_integration::store_fixtures::{options, run, stimulus_and_mean};
+use macroscope_integration::store_fixtures::run_stimulus_and_mean;
 
-fn macroscope() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+use crate::cli;
+use crate::run_file::{stage_group, stimulus_key};
+
+/// A 6-frame stimulus → mean run in `dir`: its file and the path of its frames.
+fn written(dir: &Path) -> (PathBuf, String) {
+    let stimulus = serde_json::json!({"frames": 6, "height": 48, "width": 64});
+    run_stimulus_and_mean(dir, "run.h5", stimulus, 1.0);
+    let output = dir.join("run.h5");
+    let key = stimulus_key(&hdf5::File::open(&output).unwrap());
+    (output, format!("/stimuli/{key}/frames"))
 }
 
-fn written(dir: &Path) -> (PathBuf, String) {
-    let output = dir.join("run.h5");
-    let stimulus = serde_json::json!({"frames": 6, "height": 48, "width": 64});
-    run(
-        stimulus_and_mean(&output, stimulus, 1.0),
-        &options(&dir.join("store")),
-        |_| {},
-    )
-    .unwrap();
-    let file = hdf5::File::open(&output).unwrap();
-    let key = file
-        .group("/stimuli")
-        .unwrap()
-        .member_names()
-        .unwrap()
-        .remove(0);
-    (output, format!("/stimuli/{key}/frames"))
+/// Runs `macroscope verify FILE` and asserts it fails, printing a `MISMATCH`
+/// line that names `what`.
+fn assert_verify_reports_mismatch(file: &Path, what: &str) {
+    let result = cli::output("verify", file);
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        !result.status.success(),
+        "verify accepted a changed file:\n{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("MISMATCH") && l.contains(what)),
+        "no MISMATCH line names {what}:\n{stdout}"
+    );
 }
 
 /// Flips one bit of byte `at(chunk size)` of stored chunk `chunk` of `dataset`.
@@ -55,13 +60,7 @@ fn flip_byte_in_chunk(path: &Path, dataset: &str, chunk: usize, at: impl Fn(u64)
 fn verify_passes_an_intact_file() {
     let dir = tempfile::tempdir().unwrap();
     let (output, _) = written(dir.path());
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let stdout = cli::succeeds("verify", &output);
     assert!(stdout.contains("content hashes match"), "{stdout}");
 }
 
@@ -70,7 +69,7 @@ fn verify_fails_a_file_with_one_flipped_data_byte() {
     let dir = tempfile::tempdir().unwrap();
     let (output, frames) = written(dir.path());
     flip_byte_in_chunk(&output, &frames, 3, |size| size / 2);
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
+    let result = cli::output("verify", &output);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(
         !result.status.success(),
@@ -94,28 +93,14 @@ fn verify_reports_data_rewritten_without_its_hash() {
     let (output, _) = written(dir.path());
     {
         let file = hdf5::File::open_rw(&output).unwrap();
-        let run_id = file
-            .attr("run_id")
-            .unwrap()
-            .read_scalar::<hdf5::types::VarLenUnicode>()
-            .unwrap()
-            .to_string();
-        let total = file
-            .dataset(&format!("/analysis/{run_id}/mean/total"))
+        let total = stage_group(&file, "analysis", "mean")
+            .dataset("total")
             .unwrap();
         let mut values = total.read_raw::<f64>().unwrap();
         values[7] += 1.0;
         total.write_raw(&values).unwrap();
     }
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(!result.status.success());
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("MISMATCH") && l.contains("/mean/total")),
-        "{stdout}"
-    );
+    assert_verify_reports_mismatch(&output, "/mean/total");
 }
 
 #[test]
@@ -125,15 +110,7 @@ fn verify_reports_a_flipped_byte_in_an_uncompressed_column_as_a_hash_mismatch() 
     let column = format!("{frames}.frame_index");
     // Byte 0 of row 0: the chunk is padded past the 6 rows it holds.
     flip_byte_in_chunk(&output, &column, 0, |_| 0);
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(!result.status.success());
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("MISMATCH") && l.contains(&column)),
-        "{stdout}"
-    );
+    assert_verify_reports_mismatch(&output, &column);
 }
 
 #[test]
@@ -150,13 +127,5 @@ fn verify_reports_an_edited_pipeline_text() {
             .write_scalar(&edited)
             .unwrap();
     }
-    let result = macroscope().arg("verify").arg(&output).output().unwrap();
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(!result.status.success());
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("MISMATCH") && l.contains("pipeline_sha256")),
-        "{stdout}"
-    );
+    assert_verify_reports_mismatch(&output, "pipeline_sha256");
 }

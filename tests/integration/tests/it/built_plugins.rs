@@ -1,9 +1,5 @@
-// Each test binary that includes this module uses only part of it.
-#![allow(dead_code)]
-
-//! Builds the plugin libraries and the `macroscope` binary with the cargo that
-//! runs these tests (same target directory and profile, so nothing is built
-//! twice), once per test binary, and lays library files out in temporary
+//! Builds the plugin libraries with the cargo that runs these tests (same target directory and profile, so nothing is built
+//! twice), once per test run, and lays library files out in temporary
 //! plugin directories.
 
 use std::path::{Path, PathBuf};
@@ -29,7 +25,18 @@ fn profile_dir() -> PathBuf {
         .to_owned()
 }
 
-/// Builds the three plugin crates and the host binary (once), returning `target/<profile>`.
+/// Builds the three plugin crates (once), returning `target/<profile>`.
+///
+/// A `cdylib` cannot be a dependency of this package, so Cargo does not build
+/// them for the tests; this nested build does, as the tests start.
+///
+/// The host library is in the build not to be used but so that features
+/// unify as in the workspace's own build (the host turns on features of
+/// `abi_stable`, `serde_json` and others that the plugins share). Without it
+/// the plugin crates would be built again with other features, and as a
+/// `cdylib` crate's files carry no hash in their names, the new
+/// `libexample_frame_stats.rlib` would replace the workspace's: the harness
+/// doc test, linked against it afterwards, then fails to compile.
 pub fn built() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -43,6 +50,7 @@ pub fn built() -> &'static Path {
             .args([
                 "build",
                 "--quiet",
+                "--lib",
                 "-p",
                 EXAMPLE,
                 "-p",
@@ -75,11 +83,6 @@ pub fn library(name: &str) -> PathBuf {
         name.replace('-', "_"),
         std::env::consts::DLL_SUFFIX
     ))
-}
-
-/// The built `macroscope` binary.
-pub fn macroscope() -> PathBuf {
-    built().join(format!("macroscope{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// A fresh directory holding copies of the libraries of `crates`.

@@ -11,6 +11,8 @@ use std::process::Command;
 
 use macroscope_integration::store_fixtures::camera_pixel;
 
+use crate::run_file::{dataset_values, stage_group, status, text_attr};
+
 const SIDE: u64 = 128;
 
 #[test]
@@ -61,27 +63,18 @@ exit $status"#;
         "the file was sealed and renamed"
     );
     check_contents(&output);
-    super::cli_succeeds("verify", &output);
+    crate::cli::succeeds("verify", &output);
 }
 
+/// The sealed file says why it failed and holds every frame it kept, exactly.
 fn check_contents(output: &Path) {
     let file = hdf5::File::open(output).unwrap();
-    let text = |name: &str| {
-        file.attr(name)
-            .unwrap()
-            .read_scalar::<hdf5::types::VarLenUnicode>()
-            .unwrap()
-            .to_string()
-    };
-    assert_eq!(text("status"), "failed");
-    assert!(
-        text("error").contains("No space left on device"),
-        "{}",
-        text("error")
-    );
-    eprintln!("error attribute: {}", text("error"));
-    let group = format!("/acquisitions/{}/camera", text("run_id"));
-    let frames = file.dataset(&format!("{group}/frames")).unwrap();
+    assert_eq!(status(&file), "failed");
+    let error = text_attr(&file, "error");
+    assert!(error.contains("No space left on device"), "{error}");
+    eprintln!("error attribute: {error}");
+    let camera = stage_group(&file, "acquisitions", "camera");
+    let frames = camera.dataset("frames").unwrap();
     let rows = frames.shape()[0] as u64;
     assert!(rows > 100, "only {rows} frames kept");
     let values = frames.read_raw::<u16>().unwrap();
@@ -89,10 +82,8 @@ fn check_contents(output: &Path) {
         .flat_map(|i| (0..SIDE).flat_map(move |r| (0..SIDE).map(move |c| camera_pixel(i, r, c))))
         .collect();
     assert!(values == expected, "kept frames read back exactly");
-    let ids = file
-        .dataset(&format!("{group}/frames.frame_id"))
-        .unwrap()
-        .read_raw::<u64>()
-        .unwrap();
-    assert_eq!(ids, (0..rows).collect::<Vec<u64>>());
+    assert_eq!(
+        dataset_values::<u64>(&camera, "frames.frame_id"),
+        (0..rows).collect::<Vec<u64>>()
+    );
 }

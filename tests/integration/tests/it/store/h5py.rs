@@ -11,15 +11,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use macroscope_integration::store_fixtures::{
-    options, run, stimulus_and_mean, stimulus_direction, stimulus_pixel,
+    run_stimulus_and_mean, stimulus_direction, stimulus_pixel,
 };
 use sha2::{Digest, Sha256};
+
+use crate::run_file::{run_id, stimulus_key};
 
 const FRAMES: u64 = 10;
 const HEIGHT: u32 = 48;
 const WIDTH: u32 = 64;
 const LEVEL: u16 = 1200;
 
+/// The SHA-256, in hex, of `values` laid out little-endian.
 fn sha256_le<T: Copy>(values: &[T], to_le: impl Fn(T) -> Vec<u8>) -> String {
     let bytes: Vec<u8> = values.iter().flat_map(|&v| to_le(v)).collect();
     hex::encode(Sha256::digest(&bytes))
@@ -35,38 +38,18 @@ fn expected_frames() -> Vec<u16> {
         .collect()
 }
 
+/// Writes the test run into `dir`: its file, its stimulus's store key and its run id.
 fn write_file(dir: &Path) -> (PathBuf, String, String) {
-    let output = dir.join("run.h5");
     let stimulus =
         serde_json::json!({"frames": FRAMES, "height": HEIGHT, "width": WIDTH, "level": LEVEL});
-    let ran = run(
-        stimulus_and_mean(&output, stimulus, 1.0),
-        &options(&dir.join("store")),
-        |_| {},
-    )
-    .unwrap();
-    assert_eq!(
-        ran.summary.status.as_str(),
-        "complete",
-        "{:?}",
-        ran.summary.error
-    );
+    run_stimulus_and_mean(dir, "run.h5", stimulus, 1.0);
+    let output = dir.join("run.h5");
     let file = hdf5::File::open(&output).unwrap();
-    let key = file
-        .group("/stimuli")
-        .unwrap()
-        .member_names()
-        .unwrap()
-        .remove(0);
-    let run_id = file
-        .attr("run_id")
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string();
-    (output, key, run_id)
+    (output, stimulus_key(&file), run_id(&file))
 }
 
+/// What `check_layout.py` must find in the file: layout, attributes,
+/// hashes and sample values, all from the stimulus's closed form.
 fn expected_json(key: &str, run_id: &str) -> serde_json::Value {
     let frames = expected_frames();
     let index: Vec<i64> = (0..FRAMES as i64).collect();
@@ -125,6 +108,7 @@ fn expected_json(key: &str, run_id: &str) -> serde_json::Value {
     })
 }
 
+/// A Python with h5py: `MACROSCOPE_PYTHON`, else `python3` if it has h5py.
 fn python() -> Option<String> {
     if let Ok(python) = std::env::var("MACROSCOPE_PYTHON") {
         return Some(python);

@@ -11,6 +11,8 @@ use std::time::Duration;
 use macroscope_integration::store_fixtures::camera_pixel;
 use sha2::{Digest, Sha256};
 
+use crate::run_file::{dataset_values, stage_group, status, text_attr};
+
 const HEIGHT: u64 = 128;
 const WIDTH: u64 = 128;
 
@@ -48,25 +50,13 @@ fn every_flushed_item_survives_sigkill_and_recover() {
     );
     assert!(partial.exists() && !output.exists());
 
-    super::cli_succeeds("recover", &partial);
+    crate::cli::succeeds("recover", &partial);
     assert!(!partial.exists());
 
     let file = hdf5::File::open(&output).unwrap();
-    let status = file
-        .attr("status")
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string();
-    assert_eq!(status, "interrupted");
-    let run_id = file
-        .attr("run_id")
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string();
-    let group = format!("/acquisitions/{run_id}/camera");
-    let frames = file.dataset(&format!("{group}/frames")).unwrap();
+    assert_eq!(status(&file), "interrupted");
+    let camera = stage_group(&file, "acquisitions", "camera");
+    let frames = camera.dataset("frames").unwrap();
     let rows = frames.shape()[0] as u64;
     assert!(
         rows >= flushed_before_kill,
@@ -80,34 +70,24 @@ fn every_flushed_item_survives_sigkill_and_recover() {
         let expected = (0..HEIGHT).flat_map(|r| (0..WIDTH).map(move |c| camera_pixel(i, r, c)));
         assert!(frame.iter().copied().eq(expected), "frame {i} differs");
     }
-    let ids = file
-        .dataset(&format!("{group}/frames.frame_id"))
-        .unwrap()
-        .read_raw::<u64>()
-        .unwrap();
-    let stamps = file
-        .dataset(&format!("{group}/frames.timestamp_ns"))
-        .unwrap()
-        .read_raw::<i64>()
-        .unwrap();
-    assert_eq!(ids, (0..rows).collect::<Vec<u64>>());
     assert_eq!(
-        stamps,
+        dataset_values::<u64>(&camera, "frames.frame_id"),
+        (0..rows).collect::<Vec<u64>>()
+    );
+    assert_eq!(
+        dataset_values::<i64>(&camera, "frames.timestamp_ns"),
         (0..rows as i64)
             .map(|i| i * 1_000_000)
             .collect::<Vec<i64>>()
     );
     let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    let recorded = frames
-        .attr("content_sha256")
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string();
-    assert_eq!(recorded, hex::encode(Sha256::digest(&bytes)));
+    assert_eq!(
+        text_attr(&frames, "content_sha256"),
+        hex::encode(Sha256::digest(&bytes))
+    );
     drop(file);
 
-    super::cli_succeeds("verify", &output);
+    crate::cli::succeeds("verify", &output);
 }
 
 /// The same through the real command: `macroscope run` on a long pipeline,
@@ -141,10 +121,9 @@ params = {{ width_px = 256, height_px = 256 }}
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"))
+    let mut child = crate::cli::macroscope()
         .args(["run", "--quiet", "--no-figures"])
         .arg(&pipeline)
-        .env("XDG_DATA_HOME", dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -158,27 +137,13 @@ params = {{ width_px = 256, height_px = 256 }}
     child.wait().unwrap();
 
     let partial = dir.path().join("long.h5.partial");
-    super::cli_succeeds("recover", &partial);
+    crate::cli::succeeds("recover", &partial);
 
     let file = hdf5::File::open(dir.path().join("long.h5")).unwrap();
-    let status: String = file
-        .attr("status")
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string();
-    assert_eq!(status, "interrupted");
+    assert_eq!(status(&file), "interrupted");
     let stimulus = file.group("stimuli").unwrap().groups().unwrap().remove(0);
-    let times = stimulus
-        .dataset("schedule")
-        .unwrap()
-        .read_1d::<f64>()
-        .unwrap();
-    let indices = stimulus
-        .dataset("schedule.frame_index")
-        .unwrap()
-        .read_1d::<i64>()
-        .unwrap();
+    let times = dataset_values::<f64>(&stimulus, "schedule");
+    let indices = dataset_values::<i64>(&stimulus, "schedule.frame_index");
     assert!(
         times.len() > 60,
         "more than a second of schedule was flushed, got {} rows",
@@ -192,5 +157,5 @@ params = {{ width_px = 256, height_px = 256 }}
             k as f64 / 60.0
         );
     }
-    super::cli_succeeds("verify", dir.path().join("long.h5"));
+    crate::cli::succeeds("verify", dir.path().join("long.h5"));
 }

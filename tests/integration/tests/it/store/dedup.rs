@@ -4,48 +4,33 @@
 
 use std::path::Path;
 
-use macroscope_integration::store_fixtures::{
-    options, run, stimulus_and_mean, stimulus_frames_made, Ran,
-};
+use macroscope_integration::store_fixtures::{run_stimulus_and_mean, stimulus_frames_made, Ran};
+
+use crate::run_file::{dataset_values, stage_group, stimulus_key, text_attr};
 
 /// The stimulus level only the reuse test uses, so its frame count is its own.
 const LEVEL: u16 = 1700;
 
+/// A 5-frame stimulus at `level` → mean (× 2) run into `dir/NAME`, sharing `dir`'s store.
 fn run_once(dir: &Path, name: &str, level: u16) -> Ran {
     let stimulus = serde_json::json!({"frames": 5, "height": 48, "width": 64, "level": level});
-    run(
-        stimulus_and_mean(&dir.join(name), stimulus, 2.0),
-        &options(&dir.join("store")),
-        |_| {},
-    )
-    .unwrap()
+    run_stimulus_and_mean(dir, name, stimulus, 2.0)
 }
 
-fn attr(location: &hdf5::Location, name: &str) -> String {
-    location
-        .attr(name)
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string()
-}
-
+/// The `u8` flag attribute `name` of a group or dataset.
 fn flag(location: &hdf5::Location, name: &str) -> u8 {
     location.attr(name).unwrap().read_scalar::<u8>().unwrap()
 }
 
+/// The path of the stimulus group of run file `path`.
 fn stimulus_group(path: &Path) -> String {
-    let file = hdf5::File::open(path).unwrap();
     format!(
         "/stimuli/{}",
-        file.group("/stimuli")
-            .unwrap()
-            .member_names()
-            .unwrap()
-            .remove(0)
+        stimulus_key(&hdf5::File::open(path).unwrap())
     )
 }
 
+/// The names of the entries in `dir`'s store, sorted.
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir.join("store"))
         .unwrap()
@@ -86,19 +71,14 @@ fn identical_parameters_reuse_the_stored_output_without_running_the_stage() {
     let g = file.group(&group).unwrap();
     assert_eq!(flag(&g, "reused"), 1);
     assert_eq!(
-        attr(&g, "store_entry"),
+        text_attr(&g, "store_entry"),
         first.summary.stored[0].1.display().to_string()
     );
     let earlier = hdf5::File::open(dir.path().join("first.h5")).unwrap();
-    let frames = |f: &hdf5::File| {
-        f.dataset(&format!("{group}/frames"))
-            .unwrap()
-            .read_raw::<u16>()
-            .unwrap()
-    };
+    let frames = format!("{group}/frames");
     assert_eq!(
-        frames(&file),
-        frames(&earlier),
+        dataset_values::<u16>(&file, &frames),
+        dataset_values::<u16>(&earlier, &frames),
         "the copy holds the stored frames"
     );
 }
@@ -108,7 +88,7 @@ fn show_displays_the_reuse() {
     let dir = tempfile::tempdir().unwrap();
     run_once(dir.path(), "first.h5", 1000);
     run_once(dir.path(), "second.h5", 1000);
-    let text = super::cli_succeeds("show", dir.path().join("second.h5"));
+    let text = crate::cli::succeeds("show", dir.path().join("second.h5"));
     assert_eq!(
         text.matches("REUSED: copied from verified store entry")
             .count(),
@@ -164,7 +144,7 @@ fn a_tampered_store_entry_is_detected_and_regenerated() {
         "{:?}",
         again.summary.stored
     );
-    super::cli_succeeds("verify", &entry);
+    crate::cli::succeeds("verify", &entry);
     let third = run_once(dir.path(), "third.h5", 1000);
     assert_eq!(
         third.executed,
@@ -178,20 +158,10 @@ fn a_downstream_stage_runs_on_the_replayed_stored_output() {
     let dir = tempfile::tempdir().unwrap();
     run_once(dir.path(), "first.h5", 1000);
     let stimulus = serde_json::json!({"frames": 5, "height": 48, "width": 64, "level": 1000});
-    let output = dir.path().join("rescaled.h5");
-    let ran = run(
-        stimulus_and_mean(&output, stimulus, 3.0),
-        &options(&dir.path().join("store")),
-        |_| {},
-    )
-    .unwrap();
+    let ran = run_stimulus_and_mean(dir.path(), "rescaled.h5", stimulus, 3.0);
     assert_eq!(ran.executed, [false, true]);
-    let file = hdf5::File::open(&output).unwrap();
-    let total = file
-        .dataset(&format!("/analysis/{}/mean/total", attr(&file, "run_id")))
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
+    let file = hdf5::File::open(dir.path().join("rescaled.h5")).unwrap();
+    let total: Vec<f64> = dataset_values(&stage_group(&file, "analysis", "mean"), "total");
     // 3 × Σ_{i<5} (1000 + 3i + k) = 3 × (5000 + 30 + 5k)
     assert_eq!(total[0], 15090.0);
     assert_eq!(total[10], 15090.0 + 150.0);

@@ -10,11 +10,14 @@ use hdf5::types::{IntSize, TypeDescriptor, VarLenUnicode};
 use macroscope::item::HostItem;
 use macroscope::store::Sink;
 use macroscope_integration::store_fixtures::{
-    options, pipeline, run, stimulus_and_mean, Input, StageDef, TestCamera, TestMean,
+    options, pipeline, run, run_stimulus_and_mean, Input, StageDef, TestCamera, TestMean,
 };
 use macroscope_plugin_api::{ArrayData, Scalar};
 use serde_json::{json, Map, Value};
 
+use crate::run_file::run_id;
+
+/// `docs/format-schema.json`, compiled.
 fn schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/format-schema.json"),
@@ -24,6 +27,7 @@ fn schema() -> jsonschema::Validator {
         .expect("the schema is a valid JSON Schema")
 }
 
+/// The schema's name of an HDF5 element type (`u16`, `f64`, `string`, …).
 fn element_name(descriptor: &TypeDescriptor) -> String {
     match descriptor {
         TypeDescriptor::Unsigned(size) => format!("u{}", int_bits(*size)),
@@ -34,10 +38,12 @@ fn element_name(descriptor: &TypeDescriptor) -> String {
     }
 }
 
+/// The width of an integer type, in bits.
 fn int_bits(size: IntSize) -> usize {
     size as usize * 8
 }
 
+/// The JSON projection of the attributes of a file, group or dataset.
 fn attributes(location: &hdf5::Location) -> Value {
     let mut out = Map::new();
     for name in location.attr_names().unwrap() {
@@ -97,6 +103,7 @@ fn project(path: &Path) -> Value {
     json!({"attributes": attributes(&file), "groups": groups, "datasets": datasets})
 }
 
+/// Asserts the file at `path` matches the schema, listing every mismatch if not.
 fn assert_valid(path: &Path) {
     let projection = project(path);
     let validator = schema();
@@ -112,6 +119,7 @@ fn assert_valid(path: &Path) {
     );
 }
 
+/// Parameters of the small stimulus the schema tests write.
 fn stimulus() -> Value {
     json!({"frames": 4, "height": 48, "width": 64})
 }
@@ -119,32 +127,15 @@ fn stimulus() -> Value {
 #[test]
 fn a_fresh_run_file_matches_the_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("run.h5");
-    run(
-        stimulus_and_mean(&output, stimulus(), 1.0),
-        &options(&dir.path().join("store")),
-        |_| {},
-    )
-    .unwrap();
-    assert_valid(&output);
+    run_stimulus_and_mean(dir.path(), "run.h5", stimulus(), 1.0);
+    assert_valid(&dir.path().join("run.h5"));
 }
 
 #[test]
 fn store_entries_and_a_run_that_reused_them_match_the_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let first = run(
-        stimulus_and_mean(&dir.path().join("first.h5"), stimulus(), 1.0),
-        &options(&store),
-        |_| {},
-    )
-    .unwrap();
-    let second = run(
-        stimulus_and_mean(&dir.path().join("second.h5"), stimulus(), 1.0),
-        &options(&store),
-        |_| {},
-    )
-    .unwrap();
+    let first = run_stimulus_and_mean(dir.path(), "first.h5", stimulus(), 1.0);
+    let second = run_stimulus_and_mean(dir.path(), "second.h5", stimulus(), 1.0);
     assert_eq!(second.executed, [false, false]);
     assert_valid(&dir.path().join("second.h5"));
     for (_, entry) in &first.summary.stored {
@@ -167,17 +158,11 @@ fn an_acquisition_and_its_reanalysis_from_file_match_the_schema() {
     )
     .unwrap();
     assert_valid(&recording);
-    let run_id = hdf5::File::open(&recording)
-        .unwrap()
-        .attr("run_id")
-        .unwrap()
-        .read_scalar::<VarLenUnicode>()
-        .unwrap()
-        .to_string();
+    let recorded_run = run_id(&hdf5::File::open(&recording).unwrap());
     let reanalysis = dir.path().join("reanalysis.h5");
     let input = Input::File(
         recording.clone(),
-        format!("/acquisitions/{run_id}/camera/frames"),
+        format!("/acquisitions/{recorded_run}/camera/frames"),
     );
     run(
         pipeline(
@@ -223,14 +208,8 @@ fn a_recovered_file_matches_the_schema() {
 #[test]
 fn the_schema_rejects_undocumented_attributes_and_missing_hashes() {
     let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("run.h5");
-    run(
-        stimulus_and_mean(&output, stimulus(), 1.0),
-        &options(&dir.path().join("store")),
-        |_| {},
-    )
-    .unwrap();
-    let projection = project(&output);
+    run_stimulus_and_mean(dir.path(), "run.h5", stimulus(), 1.0);
+    let projection = project(&dir.path().join("run.h5"));
     let validator = schema();
     assert!(validator.is_valid(&projection));
     let frames = projection["datasets"]

@@ -6,14 +6,25 @@ use std::sync::Arc;
 
 use macroscope::item::HostItem;
 use macroscope::store::{Sink, StoreError};
-use macroscope_integration::store_fixtures::{options, stimulus_and_mean};
+use macroscope_integration::store_fixtures::{options, run_stimulus_and_mean, stimulus_and_mean};
 use macroscope_plugin_api::{ArrayData, Scalar};
 
+/// Opens a sink for a default stimulus → mean run writing `output`.
 fn create(output: &Path, store: &Path) -> Result<Sink, StoreError> {
     Sink::create(
         &stimulus_and_mean(output, serde_json::json!({}), 1.0),
         &options(store),
     )
+}
+
+/// A frame of zeros shaped `height` × `width`, with the stimulus's
+/// `frame_index` and `time_s` columns.
+fn frame(height: usize, width: usize) -> Arc<HostItem> {
+    Arc::new(HostItem {
+        data: ArrayData::U16(vec![0u16; height * width].into()),
+        shape: vec![height as u64, width as u64],
+        meta: vec![Scalar::Int(0), Scalar::Float(0.0)],
+    })
 }
 
 #[test]
@@ -88,12 +99,7 @@ fn a_leftover_partial_file_must_be_recovered_or_removed_first() {
 fn an_item_of_the_wrong_shape_is_refused_with_the_stage_and_port() {
     let dir = tempfile::tempdir().unwrap();
     let mut sink = create(&dir.path().join("run.h5"), &dir.path().join("store")).unwrap();
-    let item = Arc::new(HostItem {
-        data: ArrayData::U16(vec![0u16; 12].into()),
-        shape: vec![3, 4],
-        meta: vec![Scalar::Int(0), Scalar::Float(0.0)],
-    });
-    let error = sink.write(0, 0, &item).err().unwrap();
+    let error = sink.write(0, 0, &frame(3, 4)).err().unwrap();
     assert_eq!(
         error.to_string(),
         "stage `stimulus` port `frames`: item shape is [3, 4] but the port declares [8, 6]"
@@ -103,22 +109,11 @@ fn an_item_of_the_wrong_shape_is_refused_with_the_stage_and_port() {
 #[test]
 fn a_reused_stage_may_not_write() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let first = macroscope_integration::store_fixtures::run(
-        stimulus_and_mean(&dir.path().join("first.h5"), serde_json::json!({}), 1.0),
-        &options(&store),
-        |_| {},
-    )
-    .unwrap();
+    let first = run_stimulus_and_mean(dir.path(), "first.h5", serde_json::json!({}), 1.0);
     assert_eq!(first.executed, [true, true]);
-    let mut sink = create(&dir.path().join("second.h5"), &store).unwrap();
+    let mut sink = create(&dir.path().join("second.h5"), &dir.path().join("store")).unwrap();
     assert!(sink.reused(0).is_some());
-    let item = Arc::new(HostItem {
-        data: ArrayData::U16(vec![0u16; 48].into()),
-        shape: vec![8, 6],
-        meta: vec![Scalar::Int(0), Scalar::Float(0.0)],
-    });
-    let error = sink.write(0, 0, &item).err().unwrap();
+    let error = sink.write(0, 0, &frame(8, 6)).err().unwrap();
     assert_eq!(
         error.to_string(),
         "stage `stimulus` is reused from the store and must not run, but it wrote an item"

@@ -2,43 +2,19 @@
 //! exact values, and provenance.
 
 use macroscope_integration::store_fixtures::{
-    options, run, stimulus_and_mean, stimulus_direction, stimulus_pixel,
+    options, run_stimulus_and_mean, stimulus_direction, stimulus_pixel,
 };
 use sha2::{Digest, Sha256};
 
-fn attr(location: &hdf5::Location, name: &str) -> String {
-    location
-        .attr(name)
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .as_str()
-        .to_owned()
-}
+use crate::run_file::{dataset_values, stage_group, stimulus_key, text_attr};
 
+/// A 12-frame 8 × 6 stimulus → mean (× 0.5) run: its directory, file and stimulus key.
 fn written_run() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("run.h5");
     let stimulus = serde_json::json!({"frames": 12, "height": 8, "width": 6, "level": 1000});
-    let ran = run(
-        stimulus_and_mean(&output, stimulus, 0.5),
-        &options(&dir.path().join("store")),
-        |_| {},
-    )
-    .unwrap();
-    assert_eq!(
-        ran.summary.status.as_str(),
-        "complete",
-        "{:?}",
-        ran.summary.error
-    );
-    let file = hdf5::File::open(&output).unwrap();
-    let key = file
-        .group("/stimuli")
-        .unwrap()
-        .member_names()
-        .unwrap()
-        .remove(0);
+    run_stimulus_and_mean(dir.path(), "run.h5", stimulus, 0.5);
+    let output = dir.path().join("run.h5");
+    let key = stimulus_key(&hdf5::File::open(&output).unwrap());
     (dir, output, key)
 }
 
@@ -67,23 +43,12 @@ fn stream_frames_read_back_exactly_with_one_row_per_item() {
 fn metadata_columns_sit_beside_the_stream() {
     let (_dir, output, key) = written_run();
     let file = hdf5::File::open(&output).unwrap();
-    let index = file
-        .dataset(&format!("/stimuli/{key}/frames.frame_index"))
-        .unwrap()
-        .read_raw::<i64>()
-        .unwrap();
+    let stimulus = file.group(&format!("/stimuli/{key}")).unwrap();
+    let index: Vec<i64> = dataset_values(&stimulus, "frames.frame_index");
     assert_eq!(index, (0..12).collect::<Vec<i64>>());
-    let time = file
-        .dataset(&format!("/stimuli/{key}/frames.time_s"))
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
+    let time: Vec<f64> = dataset_values(&stimulus, "frames.time_s");
     assert_eq!(time[6], 0.1);
-    let direction = file
-        .dataset(&format!("/stimuli/{key}/schedule.direction"))
-        .unwrap()
-        .read_raw::<i8>()
-        .unwrap();
+    let direction: Vec<i8> = dataset_values(&stimulus, "schedule.direction");
     assert_eq!(
         direction,
         (0..12).map(stimulus_direction).collect::<Vec<i8>>()
@@ -94,20 +59,11 @@ fn metadata_columns_sit_beside_the_stream() {
 fn a_dataset_port_holds_its_array() {
     let (_dir, output, key) = written_run();
     let file = hdf5::File::open(&output).unwrap();
-    let mean = file
-        .dataset(&format!("/stimuli/{key}/mean"))
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
+    let mean: Vec<f64> = dataset_values(&file, &format!("/stimuli/{key}/mean"));
     // mean over i of (1000 + 3i + k) = 1000 + k + 3·5.5
     assert_eq!(mean[0], 1016.5);
     assert_eq!(mean[47], 1016.5 + 47.0);
-    let run_id = attr(&file, "run_id");
-    let total = file
-        .dataset(&format!("/analysis/{run_id}/mean/total"))
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
+    let total: Vec<f64> = dataset_values(&stage_group(&file, "analysis", "mean"), "total");
     // 0.5 × Σ_i (1000 + 3i + k) = 0.5 × (12 000 + 198 + 12 k)
     assert_eq!(total[0], 6099.0);
     assert_eq!(total[5], 6099.0 + 30.0);
@@ -117,15 +73,15 @@ fn a_dataset_port_holds_its_array() {
 fn root_attributes_record_format_run_and_pipeline() {
     let (_dir, output, _key) = written_run();
     let file = hdf5::File::open(&output).unwrap();
-    assert_eq!(attr(&file, "format"), "macroscope/1");
-    assert_eq!(attr(&file, "status"), "complete");
-    assert_eq!(attr(&file, "pipeline_name"), "store-test");
-    let text = attr(&file, "pipeline_toml");
+    assert_eq!(text_attr(&file, "format"), "macroscope/1");
+    assert_eq!(text_attr(&file, "status"), "complete");
+    assert_eq!(text_attr(&file, "pipeline_name"), "store-test");
+    let text = text_attr(&file, "pipeline_toml");
     assert_eq!(
-        attr(&file, "pipeline_sha256"),
+        text_attr(&file, "pipeline_sha256"),
         hex::encode(Sha256::digest(text.as_bytes()))
     );
-    assert_eq!(attr(&file, "host_version"), macroscope::HOST_VERSION);
+    assert_eq!(text_attr(&file, "host_version"), macroscope::HOST_VERSION);
 }
 
 #[test]
@@ -133,16 +89,16 @@ fn every_dataset_carries_provenance_and_its_content_hash() {
     let (_dir, output, key) = written_run();
     let file = hdf5::File::open(&output).unwrap();
     let frames = file.dataset(&format!("/stimuli/{key}/frames")).unwrap();
-    assert_eq!(attr(&frames, "plugin"), "test-stimulus");
-    assert_eq!(attr(&frames, "plugin_version"), "1.2.3");
-    assert_eq!(attr(&frames, "plugin_origin"), "builtin");
-    assert_eq!(attr(&frames, "stage"), "stimulus");
+    assert_eq!(text_attr(&frames, "plugin"), "test-stimulus");
+    assert_eq!(text_attr(&frames, "plugin_version"), "1.2.3");
+    assert_eq!(text_attr(&frames, "plugin_origin"), "builtin");
+    assert_eq!(text_attr(&frames, "stage"), "stimulus");
     assert_eq!(
-        attr(&frames, "parameters"),
+        text_attr(&frames, "parameters"),
         r#"{"frames":12,"height":8,"level":1000,"width":6}"#
     );
     assert_eq!(
-        attr(&frames, "parameters_sha256"),
+        text_attr(&frames, "parameters_sha256"),
         hex::encode(Sha256::digest(
             br#"{"frames":12,"height":8,"level":1000,"width":6}"#
         ))
@@ -154,25 +110,24 @@ fn every_dataset_carries_provenance_and_its_content_hash() {
         .flat_map(|v| v.to_le_bytes())
         .collect();
     assert_eq!(
-        attr(&frames, "content_sha256"),
+        text_attr(&frames, "content_sha256"),
         hex::encode(Sha256::digest(&bytes))
     );
-    assert_eq!(attr(&frames, "unit"), "counts");
+    assert_eq!(text_attr(&frames, "unit"), "counts");
 }
 
 #[test]
 fn an_analysis_records_the_paths_and_hashes_of_its_inputs() {
     let (_dir, output, key) = written_run();
     let file = hdf5::File::open(&output).unwrap();
-    let run_id = attr(&file, "run_id");
-    let total = file
-        .dataset(&format!("/analysis/{run_id}/mean/total"))
+    let total = stage_group(&file, "analysis", "mean")
+        .dataset("total")
         .unwrap();
-    let inputs: serde_json::Value = serde_json::from_str(&attr(&total, "inputs")).unwrap();
+    let inputs: serde_json::Value = serde_json::from_str(&text_attr(&total, "inputs")).unwrap();
     let frames = file.dataset(&format!("/stimuli/{key}/frames")).unwrap();
     assert_eq!(inputs[0]["path"], format!("/stimuli/{key}/frames"));
     assert_eq!(inputs[0]["source"], "stimulus.frames");
-    assert_eq!(inputs[0]["sha256"], attr(&frames, "content_sha256"));
+    assert_eq!(inputs[0]["sha256"], text_attr(&frames, "content_sha256"));
 }
 
 #[test]
@@ -191,11 +146,8 @@ fn dropped_camera_frames_are_counted_in_the_file_and_shown() {
     sink.record_dropped(0, 0, 1);
     sink.finish(macroscope::store::RunStatus::Complete).unwrap();
     let file = hdf5::File::open(&output).unwrap();
-    let frames = file
-        .dataset(&format!(
-            "/acquisitions/{}/camera/frames",
-            attr(&file, "run_id")
-        ))
+    let frames = stage_group(&file, "acquisitions", "camera")
+        .dataset("frames")
         .unwrap();
     assert_eq!(
         frames

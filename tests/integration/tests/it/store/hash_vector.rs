@@ -5,6 +5,8 @@
 use macroscope::store::{canonical_json, sha256_hex};
 use macroscope_integration::store_fixtures::{options, pipeline, run, StageDef, TestStimulus};
 
+use crate::run_file::{stimulus_key, text_attr};
+
 #[test]
 fn parameters_hash_is_sha256_of_their_rfc8785_canonical_json() {
     // Keys out of order, a float that serde_json prints as 1e-07, a non-ASCII string.
@@ -31,27 +33,15 @@ fn a_written_dataset_records_the_parameters_hash_of_its_stage() {
     );
     run(p, &options(&dir.path().join("store")), |_| {}).unwrap();
     let file = hdf5::File::open(&output).unwrap();
-    let key = file
-        .group("/stimuli")
-        .unwrap()
-        .member_names()
-        .unwrap()
-        .remove(0);
-    let frames = file.dataset(&format!("/stimuli/{key}/frames")).unwrap();
-    let read = |name: &str| {
-        frames
-            .attr(name)
-            .unwrap()
-            .read_scalar::<hdf5::types::VarLenUnicode>()
-            .unwrap()
-            .to_string()
-    };
+    let frames = file
+        .dataset(&format!("/stimuli/{}/frames", stimulus_key(&file)))
+        .unwrap();
     assert_eq!(
-        read("parameters"),
+        text_attr(&frames, "parameters"),
         r#"{"frames":3,"height":2,"level":7,"width":2}"#
     );
     assert_eq!(
-        read("parameters_sha256"),
+        text_attr(&frames, "parameters_sha256"),
         "52f5096b887885bf452dc2e4f75f7078a6a23bba9eb895a95f51de630aac52ab"
     );
 }

@@ -1,16 +1,15 @@
 //! Plugin libraries built as real `cdylib`s, loaded from a directory by the
 //! host's registry, and run through the plugin harness.
 
-mod built_plugins;
-
 use std::path::Path;
 
-use built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
+use crate::built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
 use macroscope::registry::{Origin, Registry, RegistryError, SearchPath};
 use macroscope_plugin_api::{load::LoadError, Scalar};
 use macroscope_plugin_harness::{PluginUnderTest, Timeline};
 use sha2::{Digest, Sha256};
 
+/// The registry of the plugin libraries in `dir` alone.
 fn registry_of(dir: &Path) -> Registry {
     Registry::load(&SearchPath {
         dirs: vec![dir.to_owned()],
@@ -18,6 +17,7 @@ fn registry_of(dir: &Path) -> Registry {
     .expect("the directory is readable")
 }
 
+/// The SHA-256 of the file at `path`, in hex.
 fn sha256_file(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
 }
@@ -204,7 +204,7 @@ fn asking_for_the_plugin_of_a_refused_library_says_why() {
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     ));
-    std::fs::copy(built_plugins::library(ABI_FUTURE), &installed).unwrap();
+    std::fs::copy(crate::built_plugins::library(ABI_FUTURE), &installed).unwrap();
     let registry = registry_of(dir.path());
     let message = registry
         .lookup("example-frame-stats")

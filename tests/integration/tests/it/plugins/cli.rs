@@ -1,31 +1,32 @@
 //! `macroscope plugins`, `inspect` and `plugin check` on real plugin libraries,
 //! run as a user would: the built binary in a child process.
 
-mod built_plugins;
-
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
+use crate::built_plugins::{copied, plugin_dir, ABI_FUTURE, BROKEN, EXAMPLE};
 
-/// Runs `macroscope ARGS` with no plugin directories from the environment.
+/// Runs `macroscope ARGS`, seeing only the plugins in `plugin_dir`.
 fn macroscope(args: &[&str], plugin_dir: Option<&Path>) -> Output {
-    let empty_data_home = tempfile::tempdir().unwrap();
-    let mut command = Command::new(built_plugins::macroscope());
-    command
-        .env_remove("MACROSCOPE_PLUGIN_PATH")
-        .env("XDG_DATA_HOME", empty_data_home.path())
-        .args(args);
+    let mut command = crate::cli::macroscope();
+    command.args(args);
     if let Some(dir) = plugin_dir {
         command.arg("--plugin-path").arg(dir);
     }
     command.output().expect("the macroscope binary runs")
 }
 
+/// Runs `macroscope plugin check LIBRARY`.
+fn plugin_check(library: &Path) -> Output {
+    macroscope(&["plugin", "check", library.to_str().unwrap()], None)
+}
+
+/// What the command printed on standard output.
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// What the command printed on standard error.
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -109,10 +110,7 @@ fn checks_labelled(report: &str, label: &str) -> Vec<String> {
 #[test]
 fn plugin_check_passes_every_check_on_the_example_library() {
     let dir = plugin_dir(&[EXAMPLE]);
-    let output = macroscope(
-        &["plugin", "check", copied(&dir, EXAMPLE).to_str().unwrap()],
-        None,
-    );
+    let output = plugin_check(&copied(&dir, EXAMPLE));
     let report = stdout(&output);
     assert!(output.status.success(), "{report}\n{}", stderr(&output));
     assert_eq!(
@@ -134,10 +132,7 @@ fn plugin_check_passes_every_check_on_the_example_library() {
 #[test]
 fn plugin_check_names_each_failed_check_of_the_broken_library_and_exits_non_zero() {
     let dir = plugin_dir(&[BROKEN]);
-    let output = macroscope(
-        &["plugin", "check", copied(&dir, BROKEN).to_str().unwrap()],
-        None,
-    );
+    let output = plugin_check(&copied(&dir, BROKEN));
     let report = stdout(&output);
     assert_eq!(
         output.status.code(),
@@ -166,7 +161,7 @@ fn plugin_check_names_each_failed_check_of_the_broken_library_and_exits_non_zero
 fn plugin_check_on_a_future_abi_library_fails_with_the_versions_and_does_not_crash() {
     let dir = plugin_dir(&[ABI_FUTURE]);
     let library = copied(&dir, ABI_FUTURE);
-    let output = macroscope(&["plugin", "check", library.to_str().unwrap()], None);
+    let output = plugin_check(&library);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let expected = format!(
         "error: {}: built for plugin ABI 2, this host speaks ABI 1; \

@@ -2,12 +2,11 @@
 //! land in the run file with the right values, and its panic fails the run
 //! cleanly, naming the stage and the plugin, with everything before it kept.
 
-mod built_plugins;
-
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use built_plugins::{plugin_dir, EXAMPLE};
+use crate::built_plugins::{plugin_dir, EXAMPLE};
+use crate::run_file::{stage_group, status};
 
 /// A short stimulus -> synthetic cortex -> example-frame-stats pipeline.
 fn pipeline(dir: &Path, stats_params: &str) -> PathBuf {
@@ -40,34 +39,15 @@ params = {stats_params}
     path
 }
 
+/// Runs `macroscope run PIPELINE` with the plugin libraries in `plugins`.
 fn run(pipeline: &Path, plugins: &Path) -> Output {
-    Command::new(built_plugins::macroscope())
-        .env_remove("MACROSCOPE_PLUGIN_PATH")
-        .env("XDG_DATA_HOME", pipeline.parent().unwrap())
+    crate::cli::macroscope()
         .args(["run", "--quiet", "--no-figures"])
         .arg(pipeline)
         .arg("--plugin-path")
         .arg(plugins)
         .output()
         .expect("the macroscope binary runs")
-}
-
-fn group(file: &hdf5::File, root: &str, stage: &str) -> hdf5::Group {
-    let run: String = file
-        .attr("run_id")
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string();
-    file.group(&format!("/{root}/{run}/{stage}")).unwrap()
-}
-
-fn status(file: &hdf5::File) -> String {
-    file.attr("status")
-        .unwrap()
-        .read_scalar::<hdf5::types::VarLenUnicode>()
-        .unwrap()
-        .to_string()
 }
 
 #[test]
@@ -83,12 +63,12 @@ fn a_library_plugin_runs_in_a_pipeline_and_its_stats_match_the_stored_frames() {
 
     let file = hdf5::File::open(work.path().join("run.h5")).unwrap();
     assert_eq!(status(&file), "complete");
-    let frames = group(&file, "acquisitions", "camera")
+    let frames = stage_group(&file, "acquisitions", "camera")
         .dataset("frames")
         .unwrap()
         .read_dyn::<u16>()
         .unwrap();
-    let stats = group(&file, "analysis", "stats")
+    let stats = stage_group(&file, "analysis", "stats")
         .dataset("stats")
         .unwrap()
         .read_2d::<f64>()
@@ -140,7 +120,9 @@ fn a_plugin_panicking_mid_run_fails_the_run_naming_stage_and_plugin_and_keeps_ea
 
     let file = hdf5::File::open(work.path().join("run.h5")).unwrap();
     assert_eq!(status(&file), "failed");
-    let stats = group(&file, "analysis", "stats").dataset("stats").unwrap();
+    let stats = stage_group(&file, "analysis", "stats")
+        .dataset("stats")
+        .unwrap();
     assert_eq!(
         stats.shape()[0],
         5,

@@ -1,0 +1,19 @@
+//! The integration tests, in one test binary with a module per area: one
+//! link of the static HDF5 library and of the host instead of one per area.
+//!
+//! - `plugins`: plugin libraries built as real `cdylib`s, loaded by the host
+//!   and driven through its command line;
+//! - `pipelines`: `macroscope run` end to end with a library plugin;
+//! - `store`: the storage sink, its files and the commands that read them.
+//!
+//! What the areas share: `cli` (the one way to run `macroscope`),
+//! `built_plugins` (the plugin libraries, built for the tests) and `run_file`
+//! (reading back what a run wrote). Fixtures the helper binaries need too
+//! live in the package's library (`src/store_fixtures.rs`).
+
+mod built_plugins;
+mod cli;
+mod pipelines;
+mod plugins;
+mod run_file;
+mod store;

@@ -1,0 +1,14 @@
+//! The storage sink: the files it writes, reuse from the content-addressed
+//! store, crash and error behaviour, and the commands that read its files
+//! (`show`, `verify`, `recover`); one module per concern.
+
+mod dedup;
+mod disk_full;
+mod errors;
+mod h5py;
+mod hash_vector;
+mod kill;
+mod reanalysis;
+mod roundtrip;
+mod schema;
+mod verify;
