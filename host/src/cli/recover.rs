@@ -26,7 +26,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if recovered.rolled_back {
         println!(
-            "sealing had been cut short: rolled the file back to when its streams stopped              (the end-of-run datasets, such as analysis maps, are not in it; re-run the analysis)"
+            "sealing had been cut short: rolled the file back to when its streams stopped \
+             (the end-of-run datasets, such as analysis maps, are not in it; re-run the analysis)"
         );
     }
     for (stream, rows) in &recovered.streams {

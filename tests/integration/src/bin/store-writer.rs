@@ -3,6 +3,9 @@
 //!
 //! `store-writer OUTPUT STORE_DIR FRAMES HEIGHT WIDTH INTERVAL_MS`
 //!
+//! `FAILPOINTS` (the `fail` crate's syntax, e.g. `store::mid-seal=return`)
+//! makes the process abort at that step of the store, as a kill would.
+//!
 //! Prints `flushed N` each time the count of items safely on disk grows,
 //! then `status S` (and `error E`) when the run ends; exits 0 on `complete`.
 
@@ -13,6 +16,7 @@ use std::process::ExitCode;
 use macroscope_integration::store_fixtures::{options, pipeline, run, StageDef, TestCamera};
 
 fn main() -> ExitCode {
+    let _fail_points = fail::FailScenario::setup();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [output, store, frames, height, width, interval] = args.as_slice() else {
         eprintln!("usage: store-writer OUTPUT STORE_DIR FRAMES HEIGHT WIDTH INTERVAL_MS");

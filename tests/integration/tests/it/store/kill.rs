@@ -1,8 +1,9 @@
-//! Crash safety: a writer killed with SIGKILL mid-run leaves a `.partial`
-//! file that `macroscope recover` turns into a normal file marked
+//! Crash safety: a writer killed mid-run, or while sealing its file, leaves a
+//! `.partial` file that `macroscope recover` turns into a normal file marked
 //! `interrupted`, holding every item that had been flushed, bit-exact.
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -55,14 +56,24 @@ fn every_flushed_item_survives_sigkill_and_recover() {
 
     let file = hdf5::File::open(&output).unwrap();
     assert_eq!(status(&file), "interrupted");
-    let camera = stage_group(&file, "acquisitions", "camera");
-    let frames = camera.dataset("frames").unwrap();
-    let rows = frames.shape()[0] as u64;
+    let rows = exact_camera_rows(&file);
     assert!(
         rows >= flushed_before_kill,
         "{rows} rows kept, but {flushed_before_kill} had been flushed"
     );
     eprintln!("kept {rows} rows; {flushed_before_kill} were flushed before the kill");
+    drop(file);
+
+    crate::cli::succeeds("verify", &output);
+}
+
+/// Asserts that the test camera's stream in `file` holds exactly the frames,
+/// frame ids and timestamps the camera made, with the right content hash;
+/// returns how many rows it holds.
+fn exact_camera_rows(file: &hdf5::File) -> u64 {
+    let camera = stage_group(file, "acquisitions", "camera");
+    let frames = camera.dataset("frames").unwrap();
+    let rows = frames.shape()[0] as u64;
     let values = frames.read_raw::<u16>().unwrap();
     let per_frame = (HEIGHT * WIDTH) as usize;
     for i in 0..rows {
@@ -85,9 +96,57 @@ fn every_flushed_item_survives_sigkill_and_recover() {
         text_attr(&frames, "content_sha256"),
         hex::encode(Sha256::digest(&bytes))
     );
-    drop(file);
+    rows
+}
 
-    crate::cli::succeeds("verify", &output);
+/// Runs the store writer for `frames` frames with the fail point `point`
+/// set to abort the process there (as a kill would); returns the `.partial`.
+fn writer_aborted_at(dir: &Path, point: &str, frames: u64) -> PathBuf {
+    let status = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+        .arg(dir.join("sealed.h5"))
+        .arg(dir.join("store"))
+        .args([frames, HEIGHT, WIDTH, 0].map(|n| n.to_string()))
+        .env("FAILPOINTS", format!("{point}=return"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the writer must die at `{point}`");
+    assert!(!dir.join("sealed.h5").exists());
+    dir.join("sealed.h5.partial")
+}
+
+#[test]
+fn a_run_killed_while_sealing_is_rolled_back_and_keeps_every_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let partial = writer_aborted_at(dir.path(), "store::mid-seal", 40);
+    assert!(dir.path().join("sealed.h5.partial.undo").exists());
+
+    let said = crate::cli::succeeds("recover", &partial);
+    assert!(said.contains("rolled the file back"), "{said}");
+    assert!(!dir.path().join("sealed.h5.partial.undo").exists());
+
+    let file = hdf5::File::open(dir.path().join("sealed.h5")).unwrap();
+    assert_eq!(status(&file), "interrupted");
+    assert_eq!(exact_camera_rows(&file), 40);
+    drop(file);
+    crate::cli::succeeds("verify", dir.path().join("sealed.h5"));
+}
+
+#[test]
+fn a_run_killed_after_sealing_but_before_its_rename_is_only_renamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let partial = writer_aborted_at(dir.path(), "store::before-rename", 40);
+    assert!(!dir.path().join("sealed.h5.partial.undo").exists());
+
+    let said = crate::cli::succeeds("recover", &partial);
+    assert!(said.contains("only its rename was missing"), "{said}");
+
+    let file = hdf5::File::open(dir.path().join("sealed.h5")).unwrap();
+    assert_eq!(status(&file), "complete");
+    assert_eq!(exact_camera_rows(&file), 40);
+    drop(file);
+    crate::cli::succeeds("verify", dir.path().join("sealed.h5"));
 }
 
 /// The same through the real command: `macroscope run` on a long pipeline,
