@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use hdf5::file::LibraryVersion;
+use hdf5::file::{FileSpaceStrategy, LibraryVersion};
 use hdf5::{File, OpenMode};
 
 use super::error::StoreError;
@@ -18,10 +18,14 @@ fn finish(path: &Path, action: &str, file: hdf5::Result<File>) -> Result<File, S
     Ok(file)
 }
 
-/// Creates `path`, failing if it exists.
+/// Creates `path`, failing if it exists. Its file-space strategy is HDF5's
+/// `AGGR` (aggregators, no free-space manager): space freed while the file is
+/// open is never handed to another object, so sealing or recovering cannot
+/// overwrite a chunk that existed before it began (see `undo`).
 pub fn create_file(path: &Path) -> Result<File, StoreError> {
     let file = File::with_options()
         .with_fapl(|p| p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110))
+        .with_fcpl(|p| p.file_space_strategy(FileSpaceStrategy::PageAggregation))
         .create_excl(path);
     finish(path, "creating the file", file)
 }

@@ -23,11 +23,22 @@ pub fn format_datasets(file: &File) -> hdf5::Result<Vec<(String, Dataset)>> {
         .collect())
 }
 
-/// Trims each stream still missing its content hash (written in this run)
-/// to the rows that its data and every column hold on disk; returns the
-/// paths and row counts of the streams trimmed.
-pub fn trim_streams_to_disk(file: &File) -> hdf5::Result<Vec<(String, u64)>> {
-    let mut trimmed = Vec::new();
+/// A stream written in this run whose datasets are to be cut to the rows
+/// all of them hold on disk.
+pub struct Trim {
+    /// The stream's data path.
+    pub path: String,
+    /// Its data and every column.
+    pub members: Vec<Dataset>,
+    /// The rows to keep.
+    pub rows: u64,
+}
+
+/// Plans the trim of each stream still missing its content hash (written in
+/// this run) to the rows that its data and every column hold on disk; reads
+/// only.
+pub fn plan_trims(file: &File) -> hdf5::Result<Vec<Trim>> {
+    let mut trims = Vec::new();
     for (path, data) in format_datasets(file)? {
         if get_str(&data, attr::ROLE).as_deref() != Some(role::STREAM)
             || get_str(&data, attr::CONTENT_SHA256).is_some()
@@ -54,10 +65,7 @@ pub fn trim_streams_to_disk(file: &File) -> hdf5::Result<Vec<(String, u64)>> {
                 }
                 let height = block_rows(member) as u64;
                 let chunk_start = (lowered - 1) / height * height;
-                let mut offset = vec![0u64; member.ndim()];
-                offset[0] = chunk_start;
-                let present = chunk_location(member, &offset)?.is_some();
-                if !present {
+                if chunk_at(member, chunk_start)?.is_none() {
                     lowered = chunk_start;
                 }
             }
@@ -66,14 +74,63 @@ pub fn trim_streams_to_disk(file: &File) -> hdf5::Result<Vec<(String, u64)>> {
             }
             rows = lowered;
         }
-        for member in &members {
+        trims.push(Trim {
+            path,
+            members,
+            rows,
+        });
+    }
+    Ok(trims)
+}
+
+/// File ranges of the compressed chunks the planned trims change: the one
+/// a trim ends inside (HDF5 fills the rows past the end and stores it again,
+/// in place or elsewhere) and every one past it (deleted, their space free
+/// for new objects).
+pub fn chunks_changed_by(trims: &[Trim]) -> hdf5::Result<Vec<(u64, u64)>> {
+    let mut ranges = Vec::new();
+    for trim in trims {
+        for member in trim.members.iter().filter(|m| !m.filters().is_empty()) {
+            let height = block_rows(member) as u64;
+            let extent = member.shape()[0] as u64;
+            let mut row = trim.rows / height * height;
+            while row < extent {
+                if row + height > trim.rows {
+                    ranges.extend(chunk_at(member, row)?);
+                }
+                row += height;
+            }
+        }
+    }
+    Ok(ranges)
+}
+
+/// Cuts every member of each trim to its rows; returns each stream's path
+/// and the rows kept.
+pub fn apply_trims(trims: Vec<Trim>) -> hdf5::Result<Vec<(String, u64)>> {
+    let mut kept = Vec::with_capacity(trims.len());
+    for trim in trims {
+        for member in &trim.members {
             let mut shape = member.shape();
-            shape[0] = rows as usize;
+            shape[0] = trim.rows as usize;
             member.resize(shape)?;
         }
-        trimmed.push((path, rows));
+        kept.push((trim.path, trim.rows));
     }
-    Ok(trimmed)
+    Ok(kept)
+}
+
+/// Trims each stream written in this run to the rows that its data and
+/// every column hold on disk; returns the paths and rows kept.
+pub fn trim_streams_to_disk(file: &File) -> hdf5::Result<Vec<(String, u64)>> {
+    apply_trims(plan_trims(file)?)
+}
+
+/// The location of the chunk of `dataset` whose first row is `row`.
+fn chunk_at(dataset: &Dataset, row: u64) -> hdf5::Result<Option<(u64, u64)>> {
+    let mut offset = vec![0u64; dataset.ndim()];
+    offset[0] = row;
+    chunk_location(dataset, &offset)
 }
 
 /// Writes `content_sha256` on every format dataset that lacks it: the value

@@ -4,19 +4,25 @@
 //! (attributes, dataset ports, trimmed extents), and HDF5 has no journal: a
 //! process killed halfway can leave metadata half-written and the whole run
 //! unreadable. So before changing anything, [`save`] copies every byte of the
-//! file that is not raw data — HDF5's metadata, a small share of a run — and
-//! the file's length into `<partial>.undo`. The log is written under a
-//! temporary name, synced and renamed, so a log that exists is whole.
+//! file except compressed raw data — HDF5's metadata and the small
+//! unfiltered chunks (metadata columns), a small share of a run — and the
+//! file's length into `<partial>.undo`. The log is written under a temporary
+//! name, synced and renamed, so a log that exists is whole.
 //!
-//! Sealing never writes into raw data that existed before it began: new
-//! objects go past the old end of the file or into freed metadata space. So
-//! [`restore`] — writing the saved bytes back and truncating the file to its
-//! saved length — returns the file byte for byte to its state before sealing
-//! began. `recover` does that first when it finds a log.
+//! The compressed chunks left out are never changed by sealing or recovery,
+//! except by a trim (after a write error, or in `recover`): HDF5 stores the
+//! chunk a trim ends inside again and deletes those past it, so the log
+//! saves those chunks too. New objects go past the old end of the file, into
+//! space the change itself freed, or — since run files use HDF5's `AGGR`
+//! file-space strategy (see `open`) — nowhere else. So [`restore`], writing
+//! the saved bytes back and truncating the file to its saved length, returns
+//! the file byte for byte to its state before the change began. `recover`
+//! restores first when it finds a log.
 //!
 //! Log layout: the magic line, the file length (u64 LE), then records of
 //! (offset u64 LE, length u64 LE, bytes), then the SHA-256 of all before it.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -25,7 +31,7 @@ use sha2::{Digest, Sha256};
 
 use super::content::all_datasets;
 use super::error::StoreError;
-use super::{durable, hdf5_raw, open};
+use super::{durable, hdf5_raw, open, seal};
 
 const MAGIC: &[u8] = b"macroscope-undo/1\n";
 
@@ -95,15 +101,24 @@ pub fn restore(partial: &Path) -> Result<bool, StoreError> {
     Ok(true)
 }
 
-/// Where raw data lies in the file: every chunk of every chunked dataset
-/// and the block of every contiguous one, sorted and merged.
+/// Where the raw data the log leaves out lies: every chunk of every
+/// filtered dataset but those a trim would change, and the block of every
+/// contiguous dataset (which nothing rewrites), sorted and merged.
 fn raw_data_ranges(partial: &Path) -> Result<Vec<(u64, u64)>, StoreError> {
     let file = open::open_read(partial)?;
     let listing = |e| StoreError::hdf5(partial, "listing where raw data lies", e);
+    let changed: HashSet<(u64, u64)> = seal::plan_trims(&file)
+        .and_then(|trims| seal::chunks_changed_by(&trims))
+        .map_err(listing)?
+        .into_iter()
+        .collect();
     let mut ranges = Vec::new();
     for dataset in all_datasets(&file).map_err(listing)? {
         if dataset.is_chunked() {
-            ranges.extend(hdf5_raw::chunk_ranges(&dataset).map_err(listing)?);
+            if !dataset.filters().is_empty() {
+                let chunks = hdf5_raw::chunk_ranges(&dataset).map_err(listing)?;
+                ranges.extend(chunks.into_iter().filter(|c| !changed.contains(c)));
+            }
         } else if let Some(offset) = dataset.offset() {
             ranges.push((offset, dataset.storage_size()));
         }

@@ -1,26 +1,35 @@
-//! The undo log: it saves what sealing may overwrite, not the raw data, and
-//! restoring it gives back the file byte for byte.
+//! The undo log: it saves what sealing may overwrite, not the compressed
+//! chunks, and restoring it gives back the file byte for byte.
 
 use std::path::{Path, PathBuf};
 
 use super::{restore, save, undo_path};
 
-/// 64 frames of 64 × 64 u16 noise in one-frame chunks (raw, unfiltered, so
-/// the chunk bytes are known) with an attribute, like a run's stream just
-/// after its writer closed the file.
+/// 64 frames of 64 × 64 u16 noise in compressed one-frame chunks, their
+/// frame ids in an unfiltered column, and an attribute: a run's stream just
+/// after its writer closed the file (created as the sink creates files).
 fn run_like_file(dir: &Path) -> PathBuf {
     let path = dir.join("run.h5.partial");
-    let file = hdf5::File::create(&path).unwrap();
+    let file = crate::store::open::create_file(&path).unwrap();
     let frames: Vec<u16> = (0..64 * 64 * 64u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 16) as u16)
         .collect();
     let data = file
         .new_dataset::<u16>()
         .chunk((1, 64, 64))
+        .shuffle()
+        .deflate(1)
         .shape((64, 64, 64))
         .create("frames")
         .unwrap();
     data.write_raw(&frames).unwrap();
+    file.new_dataset::<u64>()
+        .chunk(512)
+        .shape(64..)
+        .create("frames.frame_id")
+        .unwrap()
+        .write_raw(&(0..64).collect::<Vec<u64>>())
+        .unwrap();
     data.new_attr::<u64>()
         .create("rows")
         .unwrap()
@@ -55,9 +64,9 @@ fn restoring_the_log_returns_the_file_byte_for_byte_to_when_it_was_saved() {
     let before = std::fs::read(&path).unwrap();
     save(&path).unwrap();
     seal_like_changes(&path);
-    assert_ne!(std::fs::read(&path).unwrap(), before);
+    assert!(std::fs::read(&path).unwrap() != before);
     assert!(restore(&path).unwrap());
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(std::fs::read(&path).unwrap() == before, "not byte for byte");
     assert!(!undo_path(&path).exists());
 }
 
@@ -73,19 +82,29 @@ fn a_torn_file_with_garbage_over_its_metadata_is_restored() {
     std::fs::write(&path, &torn).unwrap();
     assert!(hdf5::File::open(&path).is_err());
     restore(&path).unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), before);
-    let frames = hdf5::File::open(&path).unwrap().dataset("frames").unwrap();
-    assert_eq!(frames.shape(), vec![64, 64, 64]);
+    assert!(std::fs::read(&path).unwrap() == before, "not byte for byte");
+    let file = hdf5::File::open(&path).unwrap();
+    assert_eq!(file.dataset("frames").unwrap().shape(), vec![64, 64, 64]);
+    let ids = file
+        .dataset("frames.frame_id")
+        .unwrap()
+        .read_raw::<u64>()
+        .unwrap();
+    assert_eq!(ids, (0..64).collect::<Vec<u64>>());
 }
 
 #[test]
-fn the_log_holds_the_metadata_but_not_the_chunks() {
+fn the_log_holds_everything_but_the_compressed_chunks() {
     let dir = tempfile::tempdir().unwrap();
     let path = run_like_file(dir.path());
     let size = std::fs::metadata(&path).unwrap().len();
-    let chunk_bytes = 64 * 64 * 64 * 2;
+    let compressed = hdf5::File::open(&path)
+        .unwrap()
+        .dataset("frames")
+        .unwrap()
+        .storage_size();
     let saved = save(&path).unwrap();
-    assert_eq!(saved, size - chunk_bytes);
+    assert_eq!(saved, size - compressed);
     assert!(std::fs::metadata(undo_path(&path)).unwrap().len() < saved + 1024);
 }
 
@@ -95,7 +114,7 @@ fn without_a_log_restore_changes_nothing() {
     let path = run_like_file(dir.path());
     let before = std::fs::read(&path).unwrap();
     assert!(!restore(&path).unwrap());
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(std::fs::read(&path).unwrap() == before, "not byte for byte");
 }
 
 #[test]
@@ -113,7 +132,7 @@ fn a_damaged_log_is_refused_and_kept_and_the_file_is_left_alone() {
     assert!(error.contains("run.h5.partial.undo"), "{error}");
     assert!(error.contains("damaged"), "{error}");
     assert!(log.exists());
-    assert_eq!(std::fs::read(&path).unwrap(), sealed);
+    assert!(std::fs::read(&path).unwrap() == sealed, "the file changed");
 }
 
 #[test]
@@ -126,5 +145,66 @@ fn a_log_left_half_written_by_a_kill_is_dropped_without_touching_the_file() {
     std::fs::write(&half, b"macroscope-undo/1\n\x01\x02").unwrap();
     assert!(!restore(&path).unwrap());
     assert!(!Path::new(&half).exists());
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(std::fs::read(&path).unwrap() == before, "not byte for byte");
+}
+
+/// A stream as a failed run leaves it: 10 frames in compressed chunks of 4,
+/// but its frame-id column reached the disk for 6 rows only.
+fn stream_cut_by_a_write_error(path: &Path) -> Vec<u16> {
+    use crate::store::attributes::set_str;
+    use crate::store::layout::{dataset as attr, role};
+    let frames: Vec<u16> = (0..10 * 4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 16) as u16)
+        .collect();
+    let file = crate::store::open::create_file(path).unwrap();
+    let data = file
+        .new_dataset::<u16>()
+        .chunk((4, 4096))
+        .shuffle()
+        .deflate(1)
+        .shape((10.., 4096))
+        .create("frames")
+        .unwrap();
+    data.write_raw(&frames).unwrap();
+    set_str(&data, attr::ROLE, role::STREAM).unwrap();
+    set_str(&data, attr::COLUMNS, r#"["frame_id"]"#).unwrap();
+    file.new_dataset::<u64>()
+        .chunk(512)
+        .shape(6..)
+        .create("frames.frame_id")
+        .unwrap()
+        .write_raw(&(0..6).collect::<Vec<u64>>())
+        .unwrap();
+    file.close().unwrap();
+    frames
+}
+
+#[test]
+fn a_trim_cut_short_is_rolled_back_with_the_chunks_it_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trimmed.h5.partial");
+    let frames = stream_cut_by_a_write_error(&path);
+    let before = std::fs::read(&path).unwrap();
+    save(&path).unwrap();
+
+    // The trim rewrites frames 4..8 (their chunk now ends the stream) and
+    // deletes frames 8..10 at the end of the file; new objects then take
+    // that space and more.
+    let file = hdf5::File::open_rw(&path).unwrap();
+    let kept = crate::store::seal::trim_streams_to_disk(&file).unwrap();
+    assert_eq!(kept, vec![("/frames".to_owned(), 6)]);
+    for i in 0..8 {
+        file.new_dataset::<u16>()
+            .shape(4096)
+            .create(format!("map{i}").as_str())
+            .unwrap()
+            .write_raw(&vec![0xFFFF; 4096])
+            .unwrap();
+    }
+    file.close().unwrap();
+
+    restore(&path).unwrap();
+    assert!(std::fs::read(&path).unwrap() == before, "not byte for byte");
+    let back = hdf5::File::open(&path).unwrap().dataset("frames").unwrap();
+    assert_eq!(back.read_raw::<u16>().unwrap(), frames);
 }
