@@ -116,21 +116,27 @@ fn writer_aborted_at(dir: &Path, point: &str, frames: u64) -> PathBuf {
     dir.join("sealed.h5.partial")
 }
 
+/// Runs `macroscope recover` on `partial` and asserts what it said, the
+/// status and exact frames of the file it made, and that `verify` passes.
+fn recover_and_expect(partial: &Path, said: &str, expected_status: &str, rows: u64) {
+    let printed = crate::cli::succeeds("recover", partial);
+    assert!(printed.contains(said), "{printed}");
+    let output = partial.with_extension("");
+    let file = hdf5::File::open(&output).unwrap();
+    assert_eq!(status(&file), expected_status);
+    assert_eq!(exact_camera_rows(&file), rows);
+    drop(file);
+    crate::cli::succeeds("verify", &output);
+}
+
 #[test]
 fn a_run_killed_while_sealing_is_rolled_back_and_keeps_every_frame() {
     let dir = tempfile::tempdir().unwrap();
     let partial = writer_aborted_at(dir.path(), "store::mid-seal", 40);
     assert!(dir.path().join("sealed.h5.partial.undo").exists());
 
-    let said = crate::cli::succeeds("recover", &partial);
-    assert!(said.contains("rolled the file back"), "{said}");
+    recover_and_expect(&partial, "rolled the file back", "interrupted", 40);
     assert!(!dir.path().join("sealed.h5.partial.undo").exists());
-
-    let file = hdf5::File::open(dir.path().join("sealed.h5")).unwrap();
-    assert_eq!(status(&file), "interrupted");
-    assert_eq!(exact_camera_rows(&file), 40);
-    drop(file);
-    crate::cli::succeeds("verify", dir.path().join("sealed.h5"));
 }
 
 #[test]
@@ -139,14 +145,7 @@ fn a_run_killed_after_sealing_but_before_its_rename_is_only_renamed() {
     let partial = writer_aborted_at(dir.path(), "store::before-rename", 40);
     assert!(!dir.path().join("sealed.h5.partial.undo").exists());
 
-    let said = crate::cli::succeeds("recover", &partial);
-    assert!(said.contains("only its rename was missing"), "{said}");
-
-    let file = hdf5::File::open(dir.path().join("sealed.h5")).unwrap();
-    assert_eq!(status(&file), "complete");
-    assert_eq!(exact_camera_rows(&file), 40);
-    drop(file);
-    crate::cli::succeeds("verify", dir.path().join("sealed.h5"));
+    recover_and_expect(&partial, "only its rename was missing", "complete", 40);
 }
 
 /// The same through the real command: `macroscope run` on a long pipeline,
