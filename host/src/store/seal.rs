@@ -83,22 +83,18 @@ pub fn plan_trims(file: &File) -> hdf5::Result<Vec<Trim>> {
     Ok(trims)
 }
 
-/// File ranges of the compressed chunks the planned trims change: the one
-/// a trim ends inside (HDF5 fills the rows past the end and stores it again,
-/// in place or elsewhere) and every one past it (deleted, their space free
-/// for new objects).
-pub fn chunks_changed_by(trims: &[Trim]) -> hdf5::Result<Vec<(u64, u64)>> {
+/// File ranges of the compressed chunks the planned trims rewrite: where a
+/// trim ends inside a chunk, HDF5 reads that chunk, fills the rows past the
+/// end and stores it again, in place or elsewhere. (Chunks wholly past a
+/// trim are deleted unread.)
+pub fn chunks_rewritten_by(trims: &[Trim]) -> hdf5::Result<Vec<(u64, u64)>> {
     let mut ranges = Vec::new();
     for trim in trims {
         for member in trim.members.iter().filter(|m| !m.filters().is_empty()) {
             let height = block_rows(member) as u64;
-            let extent = member.shape()[0] as u64;
-            let mut row = trim.rows / height * height;
-            while row < extent {
-                if row + height > trim.rows {
-                    ranges.extend(chunk_at(member, row)?);
-                }
-                row += height;
+            let cut_inside = trim.rows % height != 0 && trim.rows < member.shape()[0] as u64;
+            if cut_inside {
+                ranges.extend(chunk_at(member, trim.rows / height * height)?);
             }
         }
     }

@@ -10,13 +10,16 @@
 //! name, synced and renamed, so a log that exists is whole.
 //!
 //! The compressed chunks left out are never changed by sealing or recovery,
-//! except by a trim (after a write error, or in `recover`): HDF5 stores the
-//! chunk a trim ends inside again and deletes those past it, so the log
-//! saves those chunks too. New objects go past the old end of the file, into
-//! space the change itself freed, or — since run files use HDF5's `AGGR`
-//! file-space strategy (see `open`) — nowhere else. So [`restore`], writing
-//! the saved bytes back and truncating the file to its saved length, returns
-//! the file byte for byte to its state before the change began. `recover`
+//! except by a trim (after a write error, and in `recover`): HDF5 reads the
+//! chunk a trim ends inside and stores it again, so the log saves that chunk
+//! too, and it deletes the chunks wholly past the trim without reading them.
+//! New objects go past the old end of the file, into space the change itself
+//! freed, or — since run files use HDF5's `AGGR` file-space strategy (see
+//! `open`) — nowhere else. So [`restore`], writing the saved bytes back and
+//! truncating the file to its saved length, returns the file to its state
+//! before the change began: byte for byte, but for the chunks wholly past a
+//! trim, which are unreachable once `recover` has trimmed again (the trim is
+//! planned from the chunk index alone, so it is the same). `recover`
 //! restores first when it finds a log.
 //!
 //! Log layout: the magic line, the file length (u64 LE), then records of
@@ -102,13 +105,13 @@ pub fn restore(partial: &Path) -> Result<bool, StoreError> {
 }
 
 /// Where the raw data the log leaves out lies: every chunk of every
-/// filtered dataset but those a trim would change, and the block of every
+/// filtered dataset but those a trim would rewrite, and the block of every
 /// contiguous dataset (which nothing rewrites), sorted and merged.
 fn raw_data_ranges(partial: &Path) -> Result<Vec<(u64, u64)>, StoreError> {
     let file = open::open_read(partial)?;
     let listing = |e| StoreError::hdf5(partial, "listing where raw data lies", e);
-    let changed: HashSet<(u64, u64)> = seal::plan_trims(&file)
-        .and_then(|trims| seal::chunks_changed_by(&trims))
+    let rewritten: HashSet<(u64, u64)> = seal::plan_trims(&file)
+        .and_then(|trims| seal::chunks_rewritten_by(&trims))
         .map_err(listing)?
         .into_iter()
         .collect();
@@ -117,7 +120,7 @@ fn raw_data_ranges(partial: &Path) -> Result<Vec<(u64, u64)>, StoreError> {
         if dataset.is_chunked() {
             if !dataset.filters().is_empty() {
                 let chunks = hdf5_raw::chunk_ranges(&dataset).map_err(listing)?;
-                ranges.extend(chunks.into_iter().filter(|c| !changed.contains(c)));
+                ranges.extend(chunks.into_iter().filter(|c| !rewritten.contains(c)));
             }
         } else if let Some(offset) = dataset.offset() {
             ranges.push((offset, dataset.storage_size()));

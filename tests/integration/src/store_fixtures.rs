@@ -41,6 +41,20 @@ pub fn stimulus_pixel(level: u16, width: u32, i: u64, row: u32, col: u32) -> u16
     level + 3 * i as u16 + (row * width + col) as u16
 }
 
+/// A deterministic pseudo-random value in 0..256 for `(a, b, c)`: noise in
+/// the low byte of the test camera's frames, like shot noise, so the sink
+/// stores that byte plane rather than compressing it and the tests that read
+/// camera frames back decode that path too.
+pub fn noise_byte(a: u64, b: u64, c: u64) -> u16 {
+    let mut x = a.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+        ^ c.wrapping_mul(0x1656_67B1_9E37_79F9);
+    x ^= x >> 31;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 29;
+    (x & 0xFF) as u16
+}
+
 /// Direction code of stimulus frame `i`: -1 every fifth frame, else `i mod 4`.
 pub fn stimulus_direction(i: u64) -> i8 {
     if i % 5 == 0 {
@@ -50,9 +64,10 @@ pub fn stimulus_direction(i: u64) -> i8 {
     }
 }
 
-/// Pixel `(row, col)` of camera frame `i`: `1000 + (31 i + 7 row + 3 col) mod 3000`.
+/// Pixel `(row, col)` of camera frame `i`: `1000 + (31 i + 7 row + 3 col) mod 3000
+/// + noise_byte(i, row, col)`.
 pub fn camera_pixel(i: u64, row: u64, col: u64) -> u16 {
-    1000 + ((31 * i + 7 * row + 3 * col) % 3000) as u16
+    1000 + ((31 * i + 7 * row + 3 * col) % 3000) as u16 + noise_byte(i, row, col)
 }
 
 /// Parameters of [`TestStimulus`].

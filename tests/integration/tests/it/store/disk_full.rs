@@ -2,7 +2,7 @@
 //! file is sealed with `status=failed`, and everything written before stays
 //! readable and verifiable.
 //!
-//! The run writes into a 3 MiB tmpfs mounted in a private mount namespace
+//! The run writes into a 16 MiB tmpfs mounted in a private mount namespace
 //! (`unshare --mount`, needs root or unprivileged user namespaces). Where
 //! that is not allowed the test says so and does nothing.
 
@@ -22,7 +22,7 @@ fn a_full_disk_fails_the_run_cleanly_and_keeps_what_was_written() {
     let saved = dir.path().join("saved");
     std::fs::create_dir_all(&mount).unwrap();
     std::fs::create_dir_all(&saved).unwrap();
-    let script = r#"mount -t tmpfs -o size=3m tmpfs "$1" || exit 77
+    let script = r#"mount -t tmpfs -o size=16m tmpfs "$1" || exit 77
 "$2" "$1/full.h5" "$3" 1000000 "$5" "$5" 0 > "$4/stdout.txt"
 status=$?
 cp "$1"/full.h5* "$4"/

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use macroscope_integration::store_fixtures::{
-    run_stimulus_and_mean, stimulus_direction, stimulus_pixel,
+    camera_pixel, run_stimulus_and_mean, stimulus_direction, stimulus_pixel,
 };
 use sha2::{Digest, Sha256};
 
@@ -130,66 +130,128 @@ fn h5py_reads_layout_attributes_and_values_bit_exact() {
     let dir = tempfile::tempdir().unwrap();
     let (output, key, run_id) = write_file(dir.path());
     let Some(python) = python() else { return };
-    let expected = dir.path().join("expected.json");
-    std::fs::write(
-        &expected,
-        serde_json::to_string_pretty(&expected_json(&key, &run_id)).unwrap(),
-    )
-    .unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/check_layout.py");
-    let result = Command::new(&python)
-        .arg(&script)
-        .arg(&output)
-        .arg(&expected)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success(),
-        "check_layout.py found problems:\n{report}{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let report = h5py_check(&python, &output, &expected_json(&key, &run_id));
     assert!(
         report.contains("6 datasets checked, 0 problems"),
         "{report}"
     );
 }
 
-#[test]
-fn h5dump_opens_the_file_and_decodes_the_frames() {
-    let dir = tempfile::tempdir().unwrap();
-    let (output, key, _) = write_file(dir.path());
+/// The values of dataset `path` in `file` as `h5dump` prints them, or `None`
+/// (with a note) where h5dump is not installed and not required.
+fn h5dump_values(file: &Path, path: &str) -> Option<Vec<u16>> {
     let required = std::env::var("MACROSCOPE_REQUIRE_H5DUMP").is_ok_and(|v| v == "1");
-    let Ok(whole) = Command::new("h5dump").arg("-H").arg(&output).output() else {
+    let Ok(whole) = Command::new("h5dump").arg("-H").arg(file).output() else {
         assert!(
             !required,
             "h5dump is required but not installed (apt-get install hdf5-tools)"
         );
         eprintln!("note: h5dump check skipped: install hdf5-tools");
-        return;
+        return None;
     };
     assert!(
         whole.status.success(),
         "h5dump -H failed: {}",
         String::from_utf8_lossy(&whole.stderr)
     );
-    let frames = Command::new("h5dump")
-        .args(["-y", "-w", "0", "-d", &format!("/stimuli/{key}/frames")])
-        .arg(&output)
+    let dataset = Command::new("h5dump")
+        .args(["-y", "-w", "0", "-d", path])
+        .arg(file)
         .output()
         .unwrap();
     assert!(
-        frames.status.success(),
+        dataset.status.success(),
         "h5dump -d failed: {}",
-        String::from_utf8_lossy(&frames.stderr)
+        String::from_utf8_lossy(&dataset.stderr)
     );
-    let text = String::from_utf8_lossy(&frames.stdout);
+    let text = String::from_utf8_lossy(&dataset.stdout);
     let data = &text[text.find("DATA {").expect("h5dump prints a DATA block") + 6..];
     let data = &data[..data.find('}').expect("the DATA block ends")];
-    let values: Vec<u16> = data
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|t| !t.is_empty())
-        .map(|t| t.parse().unwrap())
+    Some(
+        data.split(|c: char| !c.is_ascii_digit())
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse().unwrap())
+            .collect(),
+    )
+}
+
+/// Runs `check_layout.py` on `file` against `expected`; returns its report.
+fn h5py_check(python: &str, file: &Path, expected: &serde_json::Value) -> String {
+    let expected_path = file.with_extension("expected.json");
+    std::fs::write(
+        &expected_path,
+        serde_json::to_string_pretty(expected).unwrap(),
+    )
+    .unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/check_layout.py");
+    let result = Command::new(python)
+        .arg(&script)
+        .arg(file)
+        .arg(&expected_path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&result.stdout).into_owned();
+    assert!(
+        result.status.success(),
+        "check_layout.py found problems:\n{report}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    report
+}
+
+#[test]
+fn h5dump_opens_the_file_and_decodes_the_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, key, _) = write_file(dir.path());
+    if let Some(values) = h5dump_values(&output, &format!("/stimuli/{key}/frames")) {
+        assert_eq!(values, expected_frames());
+    }
+}
+
+/// Camera frames with shot noise in their low byte: the sink writes that
+/// byte plane as deflate stored blocks, and both independent readers must
+/// decode such chunks bit-exact with their stock filters.
+#[test]
+fn h5py_and_h5dump_decode_camera_frames_whose_noisy_low_bytes_are_stored() {
+    const SIDE: u64 = 64;
+    const COUNT: u64 = 6;
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("camera.h5");
+    let wrote = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+        .arg(&output)
+        .arg(dir.path().join("store"))
+        .args([COUNT, SIDE, SIDE, 0].map(|n| n.to_string()))
+        .output()
+        .unwrap();
+    assert!(
+        wrote.status.success(),
+        "{}",
+        String::from_utf8_lossy(&wrote.stdout)
+    );
+    let frames: Vec<u16> = (0..COUNT)
+        .flat_map(|i| (0..SIDE).flat_map(move |r| (0..SIDE).map(move |c| camera_pixel(i, r, c))))
         .collect();
-    assert_eq!(values, expected_frames());
+    let path = format!(
+        "/acquisitions/{}/camera/frames",
+        run_id(&hdf5::File::open(&output).unwrap())
+    );
+    if let Some(python) = python() {
+        let expected = serde_json::json!({
+            "root": {"status": "complete"},
+            "groups": {},
+            "datasets": {path.clone(): {
+                "dtype": "<u2", "shape": [COUNT, SIDE, SIDE], "filters": ["shuffle", "gzip"],
+                "sha256": sha256_le(&frames, |v| v.to_le_bytes().to_vec()),
+                "samples": [[[5, 63, 63], camera_pixel(5, 63, 63)]],
+            }},
+        });
+        let report = h5py_check(&python, &output, &expected);
+        assert!(
+            report.contains("1 datasets checked, 0 problems"),
+            "{report}"
+        );
+    }
+    if let Some(values) = h5dump_values(&output, &path) {
+        assert!(values == frames, "h5dump decodes other values");
+    }
 }
