@@ -209,6 +209,13 @@ fn a_trim_cut_short_is_rolled_back_so_that_trimming_again_keeps_the_same_rows() 
     file.close().unwrap();
 
     restore(&path).unwrap();
+    let restored = hdf5::File::open(&path).unwrap();
+    assert_eq!(restored.dataset("frames").unwrap().shape(), vec![10, 4096]);
+    assert!(
+        restored.dataset("map0").is_err(),
+        "what sealing added is gone"
+    );
+    drop(restored);
     let (file, kept) = trim();
     assert_eq!(kept, vec![("/frames".to_owned(), 6)]);
     let back = file.dataset("frames").unwrap().read_raw::<u16>().unwrap();
