@@ -5,15 +5,31 @@ use std::path::{Path, PathBuf};
 
 use super::{restore, save, undo_path};
 
+/// `count` u16 values of deterministic noise.
+fn noise(count: u32) -> Vec<u16> {
+    (0..count)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 16) as u16)
+        .collect()
+}
+
+/// An unfiltered `frames.frame_id` column holding `0..rows`.
+fn write_frame_ids(file: &hdf5::File, rows: u64) {
+    file.new_dataset::<u64>()
+        .chunk(512)
+        .shape(rows as usize..)
+        .create("frames.frame_id")
+        .unwrap()
+        .write_raw(&(0..rows).collect::<Vec<u64>>())
+        .unwrap();
+}
+
 /// 64 frames of 64 × 64 u16 noise in compressed one-frame chunks, their
 /// frame ids in an unfiltered column, and an attribute: a run's stream just
 /// after its writer closed the file (created as the sink creates files).
 fn run_like_file(dir: &Path) -> PathBuf {
     let path = dir.join("run.h5.partial");
     let file = crate::store::open::create_file(&path).unwrap();
-    let frames: Vec<u16> = (0..64 * 64 * 64u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 16) as u16)
-        .collect();
+    let frames = noise(64 * 64 * 64);
     let data = file
         .new_dataset::<u16>()
         .chunk((1, 64, 64))
@@ -23,13 +39,7 @@ fn run_like_file(dir: &Path) -> PathBuf {
         .create("frames")
         .unwrap();
     data.write_raw(&frames).unwrap();
-    file.new_dataset::<u64>()
-        .chunk(512)
-        .shape(64..)
-        .create("frames.frame_id")
-        .unwrap()
-        .write_raw(&(0..64).collect::<Vec<u64>>())
-        .unwrap();
+    write_frame_ids(&file, 64);
     data.new_attr::<u64>()
         .create("rows")
         .unwrap()
@@ -154,17 +164,9 @@ fn a_log_left_half_written_by_a_kill_is_dropped_without_touching_the_file() {
 fn stream_cut_by_a_write_error(path: &Path) -> Vec<u16> {
     use crate::store::attributes::set_str;
     use crate::store::layout::{dataset as attr, role};
-    let frames: Vec<u16> = (0..10 * 4096u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 16) as u16)
-        .collect();
+    let frames = noise(10 * 4096);
     let file = crate::store::open::create_file(path).unwrap();
-    file.new_dataset::<u64>()
-        .chunk(512)
-        .shape(6..)
-        .create("frames.frame_id")
-        .unwrap()
-        .write_raw(&(0..6).collect::<Vec<u64>>())
-        .unwrap();
+    write_frame_ids(&file, 6);
     let data = file
         .new_dataset::<u16>()
         .chunk((4, 4096))
