@@ -20,7 +20,7 @@ use macroscope::pipeline::{Pipeline, Stage};
 use macroscope::registry::{Origin, RegisteredPlugin};
 use macroscope::store::{RunStatus, Sink, StoreOptions};
 use macroscope_plugin_api::{
-    descriptor_of, ArrayData, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginInfo,
+    ArrayData, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginHandle, PluginInfo,
     PluginKind, PortSpec, Scalar,
 };
 use rand::{Rng, SeedableRng};
@@ -38,13 +38,16 @@ impl Plugin for BenchCamera {
     const INFO: PluginInfo = PluginInfo {
         name: "bench-camera",
         version: "0.0.0",
-        kind: PluginKind::Camera,
+        kind: PluginKind::CAMERA,
         description: "Benchmark frames.",
         authors: &[],
         deterministic: false,
     };
-    fn configure(_: NoParams, _: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        Err("the benchmark camera is never configured".into())
+    fn outputs(_: &NoParams, _: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Err("the benchmark camera is never declared".into())
+    }
+    fn start(_: NoParams, _: &[InputPort]) -> Result<Self, PluginError> {
+        Err("the benchmark camera is never started".into())
     }
 }
 
@@ -126,13 +129,12 @@ fn pipeline(output: &Path, side: u64) -> Pipeline {
         stages: vec![Stage {
             id: "camera".into(),
             plugin: RegisteredPlugin {
-                descriptor: descriptor_of::<BenchCamera>(),
+                handle: PluginHandle::of::<BenchCamera>(),
                 origin: Origin::Builtin,
             },
             params: serde_json::json!({}),
             inputs: vec![],
             outputs: vec![port],
-            instance: None,
         }],
     }
 }
@@ -173,7 +175,7 @@ fn main() {
         .enumerate()
         .map(|(i, f)| {
             Arc::new(HostItem {
-                data: ArrayData::U16(f.into()),
+                data: ArrayData::from_vec(f),
                 shape: vec![side as u64, side as u64],
                 meta: vec![Scalar::Int(i as i64), Scalar::Int(i as i64 * 33_333_333)],
             })

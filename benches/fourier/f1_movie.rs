@@ -145,8 +145,8 @@ fn plugin_phase(movie: &[u16], frames: usize, side: usize) -> Vec<f64> {
             spec: camera,
         },
     ];
-    let (mut plugin, _) =
-        FourierMaps::configure(Params::default(), &inputs).expect("bench configuration is valid");
+    let mut plugin =
+        FourierMaps::start(Params::default(), &inputs).expect("bench configuration is valid");
     let mut out = Outputs::default();
     let shape = [side as u64, side as u64];
     let pixels = side * side;

@@ -1,69 +1,105 @@
 //! Turns a safe [`Plugin`] into the FFI descriptor, catching every panic.
 
+use std::any::TypeId;
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, PoisonError};
 
 use abi_stable::{
+    prefix_type::PrefixTypeTrait,
     sabi_trait::TD_Opaque,
-    std_types::{RResult, RSlice, RStr, RString, RVec},
+    std_types::{RResult, RSlice, RStr, RVec},
 };
 
-use crate::ffi::{ConfiguredStage, FfiStage, FfiStage_TO, PluginDescriptor, Polled};
+use crate::error::{ErrorKind, FfiError, PluginError};
+use crate::ffi::{
+    FfiStage, FfiStage_TO, PluginDescriptor, PluginDescriptorRef, Polled, StageBox,
+    StartedAttributes,
+};
+use crate::items::{Emission, ItemRef};
 use crate::plugin::{Flow, Item, Outputs, Plugin};
-use crate::types::{Emission, InputPort, ItemRef};
+use crate::ports::{InputPort, PortSpec};
 
-/// Builds the FFI descriptor of plugin `P`.
-pub fn descriptor_of<P: Plugin>() -> PluginDescriptor {
+/// The FFI descriptor of plugin `P`, built once per process (its strings and
+/// tables live as long as the process, like a library's).
+pub fn descriptor_of<P: Plugin>() -> PluginDescriptorRef {
+    static BUILT: Mutex<Option<HashMap<TypeId, PluginDescriptorRef>>> = Mutex::new(None);
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    *built
+        .get_or_insert_with(HashMap::new)
+        .entry(TypeId::of::<P>())
+        .or_insert_with(build_descriptor::<P>)
+}
+
+fn build_descriptor<P: Plugin>() -> PluginDescriptorRef {
     let info = P::INFO;
-    let schema = schemars::schema_for!(P::Params);
+    let schema = serde_json::to_string(&schemars::schema_for!(P::Params))
+        .expect("a schemars schema always serialises");
+    let authors: Vec<RStr<'static>> = info.authors.iter().map(|a| RStr::from(*a)).collect();
+    let inputs = P::inputs();
     PluginDescriptor {
         name: info.name.into(),
         version: info.version.into(),
         kind: info.kind,
         description: info.description.into(),
-        authors: info.authors.iter().map(|a| RString::from(*a)).collect(),
+        authors: RSlice::from_slice(Box::leak(authors.into_boxed_slice())),
         deterministic: info.deterministic,
-        params_schema: serde_json::to_string(&schema)
-            .expect("a schemars schema always serialises")
-            .into(),
-        configure: configure::<P>,
+        params_schema: RStr::from(&*Box::leak(schema.into_boxed_str())),
+        inputs_declared: inputs.is_some(),
+        inputs: RSlice::from_slice(Box::leak(inputs.unwrap_or_default().into_boxed_slice())),
+        outputs: outputs::<P>,
+        start: start::<P>,
     }
+    .leak_into_prefix()
 }
 
-extern "C" fn configure<P: Plugin>(
+fn params<P: Plugin>(json: RStr<'_>) -> Result<P::Params, PluginError> {
+    serde_json::from_str(json.as_str())
+        .map_err(|e| PluginError::parameter("", format!("invalid parameters: {e}")))
+}
+
+extern "C" fn outputs<P: Plugin>(
     params_json: RStr<'_>,
     inputs: RSlice<'_, InputPort>,
-) -> RResult<ConfiguredStage, RString> {
-    guarded::<P, _>("configure", || {
-        let params: P::Params = serde_json::from_str(params_json.as_str())
-            .map_err(|e| format!("invalid parameters: {e}"))?;
-        let (plugin, outputs) = P::configure(params, inputs.as_slice()).map_err(|e| e.0)?;
-        let stage = FfiStage_TO::from_value(
+) -> RResult<RVec<PortSpec>, FfiError> {
+    guarded::<P, _>("outputs", || {
+        let params = params::<P>(params_json)?;
+        Ok(P::outputs(&params, inputs.as_slice())?.into())
+    })
+}
+
+extern "C" fn start<P: Plugin>(
+    params_json: RStr<'_>,
+    inputs: RSlice<'_, InputPort>,
+) -> RResult<StageBox, FfiError> {
+    guarded::<P, _>("start", || {
+        let plugin = P::start(params::<P>(params_json)?, inputs.as_slice())?;
+        Ok(FfiStage_TO::from_value(
             Adapter {
                 plugin,
                 poisoned: false,
             },
             TD_Opaque,
-        );
-        Ok(ConfiguredStage {
-            outputs: outputs.into_iter().collect(),
-            stage,
-        })
+        ))
     })
 }
 
-/// Runs `f`, turning an error or a panic into an `RErr` that names the plugin.
+/// Runs `f`, turning a panic into a `PANICKED` error that names the plugin.
 fn guarded<P: Plugin, T>(
     entry: &str,
-    f: impl FnOnce() -> Result<T, String>,
-) -> RResult<T, RString> {
+    f: impl FnOnce() -> Result<T, PluginError>,
+) -> RResult<T, FfiError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => RResult::ROk(value),
-        Ok(Err(message)) => RResult::RErr(message.into()),
+        Ok(Err(error)) => RResult::RErr(error.into()),
         Err(payload) => RResult::RErr(
-            format!(
-                "plugin `{}` panicked in {entry}: {}",
-                P::INFO.name,
-                panic_message(&*payload)
+            PluginError::of_kind(
+                ErrorKind::Panicked,
+                format!(
+                    "plugin `{}` panicked in {entry}: {}",
+                    P::INFO.name,
+                    panic_message(&*payload)
+                ),
             )
             .into(),
         ),
@@ -90,13 +126,16 @@ impl<P: Plugin> Adapter<P> {
     fn call<T>(
         &mut self,
         entry: &str,
-        f: impl FnOnce(&mut P, &mut Outputs) -> Result<T, crate::PluginError>,
-    ) -> RResult<(T, RVec<Emission>), RString> {
+        f: impl FnOnce(&mut P, &mut Outputs) -> Result<T, PluginError>,
+    ) -> RResult<(T, RVec<Emission>), FfiError> {
         if self.poisoned {
             return RResult::RErr(
-                format!(
-                    "plugin `{}` panicked earlier and cannot continue",
-                    P::INFO.name
+                PluginError::of_kind(
+                    ErrorKind::Panicked,
+                    format!(
+                        "plugin `{}` panicked earlier and cannot continue",
+                        P::INFO.name
+                    ),
                 )
                 .into(),
             );
@@ -104,18 +143,29 @@ impl<P: Plugin> Adapter<P> {
         let plugin = &mut self.plugin;
         let result = guarded::<P, _>(entry, || {
             let mut out = Outputs::default();
-            let value = f(plugin, &mut out).map_err(|e| e.0)?;
-            Ok((value, out.take().into_iter().collect()))
+            let value = f(plugin, &mut out)?;
+            Ok((value, out.take().into()))
         });
-        if let RResult::RErr(message) = &result {
-            self.poisoned = message.as_str().contains("panicked in");
+        if let RResult::RErr(error) = &result {
+            self.poisoned = error.kind == crate::error::ErrorCode::PANICKED;
         }
         result
     }
 }
 
 impl<P: Plugin> FfiStage for Adapter<P> {
-    fn poll(&mut self) -> RResult<Polled, RString> {
+    fn started_attributes(&self) -> RVec<StartedAttributes> {
+        catch_unwind(AssertUnwindSafe(|| self.plugin.started_attributes()))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(port, attributes)| StartedAttributes {
+                port: port as u32,
+                attributes: attributes.to_string().into(),
+            })
+            .collect()
+    }
+
+    fn poll(&mut self) -> RResult<Polled, FfiError> {
         self.call("poll", |p, out| p.poll(out))
             .map(|(flow, emissions)| Polled {
                 emissions,
@@ -123,14 +173,14 @@ impl<P: Plugin> FfiStage for Adapter<P> {
             })
     }
 
-    fn receive(&mut self, input: u32, item: ItemRef<'_>) -> RResult<RVec<Emission>, RString> {
+    fn receive(&mut self, input: u32, item: ItemRef<'_>) -> RResult<RVec<Emission>, FfiError> {
         self.call("receive", |p, out| {
             p.receive(input as usize, Item::new(item), out)
         })
         .map(|((), emissions)| emissions)
     }
 
-    fn finish(&mut self) -> RResult<RVec<Emission>, RString> {
+    fn finish(&mut self) -> RResult<RVec<Emission>, FfiError> {
         self.call("finish", |p, out| p.finish(out))
             .map(|((), emissions)| emissions)
     }

@@ -1,27 +1,35 @@
-//! The contract between the macroscope host and its plugins.
+//! The contract between the macroscope host and its plugins (contract 2).
 //!
 //! A plugin author implements the safe [`Plugin`] trait and exports it with
 //! [`export_plugins!`] (a dynamic library) or [`register_builtin!`] (linked into
-//! the host). Both paths produce the same [`ffi::PluginDescriptor`], so the host
-//! drives every plugin through one stable-ABI code path.
+//! the host). Both paths produce the same [`ffi::PluginDescriptor`], and every
+//! caller — the host's `validate` and runtime, the test harness — goes through
+//! [`PluginHandle`], so there is one code path for all plugins.
 //!
 //! Nothing here knows about HDF5: a stage declares typed output [`PortSpec`]s and
 //! the host's storage sink decides where and how they are kept.
 #![deny(missing_docs)]
 #![allow(non_local_definitions)] // emitted by abi_stable's `#[sabi_trait]`
 
+mod array;
+mod codes;
+mod error;
 pub mod ffi;
 mod glue;
+mod handle;
+mod items;
 pub mod load;
 mod macros;
 mod plugin;
-mod types;
+mod ports;
 
-pub use plugin::{Flow, Item, Outputs, Plugin, PluginError, PluginInfo};
-pub use types::{
-    ArrayData, ColumnSpec, Element, ElementType, Emission, InputPort, ItemRef, PluginKind,
-    PortKind, PortSpec, Scalar,
-};
+pub use array::{ArrayData, Element};
+pub use codes::{ElementType, PluginKind, PortKind};
+pub use error::{ErrorCode, ErrorKind, FfiError, PluginError};
+pub use handle::{PluginHandle, RunningStage};
+pub use items::{Emission, ItemRef, Scalar};
+pub use plugin::{Flow, Item, Outputs, Plugin, PluginInfo};
+pub use ports::{ColumnSpec, InputPort, InputSpec, PortMismatch, PortSpec};
 
 #[doc(hidden)]
 pub use glue::descriptor_of;
@@ -34,19 +42,19 @@ pub use inventory;
 pub use schemars;
 
 /// Version of the binary contract. The host refuses a library whose root module
-/// reports another value. Bump it for any change that is not an append after
-/// `#[sabi(last_prefix_field)]` (see `docs/plugins.md`, "Compatibility").
-pub const ABI_VERSION: u32 = 1;
+/// reports another value. Within one ABI version the contract only grows in the
+/// ways docs/plugins.md ("Compatibility") lists; anything else is a new version.
+pub const ABI_VERSION: u32 = 2;
 
 /// A plugin linked into the host binary, found through `inventory`.
 pub struct BuiltinPlugin {
     /// Builds the plugin's descriptor.
-    pub descriptor: fn() -> ffi::PluginDescriptor,
+    pub descriptor: fn() -> ffi::PluginDescriptorRef,
 }
 
 inventory::collect!(BuiltinPlugin);
 
 /// Every plugin registered with [`register_builtin!`] in crates linked into this binary.
-pub fn builtin_plugins() -> impl Iterator<Item = ffi::PluginDescriptor> {
-    inventory::iter::<BuiltinPlugin>().map(|p| (p.descriptor)())
+pub fn builtin_plugins() -> impl Iterator<Item = PluginHandle> {
+    inventory::iter::<BuiltinPlugin>().map(|p| PluginHandle::new((p.descriptor)()))
 }

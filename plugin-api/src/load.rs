@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use abi_stable::library::{lib_header_from_path, AbiHeader, LibraryError, RootModuleError};
 
-use crate::ffi::{PluginDescriptor, PluginLibraryRef};
+use crate::ffi::PluginLibraryRef;
+use crate::handle::PluginHandle;
 use crate::ABI_VERSION;
 
 /// The `major.minor` of this crate: what a plugin must be rebuilt against.
@@ -106,8 +107,8 @@ impl LoadError {
 
 /// Loads the library at `path` (each file independently; never the cached
 /// root module of another file), checks the abi_stable layout and
-/// [`crate::ABI_VERSION`], and returns its plugin descriptors.
-pub fn load_library(path: &Path) -> Result<Vec<PluginDescriptor>, LoadError> {
+/// [`crate::ABI_VERSION`], and returns its plugins.
+pub fn load_library(path: &Path) -> Result<Vec<PluginHandle>, LoadError> {
     let header = lib_header_from_path(path).map_err(|e| classify(path, e))?;
     let module = header
         .init_root_module::<PluginLibraryRef>()
@@ -120,7 +121,10 @@ pub fn load_library(path: &Path) -> Result<Vec<PluginDescriptor>, LoadError> {
             host: ABI_VERSION,
         });
     }
-    Ok(module.plugins()().into_iter().collect())
+    Ok(module.plugins()()
+        .into_iter()
+        .map(PluginHandle::new)
+        .collect())
 }
 
 /// Turns abi_stable's error (often a page-long layout dump) into a typed, short one.
@@ -324,13 +328,13 @@ Found:
     fn the_abi_mismatch_message_names_both_versions_and_the_fix() {
         let error = LoadError::AbiVersion {
             path: "plugins/libx.so".into(),
-            library: 2,
-            host: 1,
+            library: 3,
+            host: 2,
         };
         assert_eq!(
             error.to_string(),
-            "plugins/libx.so: built for plugin ABI 2, this host speaks ABI 1; \
-             rebuild the plugin against macroscope-plugin-api 0.1"
+            "plugins/libx.so: built for plugin ABI 3, this host speaks ABI 2; \
+             rebuild the plugin against macroscope-plugin-api 0.2"
         );
     }
 }

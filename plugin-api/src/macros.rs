@@ -10,7 +10,7 @@ macro_rules! export_plugins {
     ($($plugin:ty),+ $(,)?) => {
         #[doc(hidden)]
         pub extern "C" fn __macroscope_plugin_list()
-            -> $crate::abi_stable::std_types::RVec<$crate::ffi::PluginDescriptor>
+            -> $crate::abi_stable::std_types::RVec<$crate::ffi::PluginDescriptorRef>
         {
             let mut list = $crate::abi_stable::std_types::RVec::new();
             $( list.push($crate::descriptor_of::<$plugin>()); )+

@@ -1,10 +1,10 @@
 //! The safe trait plugin authors implement.
 
-use std::fmt;
-
-use crate::types::{
-    ArrayData, Element, ElementType, Emission, InputPort, ItemRef, PluginKind, PortSpec, Scalar,
-};
+use crate::array::{ArrayData, Element};
+use crate::codes::{ElementType, PluginKind};
+use crate::error::PluginError;
+use crate::items::{Emission, ItemRef, Scalar};
+use crate::ports::{InputPort, InputSpec, PortSpec};
 
 /// Static facts about a plugin.
 #[derive(Debug, Clone, Copy)]
@@ -21,37 +21,6 @@ pub struct PluginInfo {
     pub authors: &'static [&'static str],
     /// Same parameters and inputs always give bit-identical outputs.
     pub deterministic: bool,
-}
-
-/// An error a stage reports; the host adds the stage and plugin names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PluginError(pub String);
-
-impl PluginError {
-    /// An error with a message.
-    pub fn new(message: impl Into<String>) -> Self {
-        PluginError(message.into())
-    }
-}
-
-impl fmt::Display for PluginError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for PluginError {}
-
-impl From<String> for PluginError {
-    fn from(message: String) -> Self {
-        PluginError(message)
-    }
-}
-
-impl From<&str> for PluginError {
-    fn from(message: &str) -> Self {
-        PluginError(message.to_owned())
-    }
 }
 
 /// Whether a source has more to produce.
@@ -93,14 +62,15 @@ impl<'a> Item<'a> {
     /// The data typed as `T`; an error if the element type differs.
     pub fn data<T: Element>(&self) -> Result<&'a [T], PluginError> {
         if T::TYPE != self.raw.element {
-            return Err(PluginError(format!(
+            return Err(PluginError::new(format!(
                 "expected {} data, got {}",
                 T::TYPE,
                 self.raw.element
             )));
         }
-        bytemuck::try_cast_slice(self.bytes())
-            .map_err(|e| PluginError(format!("input buffer cannot be viewed as {}: {e}", T::TYPE)))
+        bytemuck::try_cast_slice(self.bytes()).map_err(|e| {
+            PluginError::new(format!("input buffer cannot be viewed as {}: {e}", T::TYPE))
+        })
     }
 
     /// Metadata values in the order of the port's columns.
@@ -118,7 +88,7 @@ pub struct Outputs {
 impl Outputs {
     /// Emits `values` (with per-item metadata) on output port `port`.
     pub fn emit<T: Element>(&mut self, port: usize, values: Vec<T>, meta: &[Scalar]) {
-        self.emit_array(port, T::into_array(values), meta);
+        self.emit_array(port, ArrayData::from_vec(values), meta);
     }
 
     /// Emits an already-typed array on output port `port`.
@@ -138,9 +108,13 @@ impl Outputs {
 
 /// A plugin: a parameter type plus a stage that runs on a thread of its own.
 ///
-/// The host calls [`Plugin::configure`] once, then either [`Plugin::poll`]
-/// repeatedly (a source: no inputs) or [`Plugin::receive`] for each input item,
-/// and finally [`Plugin::finish`] once.
+/// Declaring and starting are separate acts. [`Plugin::outputs`] is pure: the
+/// host calls it to validate a pipeline, to show a plugin, and in the
+/// conformance suite's static checks, so it must not open devices, write files
+/// or allocate what the run will need. [`Plugin::start`] is called once per run
+/// and is the only place a device may be opened. Then the host calls
+/// [`Plugin::poll`] repeatedly (a source: no inputs) or [`Plugin::receive`] for
+/// each input item, and finally [`Plugin::finish`] once.
 pub trait Plugin: Send + Sized + 'static {
     /// Parameters, deserialised from the pipeline's `params` table.
     /// `#[serde(deny_unknown_fields)]` and documented defaults are expected.
@@ -149,28 +123,45 @@ pub trait Plugin: Send + Sized + 'static {
     /// Static facts about the plugin.
     const INFO: PluginInfo;
 
+    /// The inputs the plugin accepts, in order, so that `inspect` shows them and
+    /// `validate` type-checks the wiring before calling [`Plugin::outputs`].
+    /// `None` (the default) declares nothing: the plugin checks its inputs in
+    /// `outputs`. A source returns `Some(vec![])`.
+    fn inputs() -> Option<Vec<InputSpec>> {
+        None
+    }
+
     /// Checks the parameters against the inputs and declares the output ports.
-    fn configure(
-        params: Self::Params,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError>;
+    /// Pure: no side effects.
+    fn outputs(params: &Self::Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError>;
+
+    /// Starts the stage for a run: open devices, allocate buffers. Called only
+    /// after [`Plugin::outputs`] accepted the same parameters and inputs.
+    fn start(params: Self::Params, inputs: &[InputPort]) -> Result<Self, PluginError>;
+
+    /// Facts known only once started (a camera's serial number, the settings it
+    /// actually applied), as `(output port index, JSON object)`: the host merges
+    /// each object into that port's attributes before anything is stored.
+    fn started_attributes(&self) -> Vec<(usize, serde_json::Value)> {
+        Vec::new()
+    }
 
     /// Produces the next items of a source stage.
     fn poll(&mut self, _out: &mut Outputs) -> Result<Flow, PluginError> {
         Ok(Flow::Finished)
     }
 
-    /// Handles one item arriving on input `input` (index into the configured inputs).
+    /// Handles one item arriving on input `input` (index into the inputs).
     fn receive(
         &mut self,
         input: usize,
         _item: Item<'_>,
         _out: &mut Outputs,
     ) -> Result<(), PluginError> {
-        Err(PluginError(format!(
-            "{} takes no input, but input {input} sent an item",
-            Self::INFO.name
-        )))
+        Err(PluginError::input(
+            input,
+            format!("{} takes no input", Self::INFO.name),
+        ))
     }
 
     /// Called once after every input ended (or the source finished).

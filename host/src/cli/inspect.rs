@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use abi_stable::std_types::RResult;
 use macroscope_plugin_api::PortSpec;
 use serde_json::Value;
 
@@ -26,13 +25,13 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
 }
 
 fn describe(plugin: &RegisteredPlugin) -> String {
-    let d = &plugin.descriptor;
+    let d = &plugin.handle;
     let mut text = format!(
         "{} {} ({} plugin, {})\n",
-        d.name,
-        d.version,
-        d.kind.as_str(),
-        if d.deterministic {
+        d.name(),
+        d.version(),
+        d.kind(),
+        if d.deterministic() {
             "deterministic"
         } else {
             "not deterministic"
@@ -44,14 +43,15 @@ fn describe(plugin: &RegisteredPlugin) -> String {
             let _ = writeln!(text, "origin: {} (sha256 {sha256})", path.display());
         }
     }
-    let authors: Vec<&str> = d.authors.iter().map(|a| a.as_str()).collect();
     let _ = writeln!(
         text,
         "authors: {}\n\n{}\n",
-        authors.join(", "),
-        d.description
+        d.authors().join(", "),
+        d.description()
     );
-    text.push_str(&parameters(&d.params_schema));
+    text.push_str(&parameters(d.params_schema()));
+    text.push('\n');
+    text.push_str(&inputs(plugin));
     text.push('\n');
     text.push_str(&outputs(plugin));
     text
@@ -141,19 +141,42 @@ fn type_of(schema: &Value, property: &Value) -> String {
     text
 }
 
-/// The outputs with default parameters and no inputs, or why they depend on inputs.
+/// The inputs the plugin declares, in order.
+fn inputs(plugin: &RegisteredPlugin) -> String {
+    match plugin.handle.inputs() {
+        None => "inputs: not declared (the plugin checks what it is given)\n".to_owned(),
+        Some([]) => "inputs: none (a source)\n".to_owned(),
+        Some(inputs) => {
+            let mut text = "inputs (in the order they are wired):\n".to_owned();
+            for input in inputs {
+                let _ = write!(text, "  {}: {}", input.name, input.describe());
+                if input.optional {
+                    text.push_str(" (optional)");
+                }
+                if !input.description.is_empty() {
+                    let _ = write!(text, " - {}", input.description);
+                }
+                text.push('\n');
+            }
+            text
+        }
+    }
+}
+
+/// The outputs with default parameters and no inputs, or why they depend on
+/// inputs. Only the pure `outputs` entry point is called: nothing is started.
 fn outputs(plugin: &RegisteredPlugin) -> String {
-    match (plugin.descriptor.configure)("{}".into(), Default::default()) {
-        RResult::ROk(configured) => {
+    match plugin.handle.outputs(&serde_json::json!({}), &[]) {
+        Ok(ports) => {
             let mut text = "outputs (with default parameters):\n".to_owned();
-            for port in configured.outputs.iter() {
+            for port in &ports {
                 text.push_str(&port_lines(port));
             }
             text
         }
-        RResult::RErr(reason) => format!(
+        Err(reason) => format!(
             "outputs: depend on the inputs and parameters (with default parameters and no inputs, \
-             configure says: {reason})\n"
+             the plugin says: {reason})\n"
         ),
     }
 }
@@ -162,7 +185,7 @@ fn port_lines(port: &PortSpec) -> String {
     let mut text = format!(
         "  {}: {} of {} {:?}",
         port.name,
-        port.kind.as_str(),
+        port.kind,
         port.element,
         port.shape.as_slice()
     );
@@ -227,15 +250,15 @@ mod tests {
         const INFO: macroscope_plugin_api::PluginInfo = macroscope_plugin_api::PluginInfo {
             name: "ticks",
             version: "1.0.0",
-            kind: macroscope_plugin_api::PluginKind::Stimulus,
+            kind: macroscope_plugin_api::PluginKind::STIMULUS,
             description: "Ticks.",
             authors: &["Test"],
             deterministic: true,
         };
-        fn configure(
-            _: NoParams,
+        fn outputs(
+            _: &NoParams,
             _: &[macroscope_plugin_api::InputPort],
-        ) -> Result<(Self, Vec<PortSpec>), macroscope_plugin_api::PluginError> {
+        ) -> Result<Vec<PortSpec>, macroscope_plugin_api::PluginError> {
             use macroscope_plugin_api::{ColumnSpec, ElementType};
             let port = PortSpec::stream("tick", ElementType::F64, &[])
                 .with_unit("s")
@@ -246,14 +269,20 @@ mod tests {
                     "",
                     "tick number",
                 ));
-            Ok((Ticks, vec![port]))
+            Ok(vec![port])
+        }
+        fn start(
+            _: NoParams,
+            _: &[macroscope_plugin_api::InputPort],
+        ) -> Result<Self, macroscope_plugin_api::PluginError> {
+            panic!("inspect never starts a stage")
         }
     }
 
     #[test]
     fn a_plugin_that_configures_without_inputs_lists_its_outputs() {
         let plugin = RegisteredPlugin {
-            descriptor: macroscope_plugin_api::descriptor_of::<Ticks>(),
+            handle: macroscope_plugin_api::PluginHandle::of::<Ticks>(),
             origin: Origin::Builtin,
         };
         assert_eq!(

@@ -30,8 +30,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let mut all_passed = true;
     for plugin in &plugins {
-        let d = plugin.descriptor();
-        println!("{} {} from {}", d.name, d.version, args.library.display());
+        let d = plugin.handle();
+        println!(
+            "{} {} from {}",
+            d.name(),
+            d.version(),
+            args.library.display()
+        );
         let report = conformance::check_probing(plugin, params.clone());
         for result in &report.results {
             println!("  {result}");

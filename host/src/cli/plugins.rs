@@ -30,11 +30,11 @@ fn table(registry: &Registry) -> String {
         .plugins()
         .iter()
         .map(|p| {
-            let d = &p.descriptor;
+            let d = &p.handle;
             [
-                d.name.to_string(),
-                d.version.to_string(),
-                d.kind.as_str().to_owned(),
+                d.name().to_owned(),
+                d.version().to_owned(),
+                d.kind().to_string(),
                 p.origin.to_string(),
             ]
         })

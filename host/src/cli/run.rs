@@ -48,6 +48,8 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
         queue_items: args.queue_depth,
         ..StoreOptions::for_pipeline(&pipeline, args.store)
     };
+    // Devices open before anything is stored: a missing camera leaves no file.
+    let started = runtime::start_devices(&mut pipeline)?;
     let sink = Sink::create(&pipeline, &options)
         .with_context(|| format!("cannot write {}", pipeline.output.display()))?;
 
@@ -60,7 +62,7 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
         },
     };
     let stop = StopSignal::on_ctrl_c();
-    let (sink, report) = runtime::run(pipeline, sink, &run_options, &stop);
+    let (sink, report) = runtime::run(pipeline, sink, started, &run_options, &stop);
     let status = match &report.outcome {
         Ok(()) => RunStatus::Complete,
         Err(RunError::Interrupted) => RunStatus::Interrupted,

@@ -208,9 +208,24 @@ pub enum PipelineError {
         /// What the plugin said.
         message: String,
     },
-    /// The plugin's `configure` refused a stage without inputs.
-    #[error("stage `{stage}`: plugin `{plugin}` refused its parameters: {message}")]
-    ConfigureFailed {
+    /// The plugin refused a parameter value (a rule its schema cannot say).
+    #[error(
+        "stage `{stage}`: plugin `{plugin}` refused {}: {message}",
+        parameter_label(path)
+    )]
+    ParameterRefused {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// Field path of the parameter; empty for the whole table.
+        path: String,
+        /// What the plugin said.
+        message: String,
+    },
+    /// The plugin could not declare its outputs, for a reason of its own.
+    #[error("stage `{stage}`: plugin `{plugin}` could not declare its outputs: {message}")]
+    DeclareFailed {
         /// The stage.
         stage: String,
         /// The plugin.
@@ -218,6 +233,48 @@ pub enum PipelineError {
         /// What the plugin said.
         message: String,
     },
+    /// More or fewer inputs are wired than the plugin declares.
+    #[error(
+        "stage `{stage}`: plugin `{plugin}` takes {} input(s) ({}), but {found} are connected",
+        describe_count(*required, expected.len()),
+        if expected.is_empty() { "none".to_owned() } else { expected.join(", ") }
+    )]
+    InputCount {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// Names of the inputs it declares, in order.
+        expected: Vec<String>,
+        /// How many of them are required.
+        required: usize,
+        /// How many are wired.
+        found: usize,
+    },
+    /// A wired input is not what the plugin declares it accepts.
+    #[error("stage `{stage}`: input `{input}` {problems}; plugin `{plugin}` takes `{name}` as {accepts}")]
+    InputMismatch {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// The input as written.
+        input: String,
+        /// The name the plugin gives that input.
+        name: String,
+        /// What the plugin accepts there.
+        accepts: String,
+        /// Every way the input differs.
+        problems: String,
+    },
+}
+
+fn describe_count(required: usize, declared: usize) -> String {
+    if required == declared {
+        required.to_string()
+    } else {
+        format!("{required} to {declared}")
+    }
 }
 
 fn parameter_label(path: &str) -> String {
@@ -324,7 +381,11 @@ impl PipelineError {
             InputRejected { plugin, .. } => format!(
                 "connect an output of the kind, element type and shape `{plugin}` takes (`macroscope inspect {plugin}` describes its inputs)"
             ),
-            ConfigureFailed { plugin, .. } => format!("`macroscope inspect {plugin}` lists every parameter with its type and default"),
+            ParameterRefused { plugin, .. } => format!("`macroscope inspect {plugin}` lists every parameter with its type, range and default"),
+            DeclareFailed { plugin, .. } => format!("`macroscope inspect {plugin}` describes its parameters and inputs"),
+            InputCount { plugin, .. } | InputMismatch { plugin, .. } => format!(
+                "connect what `{plugin}` takes (`macroscope inspect {plugin}` lists its inputs)"
+            ),
         })
     }
 }

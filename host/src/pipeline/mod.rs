@@ -5,7 +5,6 @@
 //! problem at once, each located at `file:line:column` with a hint.
 
 mod closest;
-mod configure;
 mod error;
 pub mod file;
 mod graph;
@@ -20,11 +19,10 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
-use macroscope_plugin_api::{ffi::StageBox, InputPort, PortSpec};
+use macroscope_plugin_api::{InputPort, PortSpec};
 
 use crate::registry::{RegisteredPlugin, Registry};
 
-pub use configure::describe_port;
 pub use error::PipelineError;
 pub use report::{Located, Location, ValidationErrors};
 
@@ -87,7 +85,7 @@ impl Pipeline {
     }
 }
 
-/// One configured stage.
+/// One declared stage (the runtime starts it).
 pub struct Stage {
     /// Its id (the TOML table name under `[stages]`).
     pub id: String,
@@ -99,8 +97,6 @@ pub struct Stage {
     pub inputs: Vec<InputBinding>,
     /// Its output ports, as the plugin declared them.
     pub outputs: Vec<PortSpec>,
-    /// The configured plugin instance (taken by the runtime when it runs).
-    pub instance: Option<StageBox>,
 }
 
 /// Where one input of a stage comes from.
@@ -127,6 +123,6 @@ pub enum InputSource {
 pub struct InputBinding {
     /// Where the items come from.
     pub source: InputSource,
-    /// The spec handed to the plugin's `configure`.
+    /// The spec handed to the plugin's `outputs` and `start`.
     pub port: InputPort,
 }

@@ -177,6 +177,25 @@ impl StageParams<'_> {
         }
     }
 
+    /// The span of the written value at `field` (`roi.width`, `directions[2]`),
+    /// or of the deepest written value along it (a parameter left at its
+    /// default points at the `params` table, or the stage).
+    pub(crate) fn span_of_field(&self, field: &str) -> Range<usize> {
+        let mut path = Vec::new();
+        for part in field.split('.').filter(|p| !p.is_empty()) {
+            let mut pieces = part.split('[');
+            if let Some(key) = pieces.next().filter(|k| !k.is_empty()) {
+                path.push(Step::Key(key.to_owned()));
+            }
+            path.extend(
+                pieces
+                    .filter_map(|index| index.trim_end_matches(']').parse().ok())
+                    .map(Step::Index),
+            );
+        }
+        self.span_of(&path)
+    }
+
     /// The deepest written value along `path` (the stage's table if none was written).
     fn span_of(&self, path: &[Step]) -> Range<usize> {
         let Some(mut node) = self.written else {

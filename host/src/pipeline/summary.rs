@@ -35,7 +35,7 @@ impl Pipeline {
         let port_width = 4 + name_width + 2 + 7 + 2 + 3 + 2 + shape_width;
         let _ = writeln!(out, "\nstages, in run order:");
         for stage in &self.stages {
-            let descriptor = &stage.plugin.descriptor;
+            let plugin = &stage.plugin.handle;
             let origin = match &stage.plugin.origin {
                 Origin::Builtin => "builtin".to_owned(),
                 Origin::Library { path, .. } => path.display().to_string(),
@@ -44,9 +44,9 @@ impl Pipeline {
                 out,
                 "  {}: {} {} ({}, {})",
                 stage.id,
-                descriptor.name,
-                descriptor.version,
-                descriptor.kind.as_str(),
+                plugin.name(),
+                plugin.version(),
+                plugin.kind(),
                 origin
             );
             for port in &stage.outputs {

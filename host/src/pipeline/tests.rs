@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::schemars::JsonSchema;
 use macroscope_plugin_api::{
-    descriptor_of, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginInfo, PluginKind,
-    PortKind, PortSpec,
+    ColumnSpec, ElementType, InputPort, InputSpec, Plugin, PluginError, PluginHandle, PluginInfo,
+    PluginKind, PortSpec,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -69,30 +69,32 @@ impl Plugin for Tone {
     const INFO: PluginInfo = PluginInfo {
         name: "tone",
         version: "1.2.0",
-        kind: PluginKind::Stimulus,
+        kind: PluginKind::STIMULUS,
         description: "A test source.",
         authors: &[],
         deterministic: true,
     };
 
-    fn configure(
-        params: ToneParams,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        if !inputs.is_empty() {
-            return Err("tone takes no inputs".into());
-        }
+    fn inputs() -> Option<Vec<InputSpec>> {
+        Some(Vec::new())
+    }
+
+    fn outputs(params: &ToneParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         if params.length > 1000 {
-            return Err(format!("length {} is above 1000", params.length).into());
+            return Err(PluginError::parameter(
+                "length",
+                format!("{} is above 1000", params.length),
+            ));
         }
         let n = u64::from(params.length);
-        Ok((
-            Tone,
-            vec![
-                signal_port(n),
-                PortSpec::dataset("spectrum", ElementType::F64, &[n]),
-            ],
-        ))
+        Ok(vec![
+            signal_port(n),
+            PortSpec::dataset("spectrum", ElementType::F64, &[n]),
+        ])
+    }
+
+    fn start(_: ToneParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        panic!("validate never starts a stage")
     }
 }
 
@@ -123,28 +125,26 @@ impl Plugin for Gain {
     const INFO: PluginInfo = PluginInfo {
         name: "gain",
         version: "0.3.1",
-        kind: PluginKind::Analysis,
+        kind: PluginKind::ANALYSIS,
         description: "A test filter.",
         authors: &[],
         deterministic: true,
     };
 
-    fn configure(
-        _: GainParams,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        let [input] = inputs else {
-            return Err(format!("gain takes exactly one input, got {}", inputs.len()).into());
-        };
-        let spec = &input.spec;
-        if spec.kind != PortKind::Stream || spec.element != ElementType::F32 {
-            let got = format!("{} {}", spec.kind.as_str(), spec.element);
-            return Err(format!("input `{}` must be a stream of f32, got {got}", spec.name).into());
-        }
-        Ok((
-            Gain,
-            vec![PortSpec::stream("scaled", ElementType::F32, &spec.shape)],
-        ))
+    fn inputs() -> Option<Vec<InputSpec>> {
+        Some(vec![InputSpec::stream("signal").of(&[ElementType::F32])])
+    }
+
+    fn outputs(_: &GainParams, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(vec![PortSpec::stream(
+            "scaled",
+            ElementType::F32,
+            &inputs[0].spec.shape,
+        )])
+    }
+
+    fn start(_: GainParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        panic!("validate never starts a stage")
     }
 }
 
@@ -161,44 +161,107 @@ impl Plugin for Mix {
     const INFO: PluginInfo = PluginInfo {
         name: "mix",
         version: "0.1.0",
-        kind: PluginKind::Analysis,
+        kind: PluginKind::ANALYSIS,
         description: "A test mixer.",
         authors: &[],
         deterministic: true,
     };
 
-    fn configure(_: MixParams, inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn outputs(_: &MixParams, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         let first = inputs.first().ok_or("mix needs inputs")?;
-        if let Some(other) = inputs.iter().find(|i| i.spec.shape != first.spec.shape) {
-            return Err(format!(
-                "`{}` has shape {:?} but `{}` has {:?}",
-                other.source, other.spec.shape, first.source, first.spec.shape
-            )
-            .into());
+        if let Some(other) = inputs.iter().position(|i| i.spec.shape != first.spec.shape) {
+            return Err(PluginError::input(
+                other,
+                format!(
+                    "`{}` has shape {:?} but `{}` has {:?}",
+                    inputs[other].source, inputs[other].spec.shape, first.source, first.spec.shape
+                ),
+            ));
         }
-        Ok((
-            Mix,
-            vec![PortSpec::stream(
-                "mixed",
-                ElementType::F32,
-                &first.spec.shape,
-            )],
-        ))
+        Ok(vec![PortSpec::stream(
+            "mixed",
+            ElementType::F32,
+            &first.spec.shape,
+        )])
+    }
+
+    fn start(_: MixParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        panic!("validate never starts a stage")
     }
 }
 
-fn builtin(descriptor: macroscope_plugin_api::ffi::PluginDescriptor) -> RegisteredPlugin {
+fn builtin(handle: PluginHandle) -> RegisteredPlugin {
     RegisteredPlugin {
-        descriptor,
+        handle,
         origin: Origin::Builtin,
+    }
+}
+
+/// `total` takes one f64 stream and declares it.
+struct Total;
+
+impl Plugin for Total {
+    type Params = MixParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "total",
+        version: "0.1.0",
+        kind: PluginKind::ANALYSIS,
+        description: "A test sum of f64 items.",
+        authors: &[],
+        deterministic: true,
+    };
+
+    fn inputs() -> Option<Vec<InputSpec>> {
+        Some(vec![InputSpec::stream("values").of(&[ElementType::F64])])
+    }
+
+    fn outputs(_: &MixParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(vec![PortSpec::dataset("total", ElementType::F64, &[])])
+    }
+
+    fn start(_: MixParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        panic!("validate never starts a stage")
+    }
+}
+
+/// Parameters whose schema is not valid JSON Schema (a plugin bug).
+#[derive(Deserialize)]
+struct NonsenseParams {}
+
+impl JsonSchema for NonsenseParams {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NonsenseParams".into()
+    }
+
+    fn json_schema(
+        _: &mut macroscope_plugin_api::schemars::SchemaGenerator,
+    ) -> macroscope_plugin_api::schemars::Schema {
+        macroscope_plugin_api::schemars::json_schema!({"type": "nonsense"})
+    }
+}
+
+/// `gain` with a broken parameter schema.
+struct BrokenSchema;
+
+impl Plugin for BrokenSchema {
+    type Params = NonsenseParams;
+    const INFO: PluginInfo = Gain::INFO;
+
+    fn outputs(_: &NonsenseParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(Vec::new())
+    }
+
+    fn start(_: NonsenseParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        panic!("validate never starts a stage")
     }
 }
 
 fn registry() -> Registry {
     Registry::from_plugins(vec![
-        builtin(descriptor_of::<Tone>()),
-        builtin(descriptor_of::<Gain>()),
-        builtin(descriptor_of::<Mix>()),
+        builtin(PluginHandle::of::<Tone>()),
+        builtin(PluginHandle::of::<Gain>()),
+        builtin(PluginHandle::of::<Mix>()),
+        builtin(PluginHandle::of::<Total>()),
     ])
 }
 
@@ -259,7 +322,6 @@ fn an_input_is_bound_to_the_upstream_port_and_its_spec() {
         pipeline.stages[1].outputs,
         [PortSpec::stream("scaled", ElementType::F32, &[8])]
     );
-    assert!(pipeline.stages.iter().all(|s| s.instance.is_some()));
 }
 
 #[test]
@@ -378,19 +440,39 @@ fn a_stage_reading_its_own_output_is_a_cycle() {
 }
 
 #[test]
-fn an_element_type_mismatch_is_reported_at_the_input_with_both_specs() {
+fn an_input_the_plugin_does_not_declare_is_refused_at_the_input_naming_every_mismatch() {
     let stages = "[stages.source]\nplugin = \"tone\"\nparams = { length = 4 }\n[stages.g]\nplugin = \"gain\"\ninputs = [\"source.spectrum\"]\n";
     assert_eq!(
         problems(stages),
         [
-            "9:11 stage `g`: plugin `gain` rejected input `source.spectrum` (dataset f64 [4]): \
-          input `spectrum` must be a stream of f32, got dataset f64"
+            "9:11 stage `g`: input `source.spectrum` is a dataset, not a stream, is f64, not f32; \
+          plugin `gain` takes `signal` as stream f32"
         ]
     );
 }
 
 #[test]
-fn a_shape_mismatch_blames_the_input_the_plugin_quotes() {
+fn an_f32_stream_where_f64_is_declared_is_refused_at_the_input() {
+    let stages = "[stages.source]\nplugin = \"tone\"\nparams = { length = 4 }\n\
+                  [stages.t]\nplugin = \"total\"\ninputs = [\"source.signal\"]\n";
+    assert_eq!(
+        problems(stages),
+        ["9:11 stage `t`: input `source.signal` is f32, not f64; plugin `total` takes `values` as stream f64"]
+    );
+}
+
+#[test]
+fn more_inputs_than_declared_are_refused_at_the_inputs() {
+    let stages = "[stages.source]\nplugin = \"tone\"\nparams = { length = 4 }\n\
+                  [stages.g]\nplugin = \"gain\"\ninputs = [\"source.signal\", \"source.signal\"]\n";
+    assert_eq!(
+        problems(stages),
+        ["9:10 stage `g`: plugin `gain` takes 1 input(s) (signal), but 2 are connected"]
+    );
+}
+
+#[test]
+fn a_refused_input_is_the_one_the_plugin_names_by_index() {
     let stages = "[stages.short]\nplugin = \"tone\"\nparams = { length = 3 }\n\
                   [stages.long]\nplugin = \"tone\"\nparams = { length = 4 }\n\
                   [stages.m]\nplugin = \"mix\"\ninputs = [\"long.signal\", \"short.signal\"]\n";
@@ -486,18 +568,16 @@ fn nan_cannot_be_a_parameter() {
 }
 
 #[test]
-fn a_configure_error_of_a_source_points_at_its_params() {
+fn a_parameter_the_plugin_refuses_is_located_at_that_parameter() {
     assert_eq!(
         problems("[stages.s]\nplugin = \"tone\"\nparams = { length = 5000 }\n"),
-        ["6:10 stage `s`: plugin `tone` refused its parameters: length 5000 is above 1000"]
+        ["6:21 stage `s`: plugin `tone` refused parameter `length`: 5000 is above 1000"]
     );
 }
 
 #[test]
 fn a_plugin_with_a_broken_schema_is_reported_as_a_plugin_bug() {
-    let mut broken = descriptor_of::<Gain>();
-    broken.params_schema = r#"{"type": "nonsense"}"#.into();
-    let registry = Registry::from_plugins(vec![builtin(broken)]);
+    let registry = Registry::from_plugins(vec![builtin(PluginHandle::of::<BrokenSchema>())]);
     let Err(errors) = check_with("[stages.g]\nplugin = \"gain\"\n", &registry) else {
         panic!("accepted")
     };

@@ -8,10 +8,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use macroscope_plugin_api::ffi::ConfiguredStage;
-use macroscope_plugin_api::{InputPort, PortSpec};
+use macroscope_plugin_api::{ErrorKind, InputPort, PluginError, PortSpec};
 
-use super::configure::{blamed_input, configure, describe_port};
 use super::error::PipelineError;
 use super::file::{PipelineFile, StageEntry, StageTable};
 use super::graph;
@@ -58,7 +56,8 @@ struct Draft<'f> {
     params: Option<serde_json::Value>,
     /// Inputs as handed to `configure` (stage sources in file order).
     bindings: Vec<InputBinding>,
-    configured: Option<ConfiguredStage>,
+    /// Output ports the plugin declared.
+    outputs: Option<Vec<PortSpec>>,
 }
 
 impl Draft<'_> {
@@ -95,7 +94,7 @@ pub(crate) fn compile(
             inputs: Vec::new(),
             params: None,
             bindings: Vec::new(),
-            configured: None,
+            outputs: None,
         })
         .collect();
     if drafts.is_empty() {
@@ -108,7 +107,7 @@ pub(crate) fn compile(
     report_cycles(&drafts, &ordering.cycles, problems);
     check_params(&mut drafts, problems);
     for &stage in &ordering.order {
-        configure_stage(&mut drafts, stage, problems);
+        declare_stage(&mut drafts, stage, problems);
     }
     if !problems.is_empty() {
         return None;
@@ -156,7 +155,7 @@ fn find_plugins(drafts: &mut [Draft<'_>], context: &Context<'_>, problems: &mut 
                     .registry
                     .plugins()
                     .iter()
-                    .map(|p| format!("{} {}", p.descriptor.name, p.descriptor.version))
+                    .map(|p| format!("{} {}", p.handle.name(), p.handle.version()))
                     .collect(),
                 searched,
                 failed: failed_libraries,
@@ -301,20 +300,29 @@ fn check_params(drafts: &mut [Draft<'_>], problems: &mut Problems<'_>) {
         else {
             continue;
         };
-        let params = StageParams {
-            stage: draft.entry.id.get_ref(),
-            plugin: table.plugin.get_ref(),
-            schema: plugin.descriptor.params_schema.as_str(),
-            written: table.params.as_ref(),
-            stage_span: draft.entry.span.clone(),
-            plugin_span: table.plugin.span(),
-        };
-        draft.params = params.check(problems);
+        draft.params = stage_params(draft.entry, table, plugin).check(problems);
     }
 }
 
-/// Configures stage `index` if it and everything upstream of it checked out.
-fn configure_stage(drafts: &mut [Draft<'_>], index: usize, problems: &mut Problems<'_>) {
+/// The parameters of a stage as written, with the plugin's schema.
+fn stage_params<'a>(
+    entry: &'a StageEntry,
+    table: &'a StageTable,
+    plugin: &RegisteredPlugin,
+) -> StageParams<'a> {
+    StageParams {
+        stage: entry.id.get_ref(),
+        plugin: table.plugin.get_ref(),
+        schema: plugin.handle.params_schema(),
+        written: table.params.as_ref(),
+        stage_span: entry.span.clone(),
+        plugin_span: table.plugin.span(),
+    }
+}
+
+/// Declares stage `index` (its inputs checked against what the plugin accepts,
+/// then its outputs asked for) if it and everything upstream checked out.
+fn declare_stage(drafts: &mut [Draft<'_>], index: usize, problems: &mut Problems<'_>) {
     let Some(bindings) = bind_inputs(drafts, index, problems) else {
         return;
     };
@@ -325,64 +333,118 @@ fn configure_stage(drafts: &mut [Draft<'_>], index: usize, problems: &mut Proble
         return;
     };
     let ports: Vec<InputPort> = bindings.iter().map(|b| b.port.clone()).collect();
-    match configure(plugin, params, &ports) {
-        Ok(configured) => {
+    if !accepts_inputs(draft, plugin, &ports, problems) {
+        return;
+    }
+    match plugin.handle.outputs(params, &ports) {
+        Ok(outputs) => {
             let draft = &mut drafts[index];
-            draft.configured = Some(configured);
+            draft.outputs = Some(outputs);
             draft.bindings = bindings;
         }
-        Err(message) => {
-            let (stage, plugin) = (draft.id().to_owned(), table.plugin.get_ref().clone());
-            let Some(written) = table.inputs.as_ref().filter(|_| !ports.is_empty()) else {
-                let span = table
-                    .params
-                    .as_ref()
-                    .map_or_else(|| table.plugin.span(), |p| p.span());
-                problems.at(
-                    span,
-                    PipelineError::ConfigureFailed {
-                        stage,
-                        plugin,
-                        message,
-                    },
-                );
-                return;
-            };
-            let (input, spec, span) = match blamed_input(&message, &ports) {
-                Some(i) => (
-                    ports[i].source.to_string(),
-                    describe_port(&ports[i].spec),
-                    written.get_ref()[i].span(),
-                ),
-                None => (
-                    ports
-                        .iter()
-                        .map(|p| p.source.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    ports
-                        .iter()
-                        .map(|p| describe_port(&p.spec))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    written.span(),
-                ),
-            };
+        Err(error) => report_refusal(draft, table, plugin, &ports, error, problems),
+    }
+}
+
+/// Checks the wired inputs against the inputs the plugin declares (if it
+/// does), recording a located error for each mismatch.
+fn accepts_inputs(
+    draft: &Draft<'_>,
+    plugin: &RegisteredPlugin,
+    ports: &[InputPort],
+    problems: &mut Problems<'_>,
+) -> bool {
+    let Some(accepted) = plugin.handle.inputs() else {
+        return true;
+    };
+    let stage = draft.id().to_owned();
+    let name = plugin.handle.name().to_owned();
+    let required = accepted.iter().take_while(|i| !i.optional).count();
+    if ports.len() < required || ports.len() > accepted.len() {
+        let span = draft
+            .table()
+            .and_then(|t| t.inputs.as_ref().map(|i| i.span()))
+            .unwrap_or_else(|| draft.entry.span.clone());
+        problems.at(
+            span,
+            PipelineError::InputCount {
+                stage,
+                plugin: name,
+                expected: accepted.iter().map(|i| i.name.to_string()).collect(),
+                required,
+                found: ports.len(),
+            },
+        );
+        return false;
+    }
+    let mut all_accepted = true;
+    for (i, (port, accepts)) in ports.iter().zip(accepted).enumerate() {
+        let mismatches = accepts.mismatches(&port.spec);
+        if !mismatches.is_empty() {
+            all_accepted = false;
             problems.at(
-                span,
-                PipelineError::InputRejected {
-                    stage,
-                    plugin,
-                    input,
-                    spec,
-                    message,
+                draft.input_span(i),
+                PipelineError::InputMismatch {
+                    stage: stage.clone(),
+                    plugin: name.clone(),
+                    input: port.source.to_string(),
+                    name: accepts.name.to_string(),
+                    accepts: accepts.describe(),
+                    problems: mismatches.join(", "),
                 },
             );
         }
     }
+    all_accepted
 }
 
-/// The stage's inputs as `configure` sees them; `None` if one is unresolved,
+/// Records the plugin's refusal where its kind points: at the parameter, at
+/// the input, or at the stage's plugin.
+fn report_refusal(
+    draft: &Draft<'_>,
+    table: &StageTable,
+    registered: &RegisteredPlugin,
+    ports: &[InputPort],
+    error: PluginError,
+    problems: &mut Problems<'_>,
+) {
+    let stage = draft.id().to_owned();
+    let plugin = table.plugin.get_ref().clone();
+    let message = error.message().to_owned();
+    match error.kind() {
+        ErrorKind::InvalidParameter { field } => {
+            let span = stage_params(draft.entry, table, registered).span_of_field(field);
+            let error = PipelineError::ParameterRefused {
+                stage,
+                plugin,
+                path: field.clone(),
+                message,
+            };
+            problems.at(span, error);
+        }
+        ErrorKind::InputRejected { input } if *input < ports.len() => {
+            let port = &ports[*input];
+            let error = PipelineError::InputRejected {
+                stage,
+                plugin,
+                input: port.source.to_string(),
+                spec: port.spec.describe(),
+                message,
+            };
+            problems.at(draft.input_span(*input), error);
+        }
+        _ => problems.at(
+            table.plugin.span(),
+            PipelineError::DeclareFailed {
+                stage,
+                plugin,
+                message,
+            },
+        ),
+    }
+}
+
+/// The stage's inputs as `outputs` sees them; `None` if one is unresolved,
 /// its upstream is not configured, or it names a port the upstream lacks
 /// (recorded here, now that the upstream's outputs are known).
 fn bind_inputs(
@@ -404,7 +466,7 @@ fn bind_inputs(
         match resolved.as_ref()? {
             Resolved::Stage { stage, port } => {
                 let upstream = &drafts[*stage];
-                let outputs = &upstream.configured.as_ref()?.outputs;
+                let outputs = upstream.outputs.as_ref()?;
                 match outputs.iter().position(|o| o.name.as_str() == port) {
                     Some(position) => bindings.push(InputBinding {
                         source: InputSource::Stage {
@@ -425,7 +487,7 @@ fn bind_inputs(
                             plugin: upstream
                                 .plugin
                                 .as_ref()
-                                .map(|p| p.descriptor.name.to_string())
+                                .map(|p| p.handle.name().to_owned())
                                 .unwrap_or_default(),
                             port: port.clone(),
                             available: outputs.iter().map(|o| o.name.to_string()).collect(),
@@ -466,9 +528,9 @@ fn assemble(drafts: Vec<Draft<'_>>, order: &[usize]) -> Vec<Stage> {
             let draft = slots[index]
                 .take()
                 .expect("each stage appears once in the order");
-            let configured = draft
-                .configured
-                .expect("a valid pipeline has every stage configured");
+            let outputs = draft
+                .outputs
+                .expect("a valid pipeline has every stage declared");
             let inputs = draft
                 .bindings
                 .into_iter()
@@ -484,8 +546,7 @@ fn assemble(drafts: Vec<Draft<'_>>, order: &[usize]) -> Vec<Stage> {
                 plugin: draft.plugin.expect("a configured stage has a plugin"),
                 params: draft.params.expect("a configured stage has parameters"),
                 inputs,
-                outputs: configured.outputs.into_iter().collect(),
-                instance: Some(configured.stage),
+                outputs,
             }
         })
         .collect()

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
-use macroscope_plugin_api::{ffi::PluginDescriptor, load::load_library};
+use macroscope_plugin_api::{load::load_library, PluginHandle};
 
 pub use library::LibraryFailure;
 pub use search_path::{SearchPath, PLUGIN_PATH_VAR};
@@ -48,8 +48,8 @@ impl fmt::Display for Origin {
 /// A plugin the host can configure.
 #[derive(Clone)]
 pub struct RegisteredPlugin {
-    /// What the plugin says about itself, with its constructor.
-    pub descriptor: PluginDescriptor,
+    /// The plugin: what it says about itself, and how to declare and start a stage.
+    pub handle: PluginHandle,
     /// Where it came from.
     pub origin: Origin,
 }
@@ -226,15 +226,13 @@ impl Registry {
                 }
                 loaded.insert(sha256.clone(), path.clone());
                 match load_library(&path) {
-                    Ok(descriptors) => {
-                        candidates.extend(descriptors.into_iter().map(|descriptor| {
-                            RegisteredPlugin {
-                                descriptor,
-                                origin: Origin::Library {
-                                    path: path.clone(),
-                                    sha256: sha256.clone(),
-                                },
-                            }
+                    Ok(handles) => {
+                        candidates.extend(handles.into_iter().map(|handle| RegisteredPlugin {
+                            handle,
+                            origin: Origin::Library {
+                                path: path.clone(),
+                                sha256: sha256.clone(),
+                            },
                         }))
                     }
                     Err(error) => registry.failures.push(LibraryFailure::from(error).into()),
@@ -249,7 +247,7 @@ impl Registry {
     fn admit(&mut self, candidates: Vec<RegisteredPlugin>) {
         let mut by_name: Vec<(String, Vec<RegisteredPlugin>)> = Vec::new();
         for candidate in candidates {
-            let name = candidate.descriptor.name.to_string();
+            let name = candidate.handle.name().to_owned();
             match by_name.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, group)) => group.push(candidate),
                 None => by_name.push((name, vec![candidate])),
@@ -266,14 +264,12 @@ impl Registry {
             }
         }
         self.plugins
-            .sort_by(|a, b| a.descriptor.name.cmp(&b.descriptor.name));
+            .sort_by(|a, b| a.handle.name().cmp(b.handle.name()));
     }
 
     /// The plugin called `name`, if exactly one plugin has that name.
     pub fn get(&self, name: &str) -> Option<&RegisteredPlugin> {
-        self.plugins
-            .iter()
-            .find(|p| p.descriptor.name.as_str() == name)
+        self.plugins.iter().find(|p| p.handle.name() == name)
     }
 
     /// The plugin called `name`, or an error saying why there is none: a name
@@ -311,10 +307,7 @@ impl Registry {
 
     /// Every usable plugin name, sorted (for "unknown plugin" messages).
     pub fn names(&self) -> Vec<&str> {
-        self.plugins
-            .iter()
-            .map(|p| p.descriptor.name.as_str())
-            .collect()
+        self.plugins.iter().map(|p| p.handle.name()).collect()
     }
 
     /// The directories searched for libraries, in precedence order (including
@@ -342,8 +335,8 @@ impl Registry {
 /// The plugins linked into this binary, as registry candidates.
 fn builtin_candidates() -> Vec<RegisteredPlugin> {
     macroscope_plugin_api::builtin_plugins()
-        .map(|descriptor| RegisteredPlugin {
-            descriptor,
+        .map(|handle| RegisteredPlugin {
+            handle,
             origin: Origin::Builtin,
         })
         .collect()
@@ -369,16 +362,16 @@ mod tests {
                 const INFO: PluginInfo = PluginInfo {
                     name: $name,
                     version: "1.0.0",
-                    kind: PluginKind::Other,
+                    kind: PluginKind::OTHER,
                     description: "A test plugin.",
                     authors: &["Test"],
                     deterministic: true,
                 };
-                fn configure(
-                    _: NoParams,
-                    _: &[InputPort],
-                ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-                    Ok(($ty, Vec::new()))
+                fn outputs(_: &NoParams, _: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+                    Ok(Vec::new())
+                }
+                fn start(_: NoParams, _: &[InputPort]) -> Result<Self, PluginError> {
+                    Ok($ty)
                 }
             }
         };
@@ -387,9 +380,9 @@ mod tests {
     named_plugin!(Zeta, "zeta");
     named_plugin!(Alpha, "alpha");
 
-    fn from_file(descriptor: PluginDescriptor, path: &str) -> RegisteredPlugin {
+    fn from_file(handle: PluginHandle, path: &str) -> RegisteredPlugin {
         RegisteredPlugin {
-            descriptor,
+            handle,
             origin: Origin::Library {
                 path: path.into(),
                 sha256: path.len().to_string(),
@@ -406,11 +399,8 @@ mod tests {
     #[test]
     fn plugins_are_listed_by_name() {
         let registry = registry_of(vec![
-            from_file(macroscope_plugin_api::descriptor_of::<Zeta>(), "/a/libz.so"),
-            from_file(
-                macroscope_plugin_api::descriptor_of::<Alpha>(),
-                "/a/liba.so",
-            ),
+            from_file(PluginHandle::of::<Zeta>(), "/a/libz.so"),
+            from_file(PluginHandle::of::<Alpha>(), "/a/liba.so"),
         ]);
         assert_eq!(registry.names(), ["alpha", "zeta"]);
     }
@@ -419,13 +409,10 @@ mod tests {
     fn a_name_shared_by_a_builtin_and_a_library_is_usable_from_neither() {
         let registry = registry_of(vec![
             RegisteredPlugin {
-                descriptor: macroscope_plugin_api::descriptor_of::<Alpha>(),
+                handle: PluginHandle::of::<Alpha>(),
                 origin: Origin::Builtin,
             },
-            from_file(
-                macroscope_plugin_api::descriptor_of::<Alpha>(),
-                "/x/liba.so",
-            ),
+            from_file(PluginHandle::of::<Alpha>(), "/x/liba.so"),
         ]);
         assert!(registry.get("alpha").is_none());
         assert_eq!(

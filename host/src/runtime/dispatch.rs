@@ -54,24 +54,20 @@ impl Dispatcher {
             outputs: spec.outputs.clone(),
             consumers,
             sink,
-            drop_when_full: spec.plugin.descriptor.kind == PluginKind::Camera,
+            drop_when_full: spec.plugin.handle.kind() == PluginKind::CAMERA,
             dropped: vec![0; spec.outputs.len()],
             emitted,
         }
     }
 
-    /// Checks each emission against its declared port, then sends it on.
-    pub(super) fn dispatch(
-        &mut self,
-        emissions: impl IntoIterator<Item = Emission>,
-    ) -> Result<(), String> {
+    /// Sends each emission (checked against its port by the contract) on.
+    pub(super) fn dispatch(&mut self, emissions: impl IntoIterator<Item = Emission>) {
         for emission in emissions {
             let port = emission.port as usize;
-            let item = self.check(emission)?;
+            let item = self.item(emission);
             self.send_to_sink(port, &item);
             self.send_to_consumers(port, &item);
         }
-        Ok(())
     }
 
     /// Sends an item replayed from the store to the consumers only (the sink already has it).
@@ -105,45 +101,14 @@ impl Dispatcher {
         self.dropped.iter().sum()
     }
 
-    fn check(&self, emission: Emission) -> Result<SharedItem, String> {
-        let port = emission.port as usize;
-        let spec = self.outputs.get(port).ok_or_else(|| {
-            format!(
-                "emitted on output port {port}, but only {} ports were declared",
-                self.outputs.len()
-            )
-        })?;
-        if emission.data.element() != spec.element {
-            return Err(format!(
-                "emitted {} data on port `{}`, which was declared {}",
-                emission.data.element(),
-                spec.name,
-                spec.element
-            ));
-        }
-        if emission.data.len() != spec.item_len() {
-            return Err(format!(
-                "emitted {} elements on port `{}`, whose items have shape {:?} ({} elements)",
-                emission.data.len(),
-                spec.name,
-                spec.shape.as_slice(),
-                spec.item_len()
-            ));
-        }
-        if emission.meta.len() != spec.columns.len() {
-            return Err(format!(
-                "emitted {} metadata values on port `{}`, which declares {} columns",
-                emission.meta.len(),
-                spec.name,
-                spec.columns.len()
-            ));
-        }
+    /// The host's item for an emission the contract already checked against its port.
+    fn item(&self, emission: Emission) -> SharedItem {
         self.emitted.fetch_add(1, Ordering::Relaxed);
-        Ok(Arc::new(HostItem {
+        Arc::new(HostItem {
             data: emission.data,
-            shape: spec.shape.to_vec(),
+            shape: self.outputs[emission.port as usize].shape.to_vec(),
             meta: emission.meta.into_vec(),
-        }))
+        })
     }
 
     fn send_to_sink(&mut self, port: usize, item: &SharedItem) {

@@ -22,7 +22,9 @@ pub use progress::ProgressMode;
 pub use stop::StopSignal;
 
 use dispatch::{Consumer, Dispatcher, SinkMsg};
-use stage_thread::{StageInput, StageTask, StageWork};
+use stage_thread::{Launch, StageInput, StageTask, StageWork};
+
+use macroscope_plugin_api::{InputPort, RunningStage};
 
 /// How the runtime behaves.
 #[derive(Debug, Clone)]
@@ -87,15 +89,53 @@ pub struct RunReport {
     pub outcome: Result<(), RunError>,
 }
 
-/// Runs `pipeline`, sending every output to `sink`. Returns the sink (to be
-/// finished by the caller with the status the outcome implies) and a report.
+/// Stages started before the sink exists: see [`start_devices`].
+#[derive(Default)]
+pub struct Started(Vec<Option<RunningStage>>);
+
+/// Starts every stage that is not deterministic (a camera, a device) before
+/// anything is stored: a missing or misconfigured device fails the run while
+/// no file exists, and what a device reports at start (serial number, the
+/// settings it applied) is merged into its ports, so the sink stores it.
+/// Deterministic stages start on their own threads, and only when their
+/// outputs are not reused from the store.
+pub fn start_devices(pipeline: &mut Pipeline) -> Result<Started, RunError> {
+    let mut started = Vec::with_capacity(pipeline.stages.len());
+    for stage in &mut pipeline.stages {
+        if stage.plugin.handle.deterministic() {
+            started.push(None);
+            continue;
+        }
+        let running = stage
+            .plugin
+            .handle
+            .start(&stage.params, &input_ports(stage), stage.outputs.clone())
+            .map_err(|error| RunError::Stage {
+                stage: stage.id.clone(),
+                plugin: stage.plugin.handle.name().to_owned(),
+                message: error.message().to_owned(),
+            })?;
+        stage.outputs = running.outputs().to_vec();
+        started.push(Some(running));
+    }
+    Ok(Started(started))
+}
+
+fn input_ports(stage: &crate::pipeline::Stage) -> Vec<InputPort> {
+    stage.inputs.iter().map(|b| b.port.clone()).collect()
+}
+
+/// Runs `pipeline`, sending every output to `sink`; `started` holds the stages
+/// [`start_devices`] started. Returns the sink (to be finished by the caller
+/// with the status the outcome implies) and a report.
 pub fn run(
     mut pipeline: Pipeline,
     mut sink: Sink,
+    started: Started,
     options: &RunOptions,
     stop: &StopSignal,
 ) -> (Sink, RunReport) {
-    let started = Instant::now();
+    let began = Instant::now();
     let n = pipeline.stages.len();
     let depth = options.queue_depth.max(1);
 
@@ -132,7 +172,7 @@ pub fn run(
         (0..n).map(|_| bounded(depth)).unzip();
     let progress = progress::Progress::start(&pipeline, options.progress);
 
-    let mut work = plan_work(&mut pipeline, &mut sink);
+    let mut work = plan_work(&pipeline, &mut sink, started);
 
     let failure = Arc::new(stop::FirstFailure::default());
     let mut handles = Vec::new();
@@ -142,7 +182,7 @@ pub fn run(
         let dispatcher = Dispatcher::new(index, stage, consumers, sink_tx, progress.counter(index));
         let task = StageTask {
             id: stage.id.clone(),
-            plugin: stage.plugin.descriptor.name.to_string(),
+            plugin: stage.plugin.handle.name().to_owned(),
             work: std::mem::replace(&mut work[index], StageWork::Unneeded),
             inputs: inputs_rx[index]
                 .take()
@@ -205,7 +245,7 @@ pub fn run(
         sink,
         RunReport {
             stages,
-            elapsed: started.elapsed(),
+            elapsed: began.elapsed(),
             outcome,
         },
     )
@@ -213,7 +253,7 @@ pub fn run(
 
 /// Decides what each stage does: run its plugin, or (its outputs being in the
 /// store) replay them, but only when a stage that still runs consumes them.
-fn plan_work(pipeline: &mut Pipeline, sink: &mut Sink) -> Vec<StageWork> {
+fn plan_work(pipeline: &Pipeline, sink: &mut Sink, started: Started) -> Vec<StageWork> {
     let replays: Vec<Option<crate::store::Replay>> =
         (0..pipeline.stages.len()).map(|i| sink.reused(i)).collect();
     let runs: Vec<bool> = replays.iter().map(Option::is_none).collect();
@@ -228,15 +268,24 @@ fn plan_work(pipeline: &mut Pipeline, sink: &mut Sink) -> Vec<StageWork> {
     let needed: Vec<bool> = (0..pipeline.stages.len())
         .map(needed_by_a_running_stage)
         .collect();
+    let mut started = started.0.into_iter();
     replays
         .into_iter()
         .zip(needed)
-        .zip(pipeline.stages.iter_mut())
-        .map(|((replay, needed), stage)| match replay {
-            None => StageWork::Run(stage.instance.take()),
-            Some(replay) if needed => StageWork::Replay(replay),
-            Some(_) => StageWork::Unneeded,
-        })
+        .zip(&pipeline.stages)
+        .map(
+            |((replay, needed), stage)| match (replay, started.next().flatten()) {
+                (_, Some(running)) => StageWork::Run(Box::new(Launch::Started(running))),
+                (None, None) => StageWork::Run(Box::new(Launch::Start {
+                    handle: stage.plugin.handle,
+                    params: stage.params.clone(),
+                    inputs: input_ports(stage),
+                    outputs: stage.outputs.clone(),
+                })),
+                (Some(replay), None) if needed => StageWork::Replay(replay),
+                (Some(_), None) => StageWork::Unneeded,
+            },
+        )
         .collect()
 }
 

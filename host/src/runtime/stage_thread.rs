@@ -5,9 +5,8 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use abi_stable::std_types::RResult;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use macroscope_plugin_api::ffi::StageBox;
+use macroscope_plugin_api::{InputPort, PluginError, PluginHandle, PortSpec, RunningStage};
 
 use crate::item::SharedItem;
 use crate::pipeline::Pipeline;
@@ -25,10 +24,37 @@ pub(super) enum StageInput {
     End,
 }
 
+/// How a stage that runs gets its running instance.
+pub(super) enum Launch {
+    /// Started before the sink existed (a device: see [`super::start_devices`]).
+    Started(RunningStage),
+    /// Started on the stage's own thread.
+    Start {
+        handle: PluginHandle,
+        params: serde_json::Value,
+        inputs: Vec<InputPort>,
+        outputs: Vec<PortSpec>,
+    },
+}
+
+impl Launch {
+    fn start(self) -> Result<RunningStage, PluginError> {
+        match self {
+            Launch::Started(running) => Ok(running),
+            Launch::Start {
+                handle,
+                params,
+                inputs,
+                outputs,
+            } => handle.start(&params, &inputs, outputs),
+        }
+    }
+}
+
 /// What a stage thread does.
 pub(super) enum StageWork {
-    /// Run the configured plugin.
-    Run(Option<StageBox>),
+    /// Run the plugin.
+    Run(Box<Launch>),
     /// The outputs are in the store: replay them to the stages that still run.
     Replay(Replay),
     /// The outputs are in the store and no running stage needs them.
@@ -64,16 +90,18 @@ impl StageTask {
                 );
                 Ok(())
             }
-            StageWork::Run(Some(instance)) if self.open_inputs == 0 => self.run_source(instance),
-            StageWork::Run(Some(instance)) => self.run_consumer(instance),
-            StageWork::Run(None) => Err(format!("stage `{}` was never configured", self.id)),
+            StageWork::Run(launch) => match launch.start() {
+                Ok(instance) if self.open_inputs == 0 => self.run_source(instance),
+                Ok(instance) => self.run_consumer(instance),
+                Err(error) => Err(error),
+            },
         };
-        if let Err(message) = result {
+        if let Err(error) = result {
             self.stop.request_failure();
             self.failure.record(RunError::Stage {
                 stage: self.id.clone(),
                 plugin: self.plugin.clone(),
-                message,
+                message: error.message().to_owned(),
             });
         }
         let items = self.dispatcher_emitted();
@@ -93,7 +121,7 @@ impl StageTask {
         self.dispatcher.emitted()
     }
 
-    fn replay_outputs(&mut self, replay: Replay) -> Result<(), String> {
+    fn replay_outputs(&mut self, replay: Replay) -> Result<(), PluginError> {
         tracing::info!(
             "stage `{}`: outputs reused from the store (identical parameters)",
             self.id
@@ -102,25 +130,26 @@ impl StageTask {
             if self.stop.is_stopping() {
                 return Ok(());
             }
-            let (port, item) = entry.map_err(|e| format!("replaying stored outputs: {e}"))?;
+            let (port, item) =
+                entry.map_err(|e| PluginError::new(format!("replaying stored outputs: {e}")))?;
             self.dispatcher.forward(port, item);
         }
         Ok(())
     }
 
-    fn run_source(&mut self, mut instance: StageBox) -> Result<(), String> {
+    fn run_source(&mut self, mut instance: RunningStage) -> Result<(), PluginError> {
         while !self.stop.is_stopping() {
-            let polled = into_result(instance.poll())?;
-            self.dispatcher.dispatch(polled.emissions)?;
-            if polled.finished {
-                let emissions = into_result(instance.finish())?;
-                return self.dispatcher.dispatch(emissions);
+            let (emissions, finished) = instance.poll()?;
+            self.dispatcher.dispatch(emissions);
+            if finished {
+                self.dispatcher.dispatch(instance.finish()?);
+                return Ok(());
             }
         }
         Ok(())
     }
 
-    fn run_consumer(&mut self, mut instance: StageBox) -> Result<(), String> {
+    fn run_consumer(&mut self, mut instance: RunningStage) -> Result<(), PluginError> {
         let mut open = self.open_inputs;
         while open > 0 {
             if self.stop.is_stopping() {
@@ -128,8 +157,8 @@ impl StageTask {
             }
             match self.inputs.recv_timeout(STOP_POLL) {
                 Ok(StageInput::Item { input, item }) => {
-                    let emissions = into_result(instance.receive(input, item.view()))?;
-                    self.dispatcher.dispatch(emissions)?;
+                    let emissions = instance.receive(input as usize, item.view())?;
+                    self.dispatcher.dispatch(emissions);
                 }
                 Ok(StageInput::End) => open -= 1,
                 Err(RecvTimeoutError::Timeout) => {}
@@ -137,13 +166,9 @@ impl StageTask {
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
         }
-        let emissions = into_result(instance.finish())?;
-        self.dispatcher.dispatch(emissions)
+        self.dispatcher.dispatch(instance.finish()?);
+        Ok(())
     }
-}
-
-fn into_result<T>(result: RResult<T, abi_stable::std_types::RString>) -> Result<T, String> {
-    result.into_result().map_err(|e| e.into_string())
 }
 
 /// Starts one thread per `file:` input, replaying a dataset of an earlier file

@@ -77,17 +77,7 @@ pub fn write_dataset_port(
 }
 
 fn write_contiguous(dataset: &hdf5::Dataset, item: &SharedItem) -> hdf5::Result<()> {
-    use macroscope_plugin_api::ArrayData;
-    match &item.data {
-        ArrayData::U8(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::U16(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::U32(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::U64(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I8(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I16(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I32(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::I64(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::F32(v) => dataset.write_raw(v.as_slice()),
-        ArrayData::F64(v) => dataset.write_raw(v.as_slice()),
-    }
+    macroscope_plugin_api::with_element_type!(item.data.element(), T => {
+        dataset.write_raw(item.data.as_slice::<T>().unwrap_or_default())
+    }, unknown => Err(format!("element type {} cannot be stored", item.data.element()).into()))
 }

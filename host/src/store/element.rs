@@ -3,57 +3,11 @@
 
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 use hdf5::{Dataset, Hyperslab, Selection, SliceOrIndex};
-use macroscope_plugin_api::{ArrayData, Element, ElementType, Scalar};
+use macroscope_plugin_api::{with_element_type, ArrayData, Element, ElementType, Scalar};
 
-/// Runs `$body` with `$t` bound to the Rust type of `$element`.
-macro_rules! with_element_type {
-    ($element:expr, $t:ident => $body:expr) => {
-        match $element {
-            ElementType::U8 => {
-                type $t = u8;
-                $body
-            }
-            ElementType::U16 => {
-                type $t = u16;
-                $body
-            }
-            ElementType::U32 => {
-                type $t = u32;
-                $body
-            }
-            ElementType::U64 => {
-                type $t = u64;
-                $body
-            }
-            ElementType::I8 => {
-                type $t = i8;
-                $body
-            }
-            ElementType::I16 => {
-                type $t = i16;
-                $body
-            }
-            ElementType::I32 => {
-                type $t = i32;
-                $body
-            }
-            ElementType::I64 => {
-                type $t = i64;
-                $body
-            }
-            ElementType::F32 => {
-                type $t = f32;
-                $body
-            }
-            ElementType::F64 => {
-                type $t = f64;
-                $body
-            }
-        }
-    };
-}
-
-/// The HDF5 type an element is stored as (native = little-endian here).
+/// The HDF5 type an element is stored as (native = little-endian here). Every
+/// port's codes are checked when it is declared, so an unknown type never
+/// reaches the store; it would be stored as opaque bytes.
 pub fn descriptor(element: ElementType) -> TypeDescriptor {
     match element {
         ElementType::U8 => TypeDescriptor::Unsigned(IntSize::U1),
@@ -66,6 +20,7 @@ pub fn descriptor(element: ElementType) -> TypeDescriptor {
         ElementType::I64 => TypeDescriptor::Integer(IntSize::U8),
         ElementType::F32 => TypeDescriptor::Float(FloatSize::U4),
         ElementType::F64 => TypeDescriptor::Float(FloatSize::U8),
+        _ => TypeDescriptor::Unsigned(IntSize::U1),
     }
 }
 
@@ -98,7 +53,9 @@ pub fn read(
     element: ElementType,
     rows: Option<std::ops::Range<usize>>,
 ) -> hdf5::Result<ArrayData> {
-    with_element_type!(element, T => read_as::<T>(dataset, rows))
+    with_element_type!(element, T => read_as::<T>(dataset, rows), unknown => Err(
+        format!("element type {element} cannot be read: this host does not know it").into()
+    ))
 }
 
 fn read_as<T: Element + hdf5::H5Type>(
@@ -124,7 +81,7 @@ fn read_as<T: Element + hdf5::H5Type>(
             }
         }
     };
-    Ok(T::into_array(values))
+    Ok(ArrayData::from_vec(values))
 }
 
 /// A metadata value as the little-endian bytes of its column type.
@@ -151,35 +108,31 @@ pub fn scalar_bytes(value: Scalar, element: ElementType, out: &mut Vec<u8>) {
         ElementType::I64 => push!(i64),
         ElementType::F32 => push!(f32),
         ElementType::F64 => push!(f64),
+        _ => {}
     }
 }
 
 /// Value `index` of a column array as a [`Scalar`] (integers as `Int`, floats as `Float`).
 pub fn scalar_at(column: &ArrayData, index: usize) -> Scalar {
-    match column {
-        ArrayData::U8(v) => Scalar::Int(i64::from(v[index])),
-        ArrayData::U16(v) => Scalar::Int(i64::from(v[index])),
-        ArrayData::U32(v) => Scalar::Int(i64::from(v[index])),
-        ArrayData::U64(v) => Scalar::Int(v[index] as i64),
-        ArrayData::I8(v) => Scalar::Int(i64::from(v[index])),
-        ArrayData::I16(v) => Scalar::Int(i64::from(v[index])),
-        ArrayData::I32(v) => Scalar::Int(i64::from(v[index])),
-        ArrayData::I64(v) => Scalar::Int(v[index]),
-        ArrayData::F32(v) => Scalar::Float(f64::from(v[index])),
-        ArrayData::F64(v) => Scalar::Float(v[index]),
+    fn int<T: Element + Into<i64>>(column: &ArrayData, index: usize) -> Scalar {
+        Scalar::Int(column.as_slice::<T>().map_or(0, |v| v[index].into()))
     }
-}
-
-/// A copy of elements `range` of `data`.
-pub fn slice(data: &ArrayData, range: std::ops::Range<usize>) -> ArrayData {
-    macro_rules! sliced {
-        ($($variant:ident),*) => {
-            match data {
-                $(ArrayData::$variant(v) => ArrayData::$variant(v[range].iter().copied().collect()),)*
-            }
-        };
+    match column.element() {
+        ElementType::U8 => int::<u8>(column, index),
+        ElementType::U16 => int::<u16>(column, index),
+        ElementType::U32 => int::<u32>(column, index),
+        ElementType::I8 => int::<i8>(column, index),
+        ElementType::I16 => int::<i16>(column, index),
+        ElementType::I32 => int::<i32>(column, index),
+        ElementType::I64 => int::<i64>(column, index),
+        ElementType::U64 => Scalar::Int(column.as_slice::<u64>().map_or(0, |v| v[index] as i64)),
+        ElementType::F32 => Scalar::Float(
+            column
+                .as_slice::<f32>()
+                .map_or(f64::NAN, |v| f64::from(v[index])),
+        ),
+        _ => Scalar::Float(column.as_slice::<f64>().map_or(f64::NAN, |v| v[index])),
     }
-    sliced!(U8, U16, U32, U64, I8, I16, I32, I64, F32, F64)
 }
 
 #[cfg(test)]
@@ -207,14 +160,14 @@ mod tests {
 
     #[test]
     fn slice_copies_a_range_of_elements() {
-        let data = ArrayData::U16(vec![1, 2, 3, 4].into());
-        assert_eq!(slice(&data, 1..3), ArrayData::U16(vec![2, 3].into()));
+        let data = ArrayData::from_vec(vec![1u16, 2, 3, 4]);
+        assert_eq!(data.copy_range(1..3), ArrayData::from_vec(vec![2u16, 3]));
     }
 
     #[test]
     fn column_values_read_back_as_scalars() {
-        let ints = ArrayData::I32(vec![-1, 7].into());
-        let floats = ArrayData::F64(vec![0.25].into());
+        let ints = ArrayData::from_vec(vec![-1i32, 7]);
+        let floats = ArrayData::from_vec(vec![0.25f64]);
         assert_eq!(scalar_at(&ints, 1), Scalar::Int(7));
         assert_eq!(scalar_at(&floats, 0), Scalar::Float(0.25));
     }

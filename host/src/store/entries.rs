@@ -166,14 +166,14 @@ fn check_entry(path: &Path, key: &str, outputs: &[PortSpec]) -> Result<Vec<PortI
             let identity = identity_of(&file, &data_path)
                 .map_err(|e| format!("output `{}`: {e}", spec.name))?;
             let expected_shape: Vec<u64> = match spec.kind {
-                PortKind::Stream => identity
+                PortKind::STREAM => identity
                     .shape
                     .first()
                     .into_iter()
                     .copied()
                     .chain(spec.shape.iter().copied())
                     .collect(),
-                PortKind::Dataset => spec.shape.to_vec(),
+                _ => spec.shape.to_vec(),
             };
             if identity.element != spec.element.as_str() || identity.shape != expected_shape {
                 return Err(format!(

@@ -122,10 +122,10 @@ pub mod role {
 /// Top-level group of each plugin kind.
 pub fn kind_root(kind: PluginKind) -> &'static str {
     match kind {
-        PluginKind::Stimulus => "/stimuli",
-        PluginKind::Camera => "/acquisitions",
-        PluginKind::Analysis => "/analysis",
-        PluginKind::Other => "/other",
+        PluginKind::STIMULUS => "/stimuli",
+        PluginKind::CAMERA => "/acquisitions",
+        PluginKind::ANALYSIS => "/analysis",
+        _ => "/other",
     }
 }
 
@@ -136,8 +136,8 @@ pub fn kind_root(kind: PluginKind) -> &'static str {
 /// lives under its run and stage id.
 pub fn stage_group(kind: PluginKind, run_id: &str, stage: &str, key: Option<&str>) -> String {
     match (kind, key) {
-        (PluginKind::Stimulus, Some(key)) => format!("/stimuli/{key}"),
-        (PluginKind::Stimulus, None) => format!("/stimuli/{run_id}-{stage}"),
+        (PluginKind::STIMULUS, Some(key)) => format!("/stimuli/{key}"),
+        (PluginKind::STIMULUS, None) => format!("/stimuli/{run_id}-{stage}"),
         (kind, _) => format!("{}/{run_id}/{stage}", kind_root(kind)),
     }
 }
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn deterministic_stimulus_is_named_by_its_key() {
         assert_eq!(
-            stage_group(PluginKind::Stimulus, "R", "bar", Some("ab12")),
+            stage_group(PluginKind::STIMULUS, "R", "bar", Some("ab12")),
             "/stimuli/ab12"
         );
     }
@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn stimulus_without_key_is_named_by_run_and_stage() {
         assert_eq!(
-            stage_group(PluginKind::Stimulus, "R", "bar", None),
+            stage_group(PluginKind::STIMULUS, "R", "bar", None),
             "/stimuli/R-bar"
         );
     }
@@ -194,14 +194,14 @@ mod tests {
     #[test]
     fn camera_and_analysis_live_under_their_run() {
         assert_eq!(
-            stage_group(PluginKind::Camera, "R", "cam", None),
+            stage_group(PluginKind::CAMERA, "R", "cam", None),
             "/acquisitions/R/cam"
         );
         assert_eq!(
-            stage_group(PluginKind::Analysis, "R", "maps", Some("k")),
+            stage_group(PluginKind::ANALYSIS, "R", "maps", Some("k")),
             "/analysis/R/maps"
         );
-        assert_eq!(stage_group(PluginKind::Other, "R", "x", None), "/other/R/x");
+        assert_eq!(stage_group(PluginKind::OTHER, "R", "x", None), "/other/R/x");
     }
 
     #[test]

@@ -246,7 +246,7 @@ fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
         )));
     }
     for port in &stage.outputs {
-        if port.kind == macroscope_plugin_api::PortKind::Stream && port.item_len() == 0 {
+        if port.kind == macroscope_plugin_api::PortKind::STREAM && port.item_len() == 0 {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` port `{}` declares stream items of shape {:?}, which hold no values; \
                  a stream item needs at least one",
@@ -259,7 +259,7 @@ fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` (plugin `{}`) declares port or column `{bad}`, which cannot name a dataset: \
                  names must be identifiers ([A-Za-z_][A-Za-z0-9_]*)",
-                stage.id, stage.plugin.descriptor.name
+                stage.id, stage.plugin.handle.name()
             )));
         }
     }

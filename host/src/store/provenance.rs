@@ -36,13 +36,13 @@ impl Provenance {
     /// The provenance of a configured stage.
     pub fn of(stage: &Stage) -> Provenance {
         let (parameters, parameters_sha256) = canonical_sha256(&stage.params);
-        let descriptor = &stage.plugin.descriptor;
+        let plugin = &stage.plugin.handle;
         Provenance {
             stage: stage.id.clone(),
-            plugin: descriptor.name.to_string(),
-            plugin_version: descriptor.version.to_string(),
-            kind: descriptor.kind,
-            deterministic: descriptor.deterministic,
+            plugin: plugin.name().to_owned(),
+            plugin_version: plugin.version().to_owned(),
+            kind: plugin.kind(),
+            deterministic: plugin.deterministic(),
             origin: stage.plugin.origin.clone(),
             parameters,
             parameters_sha256,

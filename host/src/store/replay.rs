@@ -75,7 +75,7 @@ impl Replay {
         };
         let max_rows = ports
             .iter()
-            .filter(|p| p.kind == PortKind::Stream)
+            .filter(|p| p.kind == PortKind::STREAM)
             .map(|p| p.rows)
             .max()
             .unwrap_or(0);
@@ -96,7 +96,7 @@ impl Replay {
                 let i = self.cursor;
                 self.cursor += 1;
                 let port = &self.ports[i];
-                if port.kind == PortKind::Stream && port.rows > self.row {
+                if port.kind == PortKind::STREAM && port.rows > self.row {
                     return Some((i, self.row));
                 }
             }
@@ -106,7 +106,7 @@ impl Replay {
         while self.cursor < self.ports.len() {
             let i = self.cursor;
             self.cursor += 1;
-            if self.ports[i].kind == PortKind::Dataset {
+            if self.ports[i].kind == PortKind::DATASET {
                 return Some((i, 0));
             }
         }
@@ -118,8 +118,7 @@ impl Replay {
         let p = &mut self.ports[port];
         let h5 = |e| StoreError::hdf5(&file, format!("reading {}", p.path), e);
         let data = match p.kind {
-            PortKind::Dataset => element::read(&p.data, p.element, None).map_err(h5)?,
-            PortKind::Stream => {
+            PortKind::STREAM => {
                 let covered = matches!(&p.block, Some((start, block)) if row >= *start && row < start + block.len() / p.item_len());
                 if !covered {
                     let end = (row + rows_per_read(&p.data)).min(p.rows);
@@ -129,8 +128,9 @@ impl Replay {
                 }
                 let (start, block) = p.block.as_ref().expect("block just read");
                 let len = p.item_len();
-                element::slice(block, (row - start) * len..(row - start + 1) * len)
+                block.copy_range((row - start) * len..(row - start + 1) * len)
             }
+            _ => element::read(&p.data, p.element, None).map_err(h5)?,
         };
         if let Some((hasher, expected)) = &mut p.verify {
             hasher.update(data.as_bytes());
@@ -211,8 +211,7 @@ fn open_port(
     })?;
     let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let (item_shape, rows, columns) = match kind {
-        PortKind::Dataset => (shape.clone(), 1, Vec::new()),
-        PortKind::Stream => {
+        PortKind::STREAM => {
             if shape.is_empty() {
                 return Err(StoreError::format(
                     file,
@@ -234,6 +233,7 @@ fn open_port(
                 .map_err(err)?;
             (shape[1..].to_vec(), shape[0] as usize, columns)
         }
+        _ => (shape.clone(), 1, Vec::new()),
     };
     let verify = match get_str(&data, attr::CONTENT_SHA256) {
         Some(expected) if verify && !expected.is_empty() => Some((ContentHasher::new(), expected)),
@@ -257,9 +257,9 @@ fn open_port(
 /// macroscope stream's data, else one dataset item.
 fn kind_of(data: &Dataset) -> PortKind {
     if get_str(data, attr::ROLE).as_deref() == Some(role::STREAM) {
-        PortKind::Stream
+        PortKind::STREAM
     } else {
-        PortKind::Dataset
+        PortKind::DATASET
     }
 }
 
@@ -279,7 +279,7 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
     let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let name = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(dataset).to_owned());
     let mut spec = match kind_of(&data) {
-        PortKind::Stream => {
+        PortKind::STREAM => {
             let mut spec = PortSpec::stream(&name, element, &shape[1..]);
             for (column_name, column) in stream_columns(&h5, dataset, &data).map_err(err)? {
                 let column_element =
@@ -298,7 +298,7 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
             }
             spec
         }
-        PortKind::Dataset => PortSpec::dataset(&name, element, &shape),
+        _ => PortSpec::dataset(&name, element, &shape),
     };
     spec = spec
         .with_unit(&get_str(&data, attr::UNIT).unwrap_or_default())

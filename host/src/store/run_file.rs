@@ -67,7 +67,7 @@ pub fn reserve_bytes(pipeline: &Pipeline) -> u64 {
         .stages
         .iter()
         .flat_map(|s| s.outputs.iter())
-        .filter(|p| p.kind == PortKind::Dataset)
+        .filter(|p| p.kind == PortKind::DATASET)
         .map(|p| p.item_len() as u64 * p.element.size() as u64)
         .sum();
     (ports + (2 << 20)).min(64 << 20)
@@ -120,7 +120,7 @@ pub fn create(
             .map_err(h5(&format!("writing attributes of {}", plan.group)))?;
         let inputs = inputs_json(&input_records(plans, index));
         for (port, spec) in plan.outputs.iter().enumerate() {
-            if spec.kind != PortKind::Stream {
+            if spec.kind != PortKind::STREAM {
                 continue;
             }
             let slot = create_stream(

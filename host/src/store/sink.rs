@@ -158,7 +158,7 @@ impl Sink {
                 port + 1
             ))
         })?;
-        if spec.kind == PortKind::Dataset {
+        if spec.kind == PortKind::DATASET {
             check_item(&plan.provenance.stage, spec, item, &spec.shape)?;
             if self
                 .datasets
@@ -370,7 +370,7 @@ impl Sink {
                 .iter()
                 .enumerate()
                 .filter(|(port, spec)| {
-                    spec.kind == PortKind::Dataset && !self.datasets.contains_key(&(index, *port))
+                    spec.kind == PortKind::DATASET && !self.datasets.contains_key(&(index, *port))
                 })
                 .map(|(_, spec)| spec.name.to_string())
                 .collect();

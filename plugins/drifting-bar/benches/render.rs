@@ -149,7 +149,7 @@ fn bench_plugin(params: &Params) -> ((f64, f64), usize) {
         directions: vec![Direction::LR, Direction::BT],
         ..params.clone()
     };
-    let (mut stage, _) = DriftingBar::configure(params, &[]).expect("default parameters are valid");
+    let mut stage = DriftingBar::start(params, &[]).expect("default parameters are valid");
     let mut out = Outputs::default();
     let (mut emitted, clock) = (0, Clock::start());
     loop {

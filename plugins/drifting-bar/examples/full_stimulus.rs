@@ -15,7 +15,8 @@ use macroscope_plugin_api::{Flow, Outputs, Plugin};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let json = std::env::args().nth(1).unwrap_or_else(|| "{}".to_owned());
     let params: Params = serde_json::from_str(&json)?;
-    let (mut stage, ports) = DriftingBar::configure(params, &[])?;
+    let ports = DriftingBar::outputs(&params, &[])?;
+    let mut stage = DriftingBar::start(params, &[])?;
     let shape = ports[0].shape.clone();
     let (mut out, mut frames, mut bytes) = (Outputs::default(), 0_u64, 0_u64);
     let started = Instant::now();

@@ -18,7 +18,8 @@ pub mod render;
 pub mod schedule;
 
 use macroscope_plugin_api::{
-    Flow, InputPort, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec, Scalar,
+    Flow, InputPort, InputSpec, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec,
+    Scalar,
 };
 
 use crate::geometry::{Monitor, SampleGrid};
@@ -40,7 +41,7 @@ impl Plugin for DriftingBar {
     const INFO: PluginInfo = PluginInfo {
         name: "drifting-bar",
         version: env!("CARGO_PKG_VERSION"),
-        kind: PluginKind::Stimulus,
+        kind: PluginKind::STIMULUS,
         description: "Periodic drifting bar for ISI retinotopy: a spherically corrected, contrast-reversing \
             checkered bar sweeps across a monitor in the directions listed (LR, RL map azimuth; BT, TB map \
             altitude), with grey baselines and a photodiode patch. Outputs the frames (u8) and a schedule \
@@ -49,10 +50,11 @@ impl Plugin for DriftingBar {
         deterministic: true,
     };
 
-    fn configure(
-        params: Params,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn inputs() -> Option<Vec<InputSpec>> {
+        Some(Vec::new())
+    }
+
+    fn outputs(params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         if !inputs.is_empty() {
             return Err(PluginError::new(format!(
                 "drifting-bar takes no inputs, but {} were connected: remove `inputs` from its stage",
@@ -61,22 +63,27 @@ impl Plugin for DriftingBar {
         }
         params
             .validate()
-            .map_err(|e| PluginError::new(e.to_string()))?;
+            .map_err(|e| PluginError::parameter(e.field(), e.to_string()))?;
+        let (width, height) = params.stored_size();
+        let monitor = Monitor::from_params(params);
+        let timeline = Timeline::new(params, monitor.field());
+        Ok(vec![
+            ports::frames_port(width, height, params.downsample),
+            ports::schedule_port(&timeline),
+        ])
+    }
+
+    fn start(params: Params, _inputs: &[InputPort]) -> Result<Self, PluginError> {
         let monitor = Monitor::from_params(&params);
         let timeline = Timeline::new(&params, monitor.field());
         let renderer = Renderer::new(SampleGrid::new(&monitor, params.downsample), &params);
-        let outputs = vec![
-            ports::frames_port(renderer.width(), renderer.height(), params.downsample),
-            ports::schedule_port(&timeline),
-        ];
-        let stage = DriftingBar {
+        Ok(DriftingBar {
             timeline,
             renderer,
             next_frame: 0,
             // Enough frames to keep every worker busy; memory stays bounded by this batch.
             batch_frames: 2 * rayon::current_num_threads() as u64,
-        };
-        Ok((stage, outputs))
+        })
     }
 
     /// Emits the next batch of frames and their schedule rows.

@@ -234,9 +234,48 @@ pub enum ParamsError {
         /// `height_px`.
         height: u32,
     },
+    /// One stored frame would not fit in memory.
+    #[error(
+        "parameters `width_px` and `height_px` give frames of {width} x {height} stored pixels \
+         ({bytes} bytes), more than the {MAX_FRAME_BYTES} bytes a frame may take: lower the \
+         resolution or raise `downsample`"
+    )]
+    FrameTooLarge {
+        /// Stored width (px).
+        width: u64,
+        /// Stored height (px).
+        height: u64,
+        /// Bytes of one frame.
+        bytes: u64,
+    },
+}
+
+/// The most one stored frame may take (1 GiB): far beyond any monitor, well
+/// short of what makes an allocation fail.
+pub const MAX_FRAME_BYTES: u64 = 1 << 30;
+
+impl ParamsError {
+    /// The parameter the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ParamsError::NotPositive { field, .. } | ParamsError::OutOfRange { field, .. } => field,
+            ParamsError::NoDirections | ParamsError::RepeatedDirection(_) => "directions",
+            ParamsError::BadDownsample { .. } => "downsample",
+            ParamsError::FrameTooLarge { .. } => "width_px",
+        }
+    }
 }
 
 impl Params {
+    /// Stored frame size (width, height) in pixels: the display sampled every `downsample` pixels.
+    pub fn stored_size(&self) -> (usize, usize) {
+        let ds = self.downsample.max(1);
+        (
+            (self.width_px / ds) as usize,
+            (self.height_px / ds) as usize,
+        )
+    }
+
     /// Checks every value; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ParamsError> {
         let positive = [
@@ -306,6 +345,15 @@ impl Params {
                 downsample: ds,
                 width: self.width_px,
                 height: self.height_px,
+            });
+        }
+        let (width, height) = self.stored_size();
+        let bytes = width as u64 * height as u64;
+        if bytes > MAX_FRAME_BYTES {
+            return Err(ParamsError::FrameTooLarge {
+                width: width as u64,
+                height: height as u64,
+                bytes,
             });
         }
         Ok(())

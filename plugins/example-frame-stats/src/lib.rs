@@ -7,8 +7,8 @@
 
 use macroscope_plugin_api::{
     schemars::{self, JsonSchema},
-    ColumnSpec, ElementType, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo, PluginKind,
-    PortKind, PortSpec, Scalar,
+    ColumnSpec, ElementType, InputPort, InputSpec, Item, Outputs, Plugin, PluginError, PluginInfo,
+    PluginKind, PortSpec, Scalar,
 };
 use serde::Deserialize;
 
@@ -40,32 +40,25 @@ impl Plugin for FrameStats {
     const INFO: PluginInfo = PluginInfo {
         name: "example-frame-stats",
         version: env!("CARGO_PKG_VERSION"),
-        kind: PluginKind::Analysis,
+        kind: PluginKind::ANALYSIS,
         description: "Per-frame mean, minimum and maximum of a u8 or u16 frames stream. \
                       An example of a plugin built outside the host as a dynamic library.",
         authors: &["macroscope developers"],
         deterministic: true,
     };
 
-    fn configure(
-        params: Params,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        let [input] = inputs else {
+    fn inputs() -> Option<Vec<InputSpec>> {
+        Some(vec![InputSpec::stream("frames")
+            .of(&[ElementType::U8, ElementType::U16])
+            .with_rank(2)
+            .with_description("camera or stimulus frames [H, W]")])
+    }
+
+    fn outputs(_params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        if inputs.len() != 1 {
             return Err(PluginError::new(format!(
                 "takes exactly one input (a frames stream), got {}",
                 inputs.len()
-            )));
-        };
-        let spec = &input.spec;
-        let accepted_element = matches!(spec.element, ElementType::U8 | ElementType::U16);
-        if spec.kind != PortKind::Stream || !accepted_element || spec.shape.len() != 2 {
-            return Err(PluginError::new(format!(
-                "input `{}` must be a stream of u8 or u16 frames of shape [H, W], got a {} of {} {:?}",
-                input.source,
-                spec.kind.as_str(),
-                spec.element,
-                spec.shape.as_slice()
             )));
         }
         let stats = PortSpec::stream("stats", ElementType::F64, &[3])
@@ -77,14 +70,19 @@ impl Plugin for FrameStats {
                 "",
                 "the input's frame number (frame_index or frame_id), else its arrival order",
             ));
-        let stage = FrameStats {
+        Ok(vec![stats])
+    }
+
+    fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(FrameStats {
             panic_at_frame: params.panic_at_frame,
-            frame_number_column: FRAME_NUMBER_COLUMNS
-                .iter()
-                .find_map(|c| spec.column_index(c)),
+            frame_number_column: inputs.first().and_then(|input| {
+                FRAME_NUMBER_COLUMNS
+                    .iter()
+                    .find_map(|c| input.spec.column_index(c))
+            }),
             frames_seen: 0,
-        };
-        Ok((stage, vec![stats]))
+        })
     }
 
     fn receive(

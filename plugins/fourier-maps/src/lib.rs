@@ -38,28 +38,23 @@ impl Plugin for FourierMaps {
     const INFO: PluginInfo = PluginInfo {
         name: "fourier-maps",
         version: env!("CARGO_PKG_VERSION"),
-        kind: PluginKind::Analysis,
+        kind: PluginKind::ANALYSIS,
         description: "Per-direction phase and magnitude of the first Fourier component of dR/R at the sweep \
                       frequency, from camera frames and the stimulus schedule (real timestamps, baseline excluded).",
         authors: &["macroscope developers"],
         deterministic: true,
     };
 
-    fn configure(
-        params: Params,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        let fail = |e: &dyn std::fmt::Display| PluginError::new(format!("fourier-maps: {e}"));
-        let layout = ports::InputLayout::resolve(inputs).map_err(|e| fail(&e))?;
-        let timing = stimulus::SweepTiming::from_attributes(&layout.schedule_attributes)
-            .map_err(|e| fail(&ports::PortError::from(e)))?;
-        let outputs = ports::output_ports(&layout, &timing);
-        Ok((
-            FourierMaps {
-                stage: stage::FourierStage::new(layout, timing, params.skip_sweeps),
-            },
-            outputs,
-        ))
+    fn outputs(_params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        let (layout, timing) = resolve(inputs)?;
+        Ok(ports::output_ports(&layout, &timing))
+    }
+
+    fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
+        let (layout, timing) = resolve(inputs)?;
+        Ok(FourierMaps {
+            stage: stage::FourierStage::new(layout, timing, params.skip_sweeps),
+        })
     }
 
     fn receive(
@@ -74,6 +69,27 @@ impl Plugin for FourierMaps {
     fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
         self.stage.finish(out)
     }
+}
+
+/// Finds the `frames` and `schedule` inputs (by port name) and the sweep
+/// timing; an error names the input it is about.
+fn resolve(
+    inputs: &[InputPort],
+) -> Result<(ports::InputLayout, stimulus::SweepTiming), PluginError> {
+    let refuse = |e: ports::PortError| {
+        let message = format!("fourier-maps: {e}");
+        match e
+            .port()
+            .and_then(|name| inputs.iter().position(|p| p.spec.name == name))
+        {
+            Some(input) => PluginError::input(input, message),
+            None => PluginError::new(message),
+        }
+    };
+    let layout = ports::InputLayout::resolve(inputs).map_err(refuse)?;
+    let timing = stimulus::SweepTiming::from_attributes(&layout.schedule_attributes)
+        .map_err(|e| refuse(e.into()))?;
+    Ok((layout, timing))
 }
 
 #[cfg(not(feature = "export"))]

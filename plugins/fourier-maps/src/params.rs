@@ -8,7 +8,7 @@ use macroscope_plugin_api::schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Which sweeps enter the Fourier sums.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 #[schemars(crate = "macroscope_plugin_api::schemars")]
 pub struct Params {

@@ -45,6 +45,17 @@ pub enum PortError {
     Attribute(#[from] AttributeError),
 }
 
+impl PortError {
+    /// The input port the error is about, if it is about one.
+    pub fn port(&self) -> Option<&'static str> {
+        match self {
+            PortError::MissingInput(_) => None,
+            PortError::WrongSpec { port, .. } | PortError::MissingColumn { port, .. } => Some(port),
+            PortError::Attribute(_) => Some(SCHEDULE),
+        }
+    }
+}
+
 /// Where a frame's time is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameClock {
@@ -102,7 +113,7 @@ impl InputLayout {
         let (frames, frame_port) = find(inputs, FRAMES)?;
         let (schedule, schedule_port) = find(inputs, SCHEDULE)?;
         let f = &frame_port.spec;
-        if f.kind != PortKind::Stream || f.element != ElementType::U16 || f.shape.len() != 2 {
+        if f.kind != PortKind::STREAM || f.element != ElementType::U16 || f.shape.len() != 2 {
             return Err(PortError::WrongSpec {
                 port: FRAMES,
                 from: frame_port.source.to_string(),
@@ -128,7 +139,7 @@ impl InputLayout {
             }
         };
         let s = &schedule_port.spec;
-        if s.kind != PortKind::Stream || s.element != ElementType::F64 || !s.shape.is_empty() {
+        if s.kind != PortKind::STREAM || s.element != ElementType::F64 || !s.shape.is_empty() {
             return Err(PortError::WrongSpec {
                 port: SCHEDULE,
                 from: schedule_port.source.to_string(),

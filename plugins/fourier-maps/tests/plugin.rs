@@ -2,12 +2,11 @@
 
 use std::f64::consts::{PI, TAU};
 
-use fourier_maps::{FourierMaps, Params};
-use macroscope_plugin_api::abi_stable::std_types::RSlice;
+use fourier_maps::FourierMaps;
 use macroscope_plugin_api::{
-    ArrayData, ColumnSpec, Element, ElementType, Emission, InputPort, Item, ItemRef, Outputs,
-    Plugin, PortSpec, Scalar,
+    ColumnSpec, ElementType, Emission, ErrorKind, InputPort, PluginError, PortSpec, Scalar,
 };
+use macroscope_plugin_harness::{HarnessError, OwnedItem, PluginUnderTest};
 use serde_json::json;
 
 const SWEEP_S: f64 = 4.0;
@@ -102,48 +101,54 @@ fn camera_frames(rows: &[(f64, i8, i32)]) -> Vec<(f64, Vec<u16>)> {
     }
 }
 
-fn item<'a, T: Element>(data: &'a [T], shape: &'a [u64], meta: &'a [Scalar]) -> Item<'a> {
-    Item::new(ItemRef {
-        element: T::TYPE,
-        shape: RSlice::from_slice(shape),
-        bytes: RSlice::from_slice(bytemuck::cast_slice(data)),
-        meta: RSlice::from_slice(meta),
-    })
-}
-
-/// Runs the plugin with every camera frame sent BEFORE the schedule, so each must wait.
+/// Runs the plugin (through its FFI descriptor, as the host does) with every
+/// camera frame sent BEFORE the schedule, so each must wait.
 fn run_frames_first() -> (Vec<PortSpec>, Vec<Emission>) {
-    run_frames_first_with(Params::default())
+    run_frames_first_with(json!({}))
 }
 
-fn run_frames_first_with(params: Params) -> (Vec<PortSpec>, Vec<Emission>) {
+fn run_frames_first_with(params: serde_json::Value) -> (Vec<PortSpec>, Vec<Emission>) {
     let inputs = [frames_port(), schedule_port()];
-    let (mut plugin, ports) = FourierMaps::configure(params, &inputs).unwrap();
+    let mut stage = PluginUnderTest::of::<FourierMaps>()
+        .start_for(&params, &inputs)
+        .unwrap();
     let rows = schedule_rows();
-    let mut out = Outputs::default();
+    let mut emitted = Vec::new();
     let shape = [HEIGHT as u64, WIDTH as u64];
-    for (id, (t, pixels)) in camera_frames(&rows).iter().enumerate() {
-        let meta = [Scalar::Int(id as i64), Scalar::Float(*t)];
-        plugin
-            .receive(0, item(pixels, &shape, &meta), &mut out)
-            .unwrap();
+    for (id, (t, pixels)) in camera_frames(&rows).into_iter().enumerate() {
+        let meta = vec![Scalar::Int(id as i64), Scalar::Float(t)];
+        emitted.extend(
+            stage
+                .receive(0, &OwnedItem::new(pixels, &shape, meta))
+                .unwrap(),
+        );
     }
     for (index, &(t, direction, sweep)) in rows.iter().enumerate() {
-        let meta = [
+        let meta = vec![
             Scalar::Int(index as i64),
             Scalar::Int(direction.into()),
             Scalar::Int(sweep.into()),
         ];
-        plugin.receive(1, item(&[t], &[], &meta), &mut out).unwrap();
+        emitted.extend(
+            stage
+                .receive(1, &OwnedItem::new(vec![t], &[], meta))
+                .unwrap(),
+        );
     }
-    plugin.finish(&mut out).unwrap();
-    (ports, out.take())
+    emitted.extend(stage.finish().unwrap());
+    (stage.outputs.clone(), emitted)
 }
 
 fn f64_data(e: &Emission) -> &[f64] {
-    match &e.data {
-        ArrayData::F64(v) => v.as_slice(),
-        other => panic!("expected f64, got {:?}", other.element()),
+    e.data
+        .as_slice::<f64>()
+        .unwrap_or_else(|| panic!("expected f64, got {}", e.data.element()))
+}
+
+fn refusal(inputs: &[InputPort]) -> PluginError {
+    match PluginUnderTest::of::<FourierMaps>().outputs_for(&json!({}), inputs) {
+        Err(HarnessError::Call { error, .. }) => error,
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -167,7 +172,7 @@ fn phase_of_every_pixel_and_direction_is_its_known_lag() {
 
 #[test]
 fn skipped_first_sweeps_leave_the_phase_unchanged() {
-    let (_, emissions) = run_frames_first_with(Params { skip_sweeps: 2 });
+    let (_, emissions) = run_frames_first_with(json!({ "skip_sweeps": 2 }));
     let first_direction = &f64_data(&emissions[0])[..HEIGHT * WIDTH];
     for (p, &phase) in first_direction.iter().enumerate() {
         let error = (phase - lag(0, p) + PI).rem_euclid(TAU) - PI;
@@ -181,9 +186,7 @@ fn skipped_first_sweeps_leave_the_phase_unchanged() {
 
 #[test]
 fn skipping_every_sweep_leaves_no_frames() {
-    let (_, emissions) = run_frames_first_with(Params {
-        skip_sweeps: SWEEPS as u32,
-    });
+    let (_, emissions) = run_frames_first_with(json!({ "skip_sweeps": SWEEPS }));
     assert!(f64_data(&emissions[0]).iter().all(|v| v.is_nan()));
 }
 
@@ -219,11 +222,10 @@ fn outputs_carry_the_schedule_attributes_and_direction_order() {
 
 #[test]
 fn a_missing_schedule_input_is_named() {
-    let error = FourierMaps::configure(Params::default(), &[frames_port()])
-        .err()
-        .unwrap();
+    let error = refusal(&[frames_port()]);
+    assert_eq!(error.kind(), &ErrorKind::Failed);
     assert_eq!(
-        error.0,
+        error.message(),
         "fourier-maps: needs an input port named `schedule` (connect the camera's `frames` and the stimulus's `schedule`)"
     );
 }
@@ -232,11 +234,10 @@ fn a_missing_schedule_input_is_named() {
 fn stimulus_frames_instead_of_camera_frames_are_refused() {
     let mut frames = frames_port();
     frames.spec.element = ElementType::U8;
-    let error = FourierMaps::configure(Params::default(), &[frames, schedule_port()])
-        .err()
-        .unwrap();
+    let error = refusal(&[frames, schedule_port()]);
+    assert_eq!(error.kind(), &ErrorKind::InputRejected { input: 0 });
     assert_eq!(
-        error.0,
+        error.message(),
         "fourier-maps: input `frames` from cam.frames must be a stream of u16 [H, W] camera frames, found a stream of u8 [2, 3]"
     );
 }

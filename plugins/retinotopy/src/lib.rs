@@ -43,7 +43,7 @@ impl Plugin for Retinotopy {
     const INFO: PluginInfo = PluginInfo {
         name: "retinotopy",
         version: env!("CARGO_PKG_VERSION"),
-        kind: PluginKind::Analysis,
+        kind: PluginKind::ANALYSIS,
         description: "Azimuth/altitude maps from opposite-direction Fourier phases (hemodynamic delay removed) or \
                       from maps made elsewhere; visual field sign (Allen's formula), smoothed sign map, and area \
                       patches with a label image and a table.",
@@ -51,22 +51,16 @@ impl Plugin for Retinotopy {
         deterministic: true,
     };
 
-    fn configure(
-        params: Params,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        params
-            .validate()
-            .map_err(|e| PluginError::new(format!("retinotopy: {e}")))?;
-        let layout = ports::InputLayout::resolve(inputs)
-            .map_err(|e| PluginError::new(format!("retinotopy: {e}")))?;
-        let outputs = ports::output_ports(&layout, &params);
-        Ok((
-            Retinotopy {
-                stage: stage::RetinotopyStage::new(params, layout, inputs.len()),
-            },
-            outputs,
-        ))
+    fn outputs(params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        params.validate()?;
+        Ok(ports::output_ports(&resolve(inputs)?, params))
+    }
+
+    fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
+        let layout = resolve(inputs)?;
+        Ok(Retinotopy {
+            stage: stage::RetinotopyStage::new(params, layout, inputs.len()),
+        })
     }
 
     fn receive(
@@ -81,6 +75,21 @@ impl Plugin for Retinotopy {
     fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
         self.stage.finish(out)
     }
+}
+
+/// Finds the inputs of one of the two modes (by port name); an error names the
+/// input it is about.
+fn resolve(inputs: &[InputPort]) -> Result<ports::InputLayout, PluginError> {
+    ports::InputLayout::resolve(inputs).map_err(|e| {
+        let message = format!("retinotopy: {e}");
+        match e
+            .port()
+            .and_then(|name| inputs.iter().position(|p| p.spec.name == name))
+        {
+            Some(input) => PluginError::input(input, message),
+            None => PluginError::new(message),
+        }
+    })
 }
 
 #[cfg(not(feature = "export"))]

@@ -1,13 +1,13 @@
 //! Parameters of `retinotopy`, with the literature defaults of Allen's
 //! `retinotopic_mapping` (Zhuang et al. 2017) as used on its example maps.
 
-use macroscope_plugin_api::schemars::JsonSchema;
+use macroscope_plugin_api::{schemars::JsonSchema, PluginError};
 use serde::Deserialize;
 
 use crate::patches::PatchRules;
 
 /// Smoothing, threshold and patch-size settings. Every field is optional.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 #[schemars(crate = "macroscope_plugin_api::schemars")]
 pub struct Params {
@@ -40,21 +40,25 @@ impl Default for Params {
 
 impl Params {
     /// Refuses values no analysis could mean.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), PluginError> {
         for (name, sigma) in [
             ("phase_sigma_px", self.phase_sigma_px),
             ("sign_sigma_px", self.sign_sigma_px),
         ] {
             if !(sigma.is_finite() && sigma >= 0.0) {
-                return Err(format!(
-                    "parameter `{name}` must be a finite σ ≥ 0 pixels, got {sigma}"
+                return Err(PluginError::parameter(
+                    name,
+                    format!("parameter `{name}` must be a finite σ ≥ 0 pixels, got {sigma}"),
                 ));
             }
         }
         if !(self.sign_threshold > 0.0 && self.sign_threshold <= 1.0) {
-            return Err(format!(
-                "parameter `sign_threshold` must be in (0, 1] (the sign map lies in [−1, 1]), got {}",
-                self.sign_threshold
+            return Err(PluginError::parameter(
+                "sign_threshold",
+                format!(
+                    "parameter `sign_threshold` must be in (0, 1] (the sign map lies in [−1, 1]), got {}",
+                    self.sign_threshold
+                ),
             ));
         }
         Ok(())
@@ -109,7 +113,10 @@ mod tests {
         };
         assert_eq!(
             params.validate().unwrap_err(),
-            "parameter `sign_threshold` must be in (0, 1] (the sign map lies in [−1, 1]), got 1.5"
+            PluginError::parameter(
+                "sign_threshold",
+                "parameter `sign_threshold` must be in (0, 1] (the sign map lies in [−1, 1]), got 1.5"
+            )
         );
     }
 

@@ -36,6 +36,22 @@ pub enum PortError {
     Attribute(#[from] AttributeError),
 }
 
+impl PortError {
+    /// The input port the error is about, if it is about one (for a set of
+    /// inputs that fits neither mode: the first one neither mode names).
+    pub fn port(&self) -> Option<&str> {
+        const NAMED: [&str; 4] = ["phase", "magnitude", "azimuth_deg", "altitude_deg"];
+        match self {
+            PortError::NoMode(names) => names
+                .iter()
+                .find(|n| !NAMED.contains(&n.as_str()))
+                .map(String::as_str),
+            PortError::WrongSpec { port, .. } => Some(port),
+            PortError::MissingDirection(_) | PortError::Attribute(_) => Some("phase"),
+        }
+    }
+}
+
 /// Which inputs the stage works from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
@@ -88,7 +104,7 @@ fn index_of(inputs: &[InputPort], name: &str) -> Option<usize> {
 
 fn check_dataset(port: &InputPort, dims: usize) -> Result<Vec<usize>, PortError> {
     let s = &port.spec;
-    if s.kind == PortKind::Dataset && s.element == ElementType::F64 && s.shape.len() == dims {
+    if s.kind == PortKind::DATASET && s.element == ElementType::F64 && s.shape.len() == dims {
         return Ok(s.shape.iter().map(|&d| d as usize).collect());
     }
     Err(PortError::WrongSpec {

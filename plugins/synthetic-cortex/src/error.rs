@@ -83,6 +83,14 @@ pub enum CortexError {
 
 impl From<CortexError> for PluginError {
     fn from(error: CortexError) -> Self {
-        PluginError::new(error.to_string())
+        let message = error.to_string();
+        match error {
+            CortexError::InvalidParameter { field, .. } => PluginError::parameter(field, message),
+            // Its one input is the schedule.
+            CortexError::WrongInputs { .. }
+            | CortexError::MissingColumn { .. }
+            | CortexError::MissingAttribute { .. } => PluginError::input(0, message),
+            _ => PluginError::new(message),
+        }
     }
 }

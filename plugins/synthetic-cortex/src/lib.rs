@@ -43,7 +43,7 @@ impl Plugin for SyntheticCortex {
     const INFO: PluginInfo = PluginInfo {
         name: "synthetic-cortex",
         version: env!("CARGO_PKG_VERSION"),
-        kind: PluginKind::Camera,
+        kind: PluginKind::CAMERA,
         description: "Films a simulated mouse visual cortex (V1 and five mirror-image areas of alternating \
                       visual field sign, vessels, hemodynamic delay, shot and read noise, 12-bit counts) \
                       while a stimulus schedule plays, and emits the true maps for checking an analysis.",
@@ -51,23 +51,21 @@ impl Plugin for SyntheticCortex {
         deterministic: true,
     };
 
-    fn configure(
-        params: Params,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn outputs(params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         params.validate()?;
         let schedule = schedule::ScheduleInput::from_inputs(inputs)?;
-        let ports = ports::output_ports(
-            &params,
+        Ok(ports::output_ports(
+            params,
             &schedule,
-            Camera::response_sigma_deg(&params, &schedule),
-        );
-        Ok((
-            SyntheticCortex {
-                camera: Camera::new(&params, schedule),
-            },
-            ports,
+            Camera::response_sigma_deg(params, &schedule),
         ))
+    }
+
+    fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
+        let schedule = schedule::ScheduleInput::from_inputs(inputs)?;
+        Ok(SyntheticCortex {
+            camera: Camera::new(&params, schedule),
+        })
     }
 
     fn receive(
@@ -77,9 +75,10 @@ impl Plugin for SyntheticCortex {
         out: &mut Outputs,
     ) -> Result<(), PluginError> {
         if input != 0 {
-            return Err(PluginError::new(format!(
-                "synthetic-cortex has one input (schedule), got an item on input {input}"
-            )));
+            return Err(PluginError::input(
+                input,
+                format!("synthetic-cortex has one input (schedule), got an item on input {input}"),
+            ));
         }
         Ok(self.camera.receive(item, out)?)
     }

@@ -7,7 +7,7 @@ use crate::error::CortexError;
 
 /// Parameters of the `synthetic-cortex` camera. Every field has a default, so
 /// `params = {}` films a realistic 160×160 px cortex at 10 frames/s.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Params {
     /// Seed of every random choice (vessel pattern, noise, timestamp jitter): the

@@ -40,7 +40,7 @@ impl ScheduleInput {
         let spec = &port.spec;
         let source = port.source.as_str();
         let is_schedule = spec.name.as_str() == SCHEDULE_PORT
-            && spec.kind == PortKind::Stream
+            && spec.kind == PortKind::STREAM
             && spec.element == ElementType::F64
             && spec.shape.is_empty();
         if !is_schedule {

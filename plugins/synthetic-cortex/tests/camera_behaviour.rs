@@ -3,10 +3,10 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use macroscope_plugin_api::abi_stable::std_types::RSlice;
 use macroscope_plugin_api::{
-    ColumnSpec, ElementType, Emission, InputPort, Item, ItemRef, Outputs, Plugin, PortSpec, Scalar,
+    ColumnSpec, ElementType, Emission, ErrorKind, InputPort, PortSpec, Scalar,
 };
+use macroscope_plugin_harness::{HarnessError, OwnedItem, PluginUnderTest};
 use serde_json::json;
 use synthetic_cortex::{Params, SyntheticCortex};
 
@@ -172,10 +172,14 @@ impl Run {
     }
 }
 
+/// Runs the camera through its FFI descriptor (the plugin test harness), as the host does.
 fn run(params: Params, schedule: &Schedule) -> Run {
-    let (mut camera, ports) = SyntheticCortex::configure(params, &[schedule.port()]).unwrap();
+    let params = serde_json::to_value(params).unwrap();
+    let mut camera = PluginUnderTest::of::<SyntheticCortex>()
+        .start_for(&params, &[schedule.port()])
+        .unwrap();
+    let ports = camera.outputs.clone();
     let port = schedule.port().spec;
-    let mut out = Outputs::default();
     let mut emissions = Vec::new();
     for row in schedule.rows() {
         let mut meta = vec![Scalar::Int(0); port.columns.len()];
@@ -185,18 +189,10 @@ fn run(params: Params, schedule: &Schedule) -> Run {
         meta[port.column_index("sweep").unwrap()] = Scalar::Int(row.sweep.into());
         meta[port.column_index("direction").unwrap()] = Scalar::Int(row.direction.into());
         meta[port.column_index("frame_index").unwrap()] = Scalar::Int(row.frame_index);
-        let time = [row.time_s];
-        let item = ItemRef {
-            element: ElementType::F64,
-            shape: RSlice::from_slice(&[]),
-            bytes: RSlice::from_slice(bytemuck::cast_slice(&time)),
-            meta: RSlice::from_slice(&meta),
-        };
-        camera.receive(0, Item::new(item), &mut out).unwrap();
-        emissions.extend(out.take());
+        let item = OwnedItem::new(vec![row.time_s], &[], meta);
+        emissions.extend(camera.receive(0, &item).unwrap());
     }
-    camera.finish(&mut out).unwrap();
-    emissions.extend(out.take());
+    emissions.extend(camera.finish().unwrap());
     let (frames, datasets): (Vec<Emission>, Vec<Emission>) =
         emissions.into_iter().partition(|e| e.port == 0);
     Run {
@@ -489,9 +485,10 @@ fn touching_areas_have_opposite_signs() {
 
 #[test]
 fn the_ports_follow_the_contract() {
-    let (_, ports) =
-        SyntheticCortex::configure(small(Params::default()), &[Schedule::new(&[0], 1).port()])
-            .unwrap();
+    let params = serde_json::to_value(small(Params::default())).unwrap();
+    let ports = PluginUnderTest::of::<SyntheticCortex>()
+        .outputs_for(&params, &[Schedule::new(&[0], 1).port()])
+        .unwrap();
     let described: Vec<(&str, ElementType, Vec<u64>)> = ports
         .iter()
         .map(|p| (p.name.as_str(), p.element, p.shape.to_vec()))
@@ -527,11 +524,15 @@ fn the_ports_follow_the_contract() {
 }
 
 #[test]
-fn configure_refuses_anything_but_one_schedule_stream() {
-    let configure = |inputs: &[InputPort]| {
-        SyntheticCortex::configure(Params::default(), inputs)
-            .unwrap_err()
-            .0
+fn outputs_refuses_anything_but_one_schedule_stream_naming_the_input() {
+    let configure = |inputs: &[InputPort]| match PluginUnderTest::of::<SyntheticCortex>()
+        .outputs_for(&serde_json::json!({}), inputs)
+    {
+        Err(HarnessError::Call { error, .. }) => {
+            assert_eq!(error.kind(), &ErrorKind::InputRejected { input: 0 });
+            error.message().to_owned()
+        }
+        other => panic!("expected a refusal, got {other:?}"),
     };
     let expected = "synthetic-cortex takes exactly one input, the `schedule` stream of a stimulus";
     assert!(configure(&[]).starts_with(expected));

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use macroscope_plugin_api::PluginError;
 use nokhwa::pixel_format::RgbFormat;
-use nokhwa::utils::{CameraIndex, RequestedFormat, RequestedFormatType};
+use nokhwa::utils::{CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
 use nokhwa::Camera;
 
 use crate::Params;
@@ -22,7 +22,6 @@ pub(crate) struct Frame {
 /// The receiving end of a running capture thread.
 pub(crate) struct Capture {
     frames: Receiver<Result<Frame, String>>,
-    shape: (u64, u64),
 }
 
 impl Capture {
@@ -30,13 +29,13 @@ impl Capture {
     pub(crate) fn open(params: &Params) -> Result<Capture, PluginError> {
         let (shape_tx, shape_rx) = mpsc::channel();
         let (frames_tx, frames) = mpsc::sync_channel(4);
-        let device = params.device;
+        let (device, width, height, fps) = (params.device, params.width, params.height, params.fps);
         thread::Builder::new()
             .name("webcam".into())
             .spawn(move || {
-                let requested = RequestedFormat::new::<RgbFormat>(
-                    RequestedFormatType::AbsoluteHighestFrameRate,
-                );
+                let requested = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(
+                    CameraFormat::new_from(width, height, FrameFormat::MJPEG, fps),
+                ));
                 let mut camera = match Camera::new(CameraIndex::Index(device), requested)
                     .and_then(|mut c| c.open_stream().map(|()| c))
                 {
@@ -72,12 +71,17 @@ impl Capture {
                     "cannot open camera {device}: {e}. Is a webcam connected (`ls /dev/video*`) and free?"
                 ))
             })?;
-        Ok(Capture { frames, shape })
-    }
-
-    /// `(height, width)` in pixels.
-    pub(crate) fn shape(&self) -> (u64, u64) {
-        self.shape
+        if shape != (u64::from(height), u64::from(width)) {
+            return Err(PluginError::parameter(
+                "width",
+                format!(
+                    "camera {device} delivers {}x{} frames, not the {width}x{height} asked for: \
+                     set `width` and `height` to a resolution it supports",
+                    shape.1, shape.0
+                ),
+            ));
+        }
+        Ok(Capture { frames })
     }
 
     /// The next frame, `None` if none came within `wait`.

@@ -12,8 +12,8 @@ mod params;
 use std::time::Duration;
 
 use macroscope_plugin_api::{
-    ColumnSpec, ElementType, Flow, InputPort, Outputs, Plugin, PluginError, PluginInfo, PluginKind,
-    PortSpec, Scalar,
+    ColumnSpec, ElementType, Flow, InputPort, InputSpec, Outputs, Plugin, PluginError, PluginInfo,
+    PluginKind, PortSpec, Scalar,
 };
 
 pub use params::Params;
@@ -31,7 +31,7 @@ impl Plugin for Webcam {
     const INFO: PluginInfo = PluginInfo {
         name: "webcam",
         version: env!("CARGO_PKG_VERSION"),
-        kind: PluginKind::Camera,
+        kind: PluginKind::CAMERA,
         description:
             "Films from a UVC webcam (nokhwa) as 8-bit luminance frames with host timestamps. \
                       For developing rigs without a scientific camera.",
@@ -39,48 +39,46 @@ impl Plugin for Webcam {
         deterministic: false,
     };
 
-    fn configure(
-        params: Params,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        if let Some(input) = inputs.first() {
-            return Err(PluginError::new(format!(
-                "webcam takes no inputs, but `{}` is wired to it",
-                input.source
-            )));
-        }
-        let device = device::Capture::open(&params)?;
-        let (height, width) = device.shape();
-        let frames = PortSpec::stream("frames", ElementType::U8, &[height, width])
-            .with_unit("counts")
-            .with_description("8-bit luminance frames (BT.601 from the camera's RGB)")
-            .with_column(ColumnSpec::new(
-                "frame_id",
-                ElementType::U64,
-                "",
-                "frame counter since the stream opened",
-            ))
-            .with_column(ColumnSpec::new(
-                "timestamp_ns",
-                ElementType::I64,
-                "ns",
-                "host receive time since the stream opened",
-            ))
-            .with_column(ColumnSpec::new(
-                "time_s",
-                ElementType::F64,
-                "s",
-                "host receive time since the stream opened",
-            ));
-        let frames_left = (params.duration_s * params.fps as f64).ceil() as u64;
-        Ok((
-            Webcam {
-                device,
-                frames_left,
-                next_frame_id: 0,
-            },
-            vec![frames],
+    fn inputs() -> Option<Vec<InputSpec>> {
+        Some(Vec::new())
+    }
+
+    /// The frames port at the requested size; the device is opened only by `start`.
+    fn outputs(params: &Params, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        let (height, width) = (u64::from(params.height), u64::from(params.width));
+        Ok(vec![PortSpec::stream(
+            "frames",
+            ElementType::U8,
+            &[height, width],
+        )
+        .with_unit("counts")
+        .with_description("8-bit luminance frames (BT.601 from the camera's RGB)")
+        .with_column(ColumnSpec::new(
+            "frame_id",
+            ElementType::U64,
+            "",
+            "frame counter since the stream opened",
         ))
+        .with_column(ColumnSpec::new(
+            "timestamp_ns",
+            ElementType::I64,
+            "ns",
+            "host receive time since the stream opened",
+        ))
+        .with_column(ColumnSpec::new(
+            "time_s",
+            ElementType::F64,
+            "s",
+            "host receive time since the stream opened",
+        ))])
+    }
+
+    fn start(params: Params, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(Webcam {
+            device: device::Capture::open(&params)?,
+            frames_left: (params.duration_s * params.fps as f64).ceil() as u64,
+            next_frame_id: 0,
+        })
     }
 
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {

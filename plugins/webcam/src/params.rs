@@ -12,6 +12,11 @@ pub struct Params {
     pub device: u32,
     /// Requested frame rate (frames/s); the camera may pick the nearest it supports.
     pub fps: u32,
+    /// Frame width in pixels: the camera must deliver exactly this (the port is declared
+    /// before the device is opened).
+    pub width: u32,
+    /// Frame height in pixels, like `width`.
+    pub height: u32,
     /// How long to film, in seconds.
     pub duration_s: f64,
 }
@@ -21,6 +26,8 @@ impl Default for Params {
         Params {
             device: 0,
             fps: 30,
+            width: 640,
+            height: 480,
             duration_s: 10.0,
         }
     }

@@ -27,14 +27,18 @@ impl Plugin for NoOp {
     const INFO: PluginInfo = PluginInfo {
         name: "no-op",
         version: "0.1.0",
-        kind: PluginKind::Other,
+        kind: PluginKind::OTHER,
         description: "Does nothing with each item.",
         authors: &["macroscope developers"],
         deterministic: true,
     };
 
-    fn configure(_: NoParams, _inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        Ok((NoOp, Vec::new()))
+    fn outputs(_: &NoParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(Vec::new())
+    }
+
+    fn start(_: NoParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(NoOp)
     }
 
     fn receive(
@@ -67,8 +71,8 @@ fn main() {
 
     let plugin = PluginUnderTest::of::<NoOp>();
     let mut stage = plugin
-        .configure(&json!({}), std::slice::from_ref(&frames))
-        .expect("no-op configures");
+        .start(&json!({}), std::slice::from_ref(&frames))
+        .expect("no-op starts");
     let start = Instant::now();
     for _ in 0..ITEMS {
         black_box(
@@ -79,7 +83,7 @@ fn main() {
     }
     let ffi = per_item(start.elapsed(), ITEMS);
 
-    let (mut direct_stage, _) = NoOp::configure(NoParams {}, &[]).expect("no-op configures");
+    let mut direct_stage = NoOp::start(NoParams {}, &[]).expect("no-op starts");
     let mut out = Outputs::default();
     let start = Instant::now();
     for _ in 0..ITEMS {

@@ -1,14 +1,15 @@
 //! Drives one plugin through its real FFI descriptor, the way the host's
-//! runtime does: `configure`, then `poll` (a source) or `receive` (one call per
-//! input item, inputs interleaved), then `finish`.
+//! runtime does: `outputs`, `start`, then `poll` (a source) or `receive` (one
+//! call per input item, inputs interleaved), then `finish`. Every call goes
+//! through the contract's own [`PluginHandle`], which checks each emitted item
+//! against its port.
 
 use std::path::Path;
 
 use macroscope_plugin_api::{
-    abi_stable::std_types::{RResult, RString, RVec},
-    ffi::{PluginDescriptor, StageBox},
     load::{load_library, LoadError},
-    Element, Emission, InputPort, Plugin, PortSpec,
+    Element, Emission, ErrorKind, InputPort, Plugin, PluginError, PluginHandle, PortSpec,
+    RunningStage,
 };
 
 use crate::synthetic::{InputStream, OwnedItem};
@@ -16,39 +17,19 @@ use crate::synthetic::{InputStream, OwnedItem};
 /// A source that has not finished after this many polls is reported as endless.
 pub const MAX_SOURCE_POLLS: usize = 1_000_000;
 
-/// What the glue's panic guard writes into the error of a call that panicked.
-const PANIC_MARKER: &str = "panicked in";
-
 /// Why driving a plugin failed. Messages carry the plugin's own words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HarnessError {
-    /// `configure` returned an error (or panicked: see [`HarnessError::is_panic`]).
-    #[error("plugin `{plugin}` failed in configure: {message}")]
-    Configure {
-        /// The plugin.
-        plugin: String,
-        /// Its message.
-        message: String,
-    },
-    /// `poll`, `receive` or `finish` returned an error.
-    #[error("plugin `{plugin}` failed in {call}: {message}")]
+    /// An entry point (`outputs`, `start`, `poll`, `receive`, `finish`) returned
+    /// an error, or the stage broke the contract (see [`PluginError::kind`]).
+    #[error("plugin `{plugin}` failed in {call}: {error}")]
     Call {
         /// The plugin.
         plugin: String,
-        /// The entry point (`poll`, `receive`, `finish`).
+        /// The entry point.
         call: &'static str,
-        /// Its message.
-        message: String,
-    },
-    /// An item was emitted on a port the stage never declared.
-    #[error("plugin `{plugin}` emitted on port {port}, but declared only {declared} port(s)")]
-    UndeclaredPort {
-        /// The plugin.
-        plugin: String,
-        /// The port index it used.
-        port: u32,
-        /// How many ports it declared.
-        declared: usize,
+        /// What it reported, with its kind.
+        error: PluginError,
     },
     /// A source kept producing past [`MAX_SOURCE_POLLS`].
     #[error("plugin `{plugin}` did not finish after {MAX_SOURCE_POLLS} polls")]
@@ -59,72 +40,109 @@ pub enum HarnessError {
 }
 
 impl HarnessError {
+    /// The kind of the plugin's error, if it reported one.
+    pub fn kind(&self) -> Option<&ErrorKind> {
+        match self {
+            HarnessError::Call { error, .. } => Some(error.kind()),
+            HarnessError::Endless { .. } => None,
+        }
+    }
+
     /// True when the plugin panicked and its guard turned the panic into this error.
     pub fn is_panic(&self) -> bool {
-        match self {
-            HarnessError::Configure { message, .. } | HarnessError::Call { message, .. } => {
-                message.contains(PANIC_MARKER)
-            }
-            HarnessError::UndeclaredPort { .. } | HarnessError::Endless { .. } => false,
-        }
+        self.kind() == Some(&ErrorKind::Panicked)
     }
 }
 
-/// A plugin to test: its FFI descriptor, from a Rust type or a loaded library.
-#[derive(Clone)]
+/// A plugin to test: built from a Rust type or loaded from a library, and
+/// always called through its FFI descriptor.
+#[derive(Clone, Copy, Debug)]
 pub struct PluginUnderTest {
-    descriptor: PluginDescriptor,
+    handle: PluginHandle,
 }
 
 impl PluginUnderTest {
     /// The plugin type `P`, through the same FFI glue a library export uses.
     pub fn of<P: Plugin>() -> Self {
-        Self::from_descriptor(macroscope_plugin_api::descriptor_of::<P>())
+        Self::from_handle(PluginHandle::of::<P>())
     }
 
-    /// A descriptor obtained elsewhere (e.g. from the host's registry).
-    pub fn from_descriptor(descriptor: PluginDescriptor) -> Self {
-        PluginUnderTest { descriptor }
+    /// A plugin obtained elsewhere (e.g. from the host's registry).
+    pub fn from_handle(handle: PluginHandle) -> Self {
+        PluginUnderTest { handle }
     }
 
     /// Every plugin of the library file at `path`, loaded with the host's checks.
     pub fn load(path: &Path) -> Result<Vec<Self>, LoadError> {
         Ok(load_library(path)?
             .into_iter()
-            .map(Self::from_descriptor)
+            .map(Self::from_handle)
             .collect())
     }
 
-    /// The descriptor.
-    pub fn descriptor(&self) -> &PluginDescriptor {
-        &self.descriptor
+    /// The plugin as the contract presents it.
+    pub fn handle(&self) -> &PluginHandle {
+        &self.handle
     }
 
     /// The plugin's name.
-    pub fn name(&self) -> &str {
-        self.descriptor.name.as_str()
+    pub fn name(&self) -> &'static str {
+        self.handle.name()
     }
 
-    /// Configures a stage with `params` for `inputs` (only their ports are used).
-    pub fn configure(
+    /// The output ports declared for `params` and `inputs` (pure: starts nothing).
+    pub fn outputs(
+        &self,
+        params: &serde_json::Value,
+        inputs: &[InputStream],
+    ) -> Result<Vec<PortSpec>, HarnessError> {
+        self.outputs_for(params, &ports_of(inputs))
+    }
+
+    /// [`PluginUnderTest::outputs`] for input ports alone.
+    pub fn outputs_for(
+        &self,
+        params: &serde_json::Value,
+        ports: &[InputPort],
+    ) -> Result<Vec<PortSpec>, HarnessError> {
+        self.handle
+            .outputs(params, ports)
+            .map_err(|error| self.failed("outputs", error))
+    }
+
+    /// Declares and starts a stage with `params` for `inputs` (only their ports are used).
+    pub fn start(
         &self,
         params: &serde_json::Value,
         inputs: &[InputStream],
     ) -> Result<Stage, HarnessError> {
-        let ports: Vec<InputPort> = inputs.iter().map(|i| i.port.clone()).collect();
-        match (self.descriptor.configure)(
-            params.to_string().as_str().into(),
-            ports.as_slice().into(),
-        ) {
-            RResult::ROk(configured) => Ok(Stage {
-                plugin: self.name().to_owned(),
-                outputs: configured.outputs.into_vec(),
-                stage: configured.stage,
-            }),
-            RResult::RErr(message) => Err(HarnessError::Configure {
-                plugin: self.name().to_owned(),
-                message: message.into(),
-            }),
+        self.start_for(params, &ports_of(inputs))
+    }
+
+    /// [`PluginUnderTest::start`] for input ports alone; items are then lent
+    /// with [`Stage::receive`].
+    pub fn start_for(
+        &self,
+        params: &serde_json::Value,
+        ports: &[InputPort],
+    ) -> Result<Stage, HarnessError> {
+        let outputs = self.outputs_for(params, ports)?;
+        let running = self
+            .handle
+            .start(params, ports, outputs)
+            .map_err(|error| self.failed("start", error))?;
+        Ok(Stage {
+            plugin: self.name(),
+            outputs: running.outputs().to_vec(),
+            running,
+        })
+    }
+
+    fn failed(&self, call: &'static str, error: PluginError) -> HarnessError {
+        HarnessError::Call {
+            plugin: self.name().to_owned(),
+            call,
+            error,
         }
     }
 
@@ -134,24 +152,27 @@ impl PluginUnderTest {
         params: &serde_json::Value,
         inputs: &[InputStream],
     ) -> Result<RunOutput, HarnessError> {
-        self.configure(params, inputs)?.drive(inputs)
+        self.start(params, inputs)?.drive(inputs)
     }
 }
 
-/// A configured stage, ready to be driven.
+fn ports_of(inputs: &[InputStream]) -> Vec<InputPort> {
+    inputs.iter().map(|i| i.port.clone()).collect()
+}
+
+/// A started stage, ready to be driven.
 pub struct Stage {
-    plugin: String,
-    /// The output ports it declared, in emission-index order.
+    plugin: &'static str,
+    /// The output ports it declared (with what it reported at start), in emission-index order.
     pub outputs: Vec<PortSpec>,
-    stage: StageBox,
+    running: RunningStage,
 }
 
 impl Stage {
     /// Asks a source for its next items; `true` once it has finished.
     pub fn poll(&mut self) -> Result<(Vec<Emission>, bool), HarnessError> {
-        let result = self.stage.poll();
-        let polled = self.checked("poll", result)?;
-        Ok((polled.emissions.into_vec(), polled.finished))
+        let result = self.running.poll();
+        self.checked("poll", result)
     }
 
     /// Lends `item` to input `input`.
@@ -160,25 +181,25 @@ impl Stage {
         input: usize,
         item: &OwnedItem,
     ) -> Result<Vec<Emission>, HarnessError> {
-        let result = self.stage.receive(input as u32, item.as_ref());
-        self.checked("receive", result).map(RVec::into_vec)
+        let result = self.running.receive(input, item.as_ref());
+        self.checked("receive", result)
     }
 
     /// Tells the stage every input has ended.
     pub fn finish(&mut self) -> Result<Vec<Emission>, HarnessError> {
-        let result = self.stage.finish();
-        self.checked("finish", result).map(RVec::into_vec)
+        let result = self.running.finish();
+        self.checked("finish", result)
     }
 
     fn checked<T>(
         &self,
         call: &'static str,
-        result: RResult<T, RString>,
+        result: Result<T, PluginError>,
     ) -> Result<T, HarnessError> {
-        result.into_result().map_err(|message| HarnessError::Call {
-            plugin: self.plugin.clone(),
+        result.map_err(|error| HarnessError::Call {
+            plugin: self.plugin.to_owned(),
             call,
-            message: message.into(),
+            error,
         })
     }
 
@@ -190,7 +211,7 @@ impl Stage {
         if inputs.is_empty() {
             if !self.poll_up_to(MAX_SOURCE_POLLS, &mut output)? {
                 return Err(HarnessError::Endless {
-                    plugin: self.plugin,
+                    plugin: self.plugin.to_owned(),
                 });
             }
         } else {
@@ -199,7 +220,7 @@ impl Stage {
                 for (input, stream) in inputs.iter().enumerate() {
                     if let Some(item) = stream.items.get(index) {
                         let emissions = self.receive(input, item)?;
-                        self.collect(&mut output, emissions)?;
+                        Self::collect(&mut output, emissions);
                     }
                 }
             }
@@ -219,7 +240,7 @@ impl Stage {
     fn poll_up_to(&mut self, polls: usize, output: &mut RunOutput) -> Result<bool, HarnessError> {
         for _ in 0..polls {
             let (emissions, finished) = self.poll()?;
-            self.collect(output, emissions)?;
+            Self::collect(output, emissions);
             if finished {
                 return Ok(true);
             }
@@ -242,28 +263,16 @@ impl Stage {
 
     fn finish_into(mut self, mut output: RunOutput) -> Result<RunOutput, HarnessError> {
         let emissions = self.finish()?;
-        self.collect(&mut output, emissions)?;
+        Self::collect(&mut output, emissions);
         Ok(output)
     }
 
-    fn collect(
-        &self,
-        output: &mut RunOutput,
-        emissions: Vec<Emission>,
-    ) -> Result<(), HarnessError> {
+    /// Files each emission under its port (the contract has already checked
+    /// that the port exists and the item matches it).
+    fn collect(output: &mut RunOutput, emissions: Vec<Emission>) {
         for emission in emissions {
-            let declared = output.ports.len();
-            let port = output
-                .ports
-                .get_mut(emission.port as usize)
-                .ok_or_else(|| HarnessError::UndeclaredPort {
-                    plugin: self.plugin.clone(),
-                    port: emission.port,
-                    declared,
-                })?;
-            port.items.push(emission);
+            output.ports[emission.port as usize].items.push(emission);
         }
-        Ok(())
     }
 }
 

@@ -63,31 +63,27 @@ impl Plugin for Faulty {
     const INFO: PluginInfo = PluginInfo {
         name: "faulty",
         version: "1.2.3",
-        kind: PluginKind::Analysis,
+        kind: PluginKind::ANALYSIS,
         description: "Shows one fault at a time.",
         authors: &["Test <test@example.org>"],
         deterministic: true,
     };
 
-    fn configure(
-        params: Params,
-        _inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn outputs(params: &Params, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         if params.fault == Fault::PanicsOnNegativeGain {
             assert!(params.gain >= 0.0, "negative gain");
         }
-        let ports = vec![
+        Ok(vec![
             PortSpec::stream("values", ElementType::F64, &[3]),
             PortSpec::dataset("total", ElementType::U64, &[]),
-        ];
-        let run = RUNS.fetch_add(1, Ordering::Relaxed);
-        Ok((
-            Faulty {
-                fault: params.fault,
-                run,
-            },
-            ports,
-        ))
+        ])
+    }
+
+    fn start(params: Params, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(Faulty {
+            fault: params.fault,
+            run: RUNS.fetch_add(1, Ordering::Relaxed),
+        })
     }
 
     fn receive(
@@ -157,8 +153,11 @@ fn a_plugin_without_faults_passes_every_check() {
 }
 
 #[test]
-fn items_shorter_than_their_declared_shape_fail_outputs_match_ports() {
-    assert_eq!(failed_checks("short-items"), [Check::OutputsMatchPorts]);
+fn items_shorter_than_their_declared_shape_end_the_run_and_fail_outputs_match_ports() {
+    assert_eq!(
+        failed_checks("short-items"),
+        [Check::RunsToCompletion, Check::OutputsMatchPorts]
+    );
 }
 
 #[test]
@@ -180,13 +179,52 @@ fn a_panic_on_a_schema_invalid_parameter_fails_bad_params_rejected() {
 }
 
 #[test]
-fn a_plugin_no_standard_input_configures_fails_runs_to_completion() {
+fn a_plugin_that_accepts_no_standard_input_fails_runs_to_completion() {
     let plugin = PluginUnderTest::of::<Faulty>();
     let report = conformance::check_probing(&plugin, json!({ "fault": "no-such-fault" }));
     let failed: Vec<Check> = report.failed().collect();
     assert_eq!(failed, [Check::RunsToCompletion]);
     assert_eq!(
         report.outcome(Check::OutputsMatchPorts),
-        &Outcome::Skip("needs a stage that configures".into())
+        &Outcome::Skip("needs inputs the stage accepts".into())
     );
 }
+
+static STARTS: AtomicU64 = AtomicU64::new(0);
+
+/// Counts the calls to `start`, which no static check may make.
+struct CountsStarts;
+
+impl Plugin for CountsStarts {
+    type Params = NoParams;
+
+    const INFO: PluginInfo = PluginInfo {
+        name: "counts-starts",
+        version: "1.0.0",
+        kind: PluginKind::CAMERA,
+        description: "Records that it was started.",
+        authors: &["Test <test@example.org>"],
+        deterministic: false,
+    };
+
+    fn outputs(_: &NoParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(vec![PortSpec::stream("frames", ElementType::U16, &[2, 2])])
+    }
+
+    fn start(_: NoParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        STARTS.fetch_add(1, Ordering::Relaxed);
+        Ok(CountsStarts)
+    }
+}
+
+#[test]
+fn probing_for_inputs_declares_outputs_but_never_starts_the_stage() {
+    let plugin = PluginUnderTest::of::<CountsStarts>();
+    let scenario = Scenario::probe(&plugin, json!({})).unwrap();
+    assert!(scenario.inputs.is_empty());
+    assert_eq!(plugin.outputs(&json!({}), &[]).unwrap().len(), 1);
+    assert_eq!(STARTS.load(Ordering::Relaxed), 0);
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct NoParams {}

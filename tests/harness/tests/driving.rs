@@ -4,8 +4,8 @@
 use example_frame_stats::FrameStats;
 use macroscope_plugin_api::{
     schemars::{self, JsonSchema},
-    ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo, PluginKind,
-    PortSpec, Scalar,
+    ElementType, ErrorKind, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo,
+    PluginKind, PortSpec, Scalar,
 };
 use macroscope_plugin_harness::{HarnessError, PluginUnderTest, Timeline};
 use serde::Deserialize;
@@ -58,9 +58,11 @@ fn a_panic_mid_run_comes_back_as_an_error_naming_the_plugin() {
         HarnessError::Call {
             plugin: "example-frame-stats".into(),
             call: "receive",
-            message: "plugin `example-frame-stats` panicked in receive: fault injected at frame 2 \
-                      (parameter panic_at_frame)"
-                .into(),
+            error: PluginError::of_kind(
+                ErrorKind::Panicked,
+                "plugin `example-frame-stats` panicked in receive: fault injected at frame 2 \
+                 (parameter panic_at_frame)"
+            ),
         }
     );
 }
@@ -70,30 +72,32 @@ fn a_stage_that_panicked_refuses_further_calls() {
     let frames = TIMELINE.camera_frames(2, 2, |_, _, _| 7);
     let plugin = PluginUnderTest::of::<FrameStats>();
     let mut stage = plugin
-        .configure(
+        .start(
             &json!({ "panic_at_frame": 0 }),
             std::slice::from_ref(&frames),
         )
         .unwrap();
     assert!(stage.receive(0, &frames.items[0]).unwrap_err().is_panic());
     let refusal = stage.finish().unwrap_err();
-    assert!(!refusal.is_panic());
-    assert!(
-        refusal
-            .to_string()
-            .contains("panicked earlier and cannot continue"),
-        "{refusal}"
+    assert_eq!(
+        refusal.to_string(),
+        "plugin `example-frame-stats` failed in finish: \
+         plugin `example-frame-stats` panicked earlier and cannot continue"
     );
 }
 
 #[test]
-fn unknown_parameters_are_a_configure_error() {
+fn unknown_parameters_are_an_invalid_parameter_error_from_outputs() {
     let frames = TIMELINE.camera_frames(2, 2, |_, _, _| 7);
     let error = PluginUnderTest::of::<FrameStats>()
-        .configure(&json!({ "gain": 2 }), &[frames])
-        .err()
-        .unwrap();
-    assert!(!error.is_panic());
+        .outputs(&json!({ "gain": 2 }), &[frames])
+        .unwrap_err();
+    assert_eq!(
+        error.kind(),
+        Some(&ErrorKind::InvalidParameter {
+            field: String::new()
+        })
+    );
     assert!(
         error.to_string().contains("unknown field `gain`"),
         "{error}"
@@ -112,17 +116,18 @@ impl Plugin for AddressProbe {
     const INFO: PluginInfo = PluginInfo {
         name: "address-probe",
         version: "0.1.0",
-        kind: PluginKind::Other,
+        kind: PluginKind::OTHER,
         description: "Reports where the item it reads lives.",
         authors: &["Test"],
         deterministic: false,
     };
 
-    fn configure(_: NoParams, _inputs: &[InputPort]) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        Ok((
-            AddressProbe,
-            vec![PortSpec::stream("address", ElementType::U64, &[])],
-        ))
+    fn outputs(_: &NoParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(vec![PortSpec::stream("address", ElementType::U64, &[])])
+    }
+
+    fn start(_: NoParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(AddressProbe)
     }
 
     fn receive(
@@ -173,23 +178,21 @@ impl Plugin for Counter {
     const INFO: PluginInfo = PluginInfo {
         name: "counter",
         version: "0.1.0",
-        kind: PluginKind::Stimulus,
+        kind: PluginKind::STIMULUS,
         description: "Counts.",
         authors: &["Test"],
         deterministic: true,
     };
 
-    fn configure(
-        params: CounterParams,
-        _inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        Ok((
-            Counter {
-                next: 0,
-                count: params.count,
-            },
-            vec![PortSpec::stream("n", ElementType::U32, &[])],
-        ))
+    fn outputs(_: &CounterParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(vec![PortSpec::stream("n", ElementType::U32, &[])])
+    }
+
+    fn start(params: CounterParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(Counter {
+            next: 0,
+            count: params.count,
+        })
     }
 
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
@@ -216,9 +219,7 @@ fn a_source_is_polled_until_it_finishes() {
 #[test]
 fn an_endless_source_is_stopped_after_the_polls_asked_for_and_then_finished() {
     let plugin = PluginUnderTest::of::<Counter>();
-    let stage = plugin
-        .configure(&json!({ "count": u32::MAX }), &[])
-        .unwrap();
+    let stage = plugin.start(&json!({ "count": u32::MAX }), &[]).unwrap();
     let output = stage.drive_source_for(4).unwrap();
     assert_eq!(
         output.port("n").unwrap().values::<u32>().unwrap(),

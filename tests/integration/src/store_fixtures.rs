@@ -1,5 +1,5 @@
 //! Small plugins and a sequential driver for the storage-sink tests: they
-//! build `Pipeline` values directly and play the runtime's part (configure,
+//! build `Pipeline` values directly and play the runtime's part (declare, start,
 //! run in topological order, hand every item to the `Sink`), so the sink is
 //! tested on its own. Every value the plugins emit follows a closed formula
 //! (see each plugin), so tests check stored data against known answers.
@@ -15,9 +15,8 @@ use macroscope::registry::{Origin, RegisteredPlugin};
 use macroscope::store::{
     describe_dataset, replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions,
 };
-use macroscope_plugin_api::abi_stable::std_types::{RResult, RSlice};
 use macroscope_plugin_api::{
-    descriptor_of, ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError,
+    ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginHandle,
     PluginInfo, PluginKind, PortSpec, Scalar,
 };
 use serde::Deserialize;
@@ -114,18 +113,18 @@ impl Plugin for TestStimulus {
     const INFO: PluginInfo = PluginInfo {
         name: "test-stimulus",
         version: "1.2.3",
-        kind: PluginKind::Stimulus,
+        kind: PluginKind::STIMULUS,
         description: "Test stimulus with closed-form frames.",
         authors: &["macroscope tests"],
         deterministic: true,
     };
 
-    fn configure(
-        params: StimulusParams,
+    fn outputs(
+        params: &StimulusParams,
         _inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    ) -> Result<Vec<PortSpec>, PluginError> {
         let shape = [params.height as u64, params.width as u64];
-        let outputs = vec![
+        Ok(vec![
             PortSpec::stream("frames", ElementType::U16, &shape)
                 .with_unit("counts")
                 .with_description("test frames")
@@ -151,8 +150,11 @@ impl Plugin for TestStimulus {
                     "0=LR 1=RL 2=BT 3=TB -1=none",
                 )),
             PortSpec::dataset("mean", ElementType::F64, &shape).with_unit("counts"),
-        ];
-        Ok((TestStimulus { params, next: 0 }, outputs))
+        ])
+    }
+
+    fn start(params: StimulusParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(TestStimulus { params, next: 0 })
     }
 
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
@@ -221,28 +223,30 @@ impl Plugin for TestMean {
     const INFO: PluginInfo = PluginInfo {
         name: "test-mean",
         version: "0.4.0",
-        kind: PluginKind::Analysis,
+        kind: PluginKind::ANALYSIS,
         description: "Test analysis summing frames.",
         authors: &["macroscope tests"],
         deterministic: true,
     };
 
-    fn configure(
-        params: MeanParams,
-        inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
+    fn outputs(_params: &MeanParams, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        let input = inputs.first().ok_or("test-mean needs one frames input")?;
+        Ok(vec![PortSpec::dataset(
+            "total",
+            ElementType::F64,
+            &input.spec.shape,
+        )])
+    }
+
+    fn start(params: MeanParams, inputs: &[InputPort]) -> Result<Self, PluginError> {
         let input = inputs.first().ok_or("test-mean needs one frames input")?;
         let shape: Vec<u64> = input.spec.shape.to_vec();
         let len = shape.iter().product::<u64>() as usize;
-        let outputs = vec![PortSpec::dataset("total", ElementType::F64, &shape)];
-        Ok((
-            TestMean {
-                scale: params.scale,
-                sum: vec![0.0; len],
-                shape,
-            },
-            outputs,
-        ))
+        Ok(TestMean {
+            scale: params.scale,
+            sum: vec![0.0; len],
+            shape,
+        })
     }
 
     fn receive(
@@ -292,34 +296,35 @@ impl Plugin for TestCamera {
     const INFO: PluginInfo = PluginInfo {
         name: "test-camera",
         version: "0.0.1",
-        kind: PluginKind::Camera,
+        kind: PluginKind::CAMERA,
         description: "Test camera with closed-form frames.",
         authors: &["macroscope tests"],
         deterministic: false,
     };
 
-    fn configure(
-        params: CameraParams,
-        _inputs: &[InputPort],
-    ) -> Result<(Self, Vec<PortSpec>), PluginError> {
-        let outputs =
-            vec![
-                PortSpec::stream("frames", ElementType::U16, &[params.height, params.width])
-                    .with_unit("counts")
-                    .with_column(ColumnSpec::new(
-                        "frame_id",
-                        ElementType::U64,
-                        "",
-                        "camera frame counter",
-                    ))
-                    .with_column(ColumnSpec::new(
-                        "timestamp_ns",
-                        ElementType::I64,
-                        "ns",
-                        "exposure time",
-                    )),
-            ];
-        Ok((TestCamera { params, next: 0 }, outputs))
+    fn outputs(params: &CameraParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(vec![PortSpec::stream(
+            "frames",
+            ElementType::U16,
+            &[params.height, params.width],
+        )
+        .with_unit("counts")
+        .with_column(ColumnSpec::new(
+            "frame_id",
+            ElementType::U64,
+            "",
+            "camera frame counter",
+        ))
+        .with_column(ColumnSpec::new(
+            "timestamp_ns",
+            ElementType::I64,
+            "ns",
+            "exposure time",
+        ))])
+    }
+
+    fn start(params: CameraParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(TestCamera { params, next: 0 })
     }
 
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
@@ -357,7 +362,7 @@ pub struct StageDef {
     /// Stage id.
     pub id: &'static str,
     /// Descriptor of its plugin.
-    pub plugin: macroscope_plugin_api::ffi::PluginDescriptor,
+    pub plugin: PluginHandle,
     /// Its parameters.
     pub params: serde_json::Value,
     /// Its inputs.
@@ -373,7 +378,7 @@ impl StageDef {
     ) -> StageDef {
         StageDef {
             id,
-            plugin: descriptor_of::<P>(),
+            plugin: PluginHandle::of::<P>(),
             params,
             inputs,
         }
@@ -415,22 +420,19 @@ pub fn pipeline(output: &Path, stages: Vec<StageDef>) -> Pipeline {
             })
             .collect();
         let ports: Vec<InputPort> = inputs.iter().map(|b| b.port.clone()).collect();
-        let params = def.params.to_string();
-        let configured =
-            match (def.plugin.configure)(params.as_str().into(), RSlice::from_slice(&ports)) {
-                RResult::ROk(configured) => configured,
-                RResult::RErr(e) => panic!("stage {} does not configure: {e}", def.id),
-            };
+        let outputs = def
+            .plugin
+            .outputs(&def.params, &ports)
+            .unwrap_or_else(|e| panic!("stage {} does not declare its outputs: {e}", def.id));
         built.push(Stage {
             id: def.id.to_owned(),
             plugin: RegisteredPlugin {
-                descriptor: def.plugin,
+                handle: def.plugin,
                 origin: Origin::Builtin,
             },
             params: def.params,
             inputs,
-            outputs: configured.outputs.into_iter().collect(),
-            instance: Some(configured.stage),
+            outputs,
         });
     }
     Pipeline {
@@ -528,9 +530,7 @@ fn drive(
     executed: &mut Vec<bool>,
     on_write: &mut impl FnMut(&Sink),
 ) -> Result<(), StoreError> {
-    let plugin_error = |e: macroscope_plugin_api::abi_stable::std_types::RString| {
-        StoreError::Misuse(e.to_string())
-    };
+    let plugin_error = |e: macroscope_plugin_api::PluginError| StoreError::Misuse(e.to_string());
     let mut produced: Vec<Vec<(usize, Arc<HostItem>)>> = Vec::new();
     for index in 0..pipeline.stages.len() {
         if let Some(replay) = sink.reused(index) {
@@ -541,7 +541,12 @@ fn drive(
         executed.push(true);
         let stage = &mut pipeline.stages[index];
         let outputs = stage.outputs.clone();
-        let mut instance = stage.instance.take().expect("configured");
+        let ports: Vec<InputPort> = stage.inputs.iter().map(|b| b.port.clone()).collect();
+        let mut instance = stage
+            .plugin
+            .handle
+            .start(&stage.params, &ports, outputs.clone())
+            .map_err(plugin_error)?;
         let mut mine = Vec::new();
         let mut emit = |sink: &mut Sink,
                         emissions: Vec<macroscope_plugin_api::Emission>|
@@ -561,9 +566,9 @@ fn drive(
         };
         if stage.inputs.is_empty() {
             loop {
-                let polled = instance.poll().into_result().map_err(plugin_error)?;
-                emit(sink, polled.emissions.into_iter().collect())?;
-                if polled.finished {
+                let (emissions, finished) = instance.poll().map_err(plugin_error)?;
+                emit(sink, emissions)?;
+                if finished {
                     break;
                 }
             }
@@ -581,15 +586,14 @@ fn drive(
                 };
                 for item in items {
                     let out = instance
-                        .receive(input as u32, HostItem::view(&item))
-                        .into_result()
+                        .receive(input, HostItem::view(&item))
                         .map_err(plugin_error)?;
-                    emit(sink, out.into_iter().collect())?;
+                    emit(sink, out)?;
                 }
             }
         }
-        let out = instance.finish().into_result().map_err(plugin_error)?;
-        emit(sink, out.into_iter().collect())?;
+        let out = instance.finish().map_err(plugin_error)?;
+        emit(sink, out)?;
         produced.push(mine);
     }
     Ok(())

@@ -1,7 +1,9 @@
-//! Drives the plugin the way the host does: configure, then poll until finished.
+//! Drives the plugin the way the host does, through its FFI descriptor (the
+//! plugin test harness): declare, start, then poll until finished.
 
 use drifting_bar::{params::Params, DriftingBar};
-use macroscope_plugin_api::{Emission, Flow, Outputs, Plugin, PortSpec};
+use macroscope_plugin_api::{Emission, PortSpec};
+use macroscope_plugin_harness::PluginUnderTest;
 
 /// Everything one run produced.
 pub struct Run {
@@ -17,12 +19,14 @@ pub struct Run {
 
 /// Runs a stimulus to the end.
 pub fn run(params: Params) -> Run {
-    let (mut stage, ports) = DriftingBar::configure(params, &[]).expect("valid parameters");
-    let mut out = Outputs::default();
+    let params = serde_json::to_value(params).expect("parameters serialise");
+    let mut stage = PluginUnderTest::of::<DriftingBar>()
+        .start_for(&params, &[])
+        .expect("valid parameters");
+    let ports = stage.outputs.clone();
     let (mut frames, mut schedule, mut per_poll) = (Vec::new(), Vec::new(), Vec::new());
     loop {
-        let flow = stage.poll(&mut out).expect("poll succeeds");
-        let emitted = out.take();
+        let (emitted, finished) = stage.poll().expect("poll succeeds");
         per_poll.push(emitted.len());
         for e in emitted {
             match e.port {
@@ -31,7 +35,7 @@ pub fn run(params: Params) -> Run {
                 other => panic!("unexpected port {other}"),
             }
         }
-        if flow == Flow::Finished {
+        if finished {
             break;
         }
     }

@@ -2,7 +2,8 @@
 
 use drifting_bar::params::{Direction, IndicatorFlips, Params};
 use drifting_bar::DriftingBar;
-use macroscope_plugin_api::{ElementType, InputPort, Plugin, PortKind, PortSpec};
+use macroscope_plugin_api::{ElementType, InputPort, PluginError, PortKind, PortSpec};
+use macroscope_plugin_harness::{HarnessError, PluginUnderTest};
 
 use crate::run::{run, small};
 
@@ -209,12 +210,12 @@ fn column_names(port: &PortSpec) -> Vec<(&str, ElementType)> {
 
 #[test]
 fn ports_are_exactly_those_of_the_port_contract() {
-    let (_, ports) = DriftingBar::configure(small(), &[]).unwrap();
+    let ports = refusal_or_ports(small(), &[]).unwrap();
     assert_eq!(ports.len(), 2);
     let (frames, schedule) = (&ports[0], &ports[1]);
     assert_eq!(
         (frames.name.as_str(), frames.kind, frames.element),
-        ("frames", PortKind::Stream, ElementType::U8)
+        ("frames", PortKind::STREAM, ElementType::U8)
     );
     assert_eq!(frames.shape.as_slice(), &[120, 192]);
     assert_eq!(
@@ -231,7 +232,7 @@ fn ports_are_exactly_those_of_the_port_contract() {
             schedule.element,
             schedule.unit.as_str()
         ),
-        ("schedule", PortKind::Stream, ElementType::F64, "s")
+        ("schedule", PortKind::STREAM, ElementType::F64, "s")
     );
     assert!(schedule.shape.is_empty());
     assert_eq!(
@@ -282,28 +283,38 @@ fn an_input_is_refused_with_a_message_saying_what_to_do() {
         source: "camera.frames".into(),
         spec: PortSpec::stream("frames", ElementType::U16, &[4, 4]),
     };
-    let err = DriftingBar::configure(small(), &[input])
-        .err()
-        .expect("an input is refused");
+    let err = refusal_or_ports(small(), &[input]).expect_err("an input is refused");
     assert_eq!(
-        err.0,
+        err.message(),
         "drifting-bar takes no inputs, but 1 were connected: remove `inputs` from its stage"
     );
 }
 
 #[test]
 fn invalid_parameters_are_refused_with_the_field_name() {
-    let err = DriftingBar::configure(
+    let err = refusal_or_ports(
         Params {
             bar_width_deg: 0.0,
             ..small()
         },
         &[],
     )
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     assert_eq!(
-        err.0,
-        "parameter `bar_width_deg` must be a finite number > 0, got 0"
+        err,
+        PluginError::parameter(
+            "bar_width_deg",
+            "parameter `bar_width_deg` must be a finite number > 0, got 0"
+        )
     );
+}
+
+/// The ports `outputs` declares (through the FFI), or the plugin's refusal.
+fn refusal_or_ports(params: Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+    let params = serde_json::to_value(params).expect("parameters serialise");
+    match PluginUnderTest::of::<DriftingBar>().outputs_for(&params, inputs) {
+        Ok(ports) => Ok(ports),
+        Err(HarnessError::Call { error, .. }) => Err(error),
+        Err(other) => panic!("{other}"),
+    }
 }

@@ -1,17 +1,21 @@
 #![allow(dead_code)] // each test binary uses a different part of the driver
-//! Drives plugins through the `Plugin` trait in tests, the way the host runtime does:
-//! configure with input specs, lend items by reference, collect what each call emits.
+//! Drives plugins in tests through the plugin test harness, the way the host
+//! runtime does: through the FFI descriptor, every emission checked against its
+//! port; lend items, collect what each call emits.
 
-use macroscope_plugin_api::abi_stable::std_types::RSlice;
+use std::marker::PhantomData;
+
 use macroscope_plugin_api::{
-    ArrayData, Element, Emission, Flow, InputPort, Item, ItemRef, Outputs, Plugin, PortSpec, Scalar,
+    ArrayData, Element, Emission, Flow, InputPort, Plugin, PortSpec, Scalar,
 };
+use macroscope_plugin_harness::{OwnedItem, PluginUnderTest, Stage};
 
-/// A configured plugin and the output ports it declared.
+/// A started plugin and the output ports it declared.
 pub struct Driven<P: Plugin> {
-    plugin: P,
+    stage: Stage,
     /// Output ports in declaration order.
     pub outputs: Vec<PortSpec>,
+    plugin: PhantomData<P>,
 }
 
 /// An input port fed by `source` with the upstream spec `spec`.
@@ -22,11 +26,19 @@ pub fn input(source: &str, spec: &PortSpec) -> InputPort {
     }
 }
 
-impl<P: Plugin> Driven<P> {
-    /// Configures the plugin, panicking with its message if it refuses.
+impl<P: Plugin> Driven<P>
+where
+    P::Params: serde::Serialize,
+{
+    /// Starts the plugin, panicking with its message if it refuses.
     pub fn configure(params: P::Params, inputs: &[InputPort]) -> Self {
-        match P::configure(params, inputs) {
-            Ok((plugin, outputs)) => Driven { plugin, outputs },
+        let params = serde_json::to_value(params).expect("parameters serialise");
+        match PluginUnderTest::of::<P>().start_for(&params, inputs) {
+            Ok(stage) => Driven {
+                outputs: stage.outputs.clone(),
+                stage,
+                plugin: PhantomData,
+            },
             Err(e) => panic!("{} refused its configuration: {e}", P::INFO.name),
         }
     }
@@ -49,12 +61,16 @@ impl<P: Plugin> Driven<P> {
 
     /// One `poll` of a source.
     pub fn poll(&mut self) -> (Vec<Emission>, Flow) {
-        let mut out = Outputs::default();
-        let flow = self
-            .plugin
-            .poll(&mut out)
+        let (emissions, finished) = self
+            .stage
+            .poll()
             .unwrap_or_else(|e| panic!("{} poll: {e}", P::INFO.name));
-        (out.take(), flow)
+        let flow = if finished {
+            Flow::Finished
+        } else {
+            Flow::Continue
+        };
+        (emissions, flow)
     }
 
     /// Lends `data` (one item of `shape`) to input `input`.
@@ -65,17 +81,14 @@ impl<P: Plugin> Driven<P> {
         shape: &[u64],
         meta: &[Scalar],
     ) -> Vec<Emission> {
-        let item = Item::new(ItemRef {
-            element: data.element(),
-            shape: RSlice::from_slice(shape),
-            bytes: RSlice::from_slice(data.as_bytes()),
-            meta: RSlice::from_slice(meta),
-        });
-        let mut out = Outputs::default();
-        self.plugin
-            .receive(input, item, &mut out)
-            .unwrap_or_else(|e| panic!("{} receive on input {input}: {e}", P::INFO.name));
-        out.take()
+        let item = OwnedItem {
+            data: data.clone(),
+            shape: shape.to_vec(),
+            meta: meta.to_vec(),
+        };
+        self.stage
+            .receive(input, &item)
+            .unwrap_or_else(|e| panic!("{} receive on input {input}: {e}", P::INFO.name))
     }
 
     /// Lends a typed slice to input `input`.
@@ -85,16 +98,14 @@ impl<P: Plugin> Driven<P> {
         data: &[T],
         shape: &[u64],
     ) -> Vec<Emission> {
-        self.send(input, &T::into_array(data.to_vec()), shape, &[])
+        self.send(input, &ArrayData::from_vec(data.to_vec()), shape, &[])
     }
 
     /// Ends the inputs and collects the final emissions.
     pub fn finish(&mut self) -> Vec<Emission> {
-        let mut out = Outputs::default();
-        self.plugin
-            .finish(&mut out)
-            .unwrap_or_else(|e| panic!("{} finish: {e}", P::INFO.name));
-        out.take()
+        self.stage
+            .finish()
+            .unwrap_or_else(|e| panic!("{} finish: {e}", P::INFO.name))
     }
 }
 

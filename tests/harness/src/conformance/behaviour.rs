@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use macroscope_plugin_api::{PortKind, Scalar};
+use macroscope_plugin_api::{ErrorKind, PortKind, Scalar};
 
 use super::schema::ParamSchema;
 use super::{Check, CheckResult, Outcome, Scenario, FAULT_INJECTION_PARAMETER};
@@ -50,54 +50,30 @@ fn count_items(output: &RunOutput) -> usize {
     output.ports.iter().map(|p| p.items.len()).sum()
 }
 
+/// Item-by-item port checks happen in the contract itself (every emission is
+/// checked against its port, an item that does not match ends the run as
+/// `BrokeContract`); what is left is what only a whole run shows.
 fn outputs_match_ports(run: &Result<RunOutput, HarnessError>) -> Outcome {
     let output = match run {
         Ok(output) => output,
-        Err(e @ HarnessError::UndeclaredPort { .. }) => return Outcome::Fail(e.to_string()),
+        Err(e) if e.kind() == Some(&ErrorKind::BrokeContract) => {
+            return Outcome::Fail(e.to_string())
+        }
         Err(_) => return Outcome::Skip("needs a run to completion".to_owned()),
     };
     let mut problems = Vec::new();
     let mut names = HashSet::new();
     for port in &output.ports {
-        let spec = &port.spec;
-        let name = spec.name.as_str();
+        let name = port.spec.name.as_str();
         if name.is_empty() || !names.insert(name) {
             problems.push(format!("port name `{name}` is empty or declared twice"));
         }
-        if spec.kind == PortKind::Dataset && port.items.len() != 1 {
+        if port.spec.kind == PortKind::DATASET && port.items.len() != 1 {
             problems.push(format!(
                 "dataset `{name}` produced {} items, expected exactly one",
                 port.items.len()
             ));
         }
-        // Report the first bad item of each port: the rest usually repeat it.
-        let bad_item = port.items.iter().enumerate().find_map(|(i, item)| {
-            let mut wrong = Vec::new();
-            if item.data.element() != spec.element {
-                wrong.push(format!(
-                    "element {} instead of {}",
-                    item.data.element(),
-                    spec.element
-                ));
-            }
-            if item.data.len() != spec.item_len() {
-                wrong.push(format!(
-                    "{} values instead of {} (shape {:?})",
-                    item.data.len(),
-                    spec.item_len(),
-                    spec.shape.as_slice()
-                ));
-            }
-            if item.meta.len() != spec.columns.len() {
-                wrong.push(format!(
-                    "{} metadata values for {} columns",
-                    item.meta.len(),
-                    spec.columns.len()
-                ));
-            }
-            (!wrong.is_empty()).then(|| format!("`{name}` item {i}: {}", wrong.join(", ")))
-        });
-        problems.extend(bad_item);
     }
     if problems.is_empty() {
         Outcome::Pass(String::new())
@@ -111,7 +87,7 @@ fn deterministic(
     scenario: &Scenario,
     first: &Result<RunOutput, HarnessError>,
 ) -> Outcome {
-    if !plugin.descriptor().deterministic {
+    if !plugin.handle().deterministic() {
         return Outcome::Skip("the plugin does not claim to be deterministic".to_owned());
     }
     let Ok(first) = first else {
@@ -149,7 +125,7 @@ fn bad_params_rejected(
     let variants = schema.rejected_variants(&scenario.params);
     let mut accepted = 0;
     for params in &variants {
-        match plugin.configure(params, &scenario.inputs) {
+        match plugin.outputs(params, &scenario.inputs) {
             Ok(_) => accepted += 1,
             Err(e) if e.is_panic() => return Outcome::Fail(format!("parameters {params}: {e}")),
             Err(_) => {}
@@ -162,7 +138,7 @@ fn bad_params_rejected(
     if accepted == 0 {
         Outcome::Pass(note)
     } else {
-        // The host validates parameters against the schema before `configure`,
+        // The host validates parameters against the schema before `outputs`,
         // so a plugin need not repeat every rule: only a panic fails.
         Outcome::Pass(format!(
             "{note}, {accepted} accepted without error (the host validates first)"
@@ -184,11 +160,11 @@ fn injected_panic(
     scenario: &Scenario,
     params: &serde_json::Value,
 ) -> Outcome {
-    let mut stage = match plugin.configure(params, &scenario.inputs) {
+    let mut stage = match plugin.start(params, &scenario.inputs) {
         Ok(stage) => stage,
         Err(e) => {
             return Outcome::Fail(format!(
-                "fault-injection parameters {params} do not configure: {e}"
+                "fault-injection parameters {params} do not start: {e}"
             ))
         }
     };
@@ -220,12 +196,12 @@ fn injected_panic(
 /// on an input that does not exist) must each come back as a result; if one
 /// panicked, the guard turned it into an error and the stage must then refuse calls.
 fn malformed_items(plugin: &PluginUnderTest, scenario: &Scenario) -> Outcome {
-    let mut stage = match plugin.configure(&scenario.params, &scenario.inputs) {
+    let mut stage = match plugin.start(&scenario.params, &scenario.inputs) {
         Ok(stage) => stage,
-        Err(e) => return Outcome::Skip(format!("needs a stage that configures: {e}")),
+        Err(e) => return Outcome::Skip(format!("needs a stage that starts: {e}")),
     };
     let empty = OwnedItem {
-        data: macroscope_plugin_api::Element::into_array(Vec::<u8>::new()),
+        data: macroscope_plugin_api::ArrayData::from_vec(Vec::<u8>::new()),
         shape: vec![0, 0],
         meta: vec![],
     };

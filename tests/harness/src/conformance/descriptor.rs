@@ -1,24 +1,25 @@
 //! Checks on what a plugin says about itself.
 
-use macroscope_plugin_api::ffi::PluginDescriptor;
+use macroscope_plugin_api::PluginHandle;
 
 use super::{Check, CheckResult, Outcome};
 
 /// `descriptor-complete`: a usable name, a description and at least one author.
-pub(super) fn complete(descriptor: &PluginDescriptor) -> CheckResult {
+pub(super) fn complete(plugin: &PluginHandle) -> CheckResult {
     let mut problems = Vec::new();
-    if !is_plugin_name(&descriptor.name) {
+    if !is_plugin_name(plugin.name()) {
         problems.push(format!(
             "name `{}` is not lower-case words joined by dashes (like `frame-stats`)",
-            descriptor.name
+            plugin.name()
         ));
     }
-    if descriptor.description.trim().is_empty() {
+    if plugin.description().trim().is_empty() {
         problems.push("the description is empty".to_owned());
     }
-    if descriptor.authors.is_empty() {
+    let authors = plugin.authors();
+    if authors.is_empty() {
         problems.push("no authors are listed".to_owned());
-    } else if descriptor.authors.iter().any(|a| a.trim().is_empty()) {
+    } else if authors.iter().any(|a| a.trim().is_empty()) {
         problems.push("an author is blank".to_owned());
     }
     CheckResult {

@@ -25,14 +25,14 @@ pub enum Check {
     SchemaValid,
     /// The schema's `default` values validate against the schema.
     SchemaDefaultsValid,
-    /// The stage configures and runs on synthetic inputs to the end.
+    /// The stage declares, starts and runs on synthetic inputs to the end.
     RunsToCompletion,
     /// Every item matches its declared port: element type, item size, column
     /// count; a dataset port produces exactly one item.
     OutputsMatchPorts,
     /// A plugin declared deterministic gives identical output hashes on two runs.
     DeterministicOutput,
-    /// Parameters the schema rejects give an error from `configure`, not a panic.
+    /// Parameters the schema rejects give an error from `outputs`, not a panic.
     BadParamsRejected,
     /// A panic inside the stage comes back as an error naming the plugin, and
     /// the stage refuses further calls.
@@ -141,7 +141,7 @@ impl Report {
 /// What the suite runs a plugin on.
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    /// Parameters the stage runs with (they must configure).
+    /// Parameters the stage runs with (they must be accepted).
     pub params: serde_json::Value,
     /// Its inputs (empty for a source).
     pub inputs: Vec<InputStream>,
@@ -157,10 +157,10 @@ pub struct Scenario {
 pub const DEFAULT_SOURCE_POLLS: usize = 1_000;
 
 impl Scenario {
-    /// Configures the plugin with this scenario and runs it to the end (a
+    /// Starts the plugin with this scenario and runs it to the end (a
     /// source: until it finishes or [`Scenario::source_polls`] polls).
     pub fn run(&self, plugin: &PluginUnderTest) -> Result<RunOutput, HarnessError> {
-        let stage = plugin.configure(&self.params, &self.inputs)?;
+        let stage = plugin.start(&self.params, &self.inputs)?;
         if self.inputs.is_empty() {
             stage.drive_source_for(self.source_polls)
         } else {
@@ -175,13 +175,14 @@ impl Scenario {
         params: serde_json::Value,
         inputs: Vec<InputStream>,
     ) -> Self {
-        let declares_fault_injection =
-            serde_json::from_str::<serde_json::Value>(&plugin.descriptor().params_schema)
-                .is_ok_and(|schema| {
-                    schema["properties"]
-                        .get(FAULT_INJECTION_PARAMETER)
-                        .is_some()
-                });
+        let declares_fault_injection = serde_json::from_str::<serde_json::Value>(
+            plugin.handle().params_schema(),
+        )
+        .is_ok_and(|schema| {
+            schema["properties"]
+                .get(FAULT_INJECTION_PARAMETER)
+                .is_some()
+        });
         let panic_params = match &params {
             serde_json::Value::Object(map) if declares_fault_injection => {
                 let mut map = map.clone();
@@ -200,17 +201,18 @@ impl Scenario {
 
     /// Finds synthetic inputs the plugin accepts with `params`: none (a source),
     /// a camera frames stream, frames plus a stimulus schedule, or a schedule
-    /// alone, in that order. The error lists what each attempt said.
+    /// alone, in that order. Only `outputs` is called (nothing is started).
+    /// The error lists what each attempt said.
     pub fn probe(plugin: &PluginUnderTest, params: serde_json::Value) -> Result<Scenario, String> {
         let mut attempts = Vec::new();
         for (label, inputs) in standard_input_sets() {
-            match plugin.configure(&params, &inputs) {
+            match plugin.outputs(&params, &inputs) {
                 Ok(_) => return Ok(Scenario::new(plugin, params, inputs)),
                 Err(e) => attempts.push(format!("with {label}: {e}")),
             }
         }
         Err(format!(
-            "no standard synthetic inputs configure with parameters {params}: {}",
+            "no standard synthetic inputs are accepted with parameters {params}: {}",
             attempts.join("; ")
         ))
     }
@@ -253,11 +255,11 @@ pub fn check_probing(plugin: &PluginUnderTest, params: serde_json::Value) -> Rep
 }
 
 fn finish_report(plugin: &PluginUnderTest, scenario: Result<&Scenario, String>) -> Report {
-    let descriptor = plugin.descriptor();
-    let schema = schema::parse(&descriptor.params_schema);
+    let handle = plugin.handle();
+    let schema = schema::parse(handle.params_schema());
     let mut results = vec![
-        descriptor::complete(descriptor),
-        descriptor::semver(&descriptor.version),
+        descriptor::complete(handle),
+        descriptor::semver(handle.version()),
         schema::valid(&schema),
         schema::defaults_valid(&schema),
     ];
@@ -276,12 +278,12 @@ fn finish_report(plugin: &PluginUnderTest, scenario: Result<&Scenario, String>) 
             ];
             results.extend(blocked.into_iter().map(|check| CheckResult {
                 check,
-                outcome: Outcome::Skip("needs a stage that configures".to_owned()),
+                outcome: Outcome::Skip("needs inputs the stage accepts".to_owned()),
             }));
         }
     }
     Report {
-        plugin: descriptor.name.to_string(),
+        plugin: handle.name().to_owned(),
         results,
     }
 }

@@ -43,7 +43,7 @@ fn the_example_library_loads_from_a_directory_and_computes_frame_statistics() {
         sweeps_per_direction: 1,
     };
     let frames = timeline.camera_frames(3, 4, |f, r, c| (100 * f + 4 * r + c) as u16);
-    let output = PluginUnderTest::from_descriptor(plugin.descriptor.clone())
+    let output = PluginUnderTest::from_handle(plugin.handle)
         .run(&serde_json::json!({}), &[frames])
         .unwrap();
     let stats = output.port("stats").unwrap();

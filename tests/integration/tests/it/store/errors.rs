@@ -21,7 +21,7 @@ fn create(output: &Path, store: &Path) -> Result<Sink, StoreError> {
 /// `frame_index` and `time_s` columns.
 fn frame(height: usize, width: usize) -> Arc<HostItem> {
     Arc::new(HostItem {
-        data: ArrayData::U16(vec![0u16; height * width].into()),
+        data: ArrayData::from_vec(vec![0u16; height * width]),
         shape: vec![height as u64, width as u64],
         meta: vec![Scalar::Int(0), Scalar::Float(0.0)],
     })

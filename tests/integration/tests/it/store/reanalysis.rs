@@ -92,7 +92,7 @@ fn a_recorded_stream_describes_itself_as_the_port_it_was() {
     let recording = Recording::made();
     let spec = describe_dataset(&recording.file, &recording.frames).unwrap();
     assert_eq!(spec.name.as_str(), "frames");
-    assert_eq!(spec.kind, PortKind::Stream);
+    assert_eq!(spec.kind, PortKind::STREAM);
     assert_eq!(spec.element, ElementType::U16);
     assert_eq!(spec.shape.as_slice(), [48, 64]);
     let columns: Vec<(&str, ElementType, &str)> = spec

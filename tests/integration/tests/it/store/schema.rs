@@ -193,7 +193,7 @@ fn a_recovered_file_matches_the_schema() {
         let mut sink = Sink::create(&p, &options(&dir.path().join("store"))).unwrap();
         for i in 0..3 {
             let item = Arc::new(HostItem {
-                data: ArrayData::U16(vec![7u16; 48 * 64].into()),
+                data: ArrayData::from_vec(vec![7u16; 48 * 64]),
                 shape: vec![48, 64],
                 meta: vec![Scalar::Int(i), Scalar::Int(i * 10)],
             });
