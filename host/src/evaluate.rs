@@ -190,6 +190,20 @@ impl std::fmt::Display for TruthReport {
     }
 }
 
+/// The ground truth a `synthetic-cortex` camera stored in the file at `path`, or `None`.
+pub fn find_truth(path: &std::path::Path) -> Result<Option<Truth>, crate::store::StoreError> {
+    let Some(camera) = crate::store::StageDatasets::find(path, "acquisitions", "true_azimuth_deg")?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Truth {
+        azimuth_deg: camera.read_2d("true_azimuth_deg")?,
+        altitude_deg: camera.read_2d("true_altitude_deg")?,
+        sign: camera.read_2d("true_sign")?,
+        areas: camera.read_2d("true_areas")?,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,8 +75,8 @@ impl PluginHandle {
             .then(|| self.descriptor.inputs().as_slice())
     }
 
-    /// Declares the output ports for `params` and `inputs`; refuses ports that
-    /// use a code (element type, port kind) this release does not know.
+    /// Declares the output ports for `params` and `inputs`; refuses ports with
+    /// an invalid name or a code (element type, port kind) this release does not know.
     pub fn outputs(
         &self,
         params: &serde_json::Value,
@@ -89,6 +89,15 @@ impl PluginHandle {
         ))?
         .into_vec();
         for port in &ports {
+            if let Some(name) = port.invalid_name() {
+                return Err(PluginError::of_kind(
+                    ErrorKind::BrokeContract,
+                    format!(
+                        "declares port or column `{name}`, which is not a valid name \
+                         (letters, digits and `_`, not starting with a digit)"
+                    ),
+                ));
+            }
             if let Some(unknown) = port.unknown_code() {
                 return Err(PluginError::of_kind(
                     ErrorKind::BrokeContract,

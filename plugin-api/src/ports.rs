@@ -126,6 +126,14 @@ impl PortSpec {
         format!("{} {} [{}]", self.kind, self.element, shape.join(", "))
     }
 
+    /// The first name (the port's, then its columns') that is not a valid port
+    /// name ([`is_port_name`]).
+    pub fn invalid_name(&self) -> Option<&str> {
+        std::iter::once(self.name.as_str())
+            .chain(self.columns.iter().map(|c| c.name.as_str()))
+            .find(|n| !is_port_name(n))
+    }
+
     /// The first code (port kind, element type, column type) this release of the
     /// contract does not know, described; `None` when every one is known.
     pub fn unknown_code(&self) -> Option<String> {
@@ -184,6 +192,17 @@ impl PortSpec {
     pub fn check_emission(&self, emission: &Emission) -> Result<(), PortMismatch> {
         self.check_item(emission.data.element(), emission.data.len(), &emission.meta)
     }
+}
+
+/// Whether `name` may name a port or a metadata column: `[A-Za-z_][A-Za-z0-9_]*`.
+/// The host stores ports as datasets and columns as `<port>.<column>`, so a
+/// name with `.`, `/`, `-` or a leading digit is refused when it is declared.
+pub fn is_port_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Why an item does not match the port it was sent on.
@@ -410,6 +429,16 @@ fn join(names: &[RString]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn port_names_are_identifiers() {
+        assert!(is_port_name("frames"));
+        assert!(is_port_name("_t0"));
+        assert!(!is_port_name("raw-frames"));
+        assert!(!is_port_name("0t"));
+        assert!(!is_port_name("a.b"));
+        assert!(!is_port_name(""));
+    }
 
     #[test]
     fn a_port_reads_as_kind_type_and_shape() {

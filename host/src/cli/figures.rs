@@ -18,7 +18,7 @@ pub struct Args {
 /// Writes the figures and lists them.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dir = args.out.unwrap_or_else(|| default_dir(&args.file));
-    let maps = crate::store::read_map_set(&args.file)
+    let maps = crate::figures::read_map_set(&args.file)
         .with_context(|| format!("reading maps from {}", args.file.display()))?;
     for path in crate::figures::write_figures(&maps, &dir)? {
         println!("{}", path.display());

@@ -117,13 +117,15 @@ fn status_word(status: RunStatus) -> &'static str {
 /// If the run made retinotopic maps: writes the figures and, when the camera was
 /// a synthetic cortex with a known truth, prints how close the maps came.
 fn report_maps(file: &std::path::Path) -> anyhow::Result<()> {
-    let Some(maps) = crate::store::find_map_set(file).context("reading the maps back")? else {
+    let Some(maps) = crate::figures::find_map_set(file).context("reading the maps back")? else {
         return Ok(());
     };
     let dir = super::figures::default_dir(file);
     let written = crate::figures::write_figures(&maps, &dir)?;
     println!("figures: {} ({} PNGs)", dir.display(), written.len());
-    if let Some(truth) = crate::store::find_truth(file).context("reading the ground truth back")? {
+    if let Some(truth) =
+        crate::evaluate::find_truth(file).context("reading the ground truth back")?
+    {
         let report = crate::evaluate::compare(
             &maps.azimuth_deg,
             &maps.altitude_deg,

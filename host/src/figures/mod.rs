@@ -77,3 +77,37 @@ pub fn write_figures(maps: &MapSet, dir: &Path) -> Result<Vec<PathBuf>, FigureEr
     }
     Ok(written)
 }
+
+/// The maps of the first stage under `/analysis` that has them (with the
+/// camera's baseline, or the Fourier stage's mean frame, to draw them over),
+/// or `None` when the file holds no retinotopy outputs.
+pub fn find_map_set(path: &Path) -> Result<Option<MapSet>, crate::store::StoreError> {
+    use crate::store::StageDatasets;
+    let Some(maps) = StageDatasets::find(path, "analysis", "area_labels")? else {
+        return Ok(None);
+    };
+    let baseline = match StageDatasets::find(path, "acquisitions", "baseline")? {
+        Some(camera) => Some(camera.read_2d::<f32>("baseline")?.mapv(f64::from)),
+        None => match StageDatasets::find(path, "analysis", "mean_frame")? {
+            Some(fourier) => Some(fourier.read_2d::<f64>("mean_frame")?),
+            None => None,
+        },
+    };
+    Ok(Some(MapSet {
+        azimuth_deg: maps.read_2d("azimuth_deg")?,
+        altitude_deg: maps.read_2d("altitude_deg")?,
+        sign_map: maps.read_2d("sign_map_smoothed")?,
+        area_labels: maps.read_2d("area_labels")?,
+        baseline,
+    }))
+}
+
+/// Like [`find_map_set`], but a file without maps is an error.
+pub fn read_map_set(path: &Path) -> Result<MapSet, crate::store::StoreError> {
+    find_map_set(path)?.ok_or_else(|| {
+        crate::store::StoreError::format(
+            path,
+            "no retinotopy outputs (`area_labels`) under /analysis: run a `retinotopy` stage first",
+        )
+    })
+}

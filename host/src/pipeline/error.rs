@@ -233,6 +233,16 @@ pub enum PipelineError {
         /// What the plugin said.
         message: String,
     },
+    /// The plugin declared something the contract forbids (a bug in the plugin).
+    #[error("stage `{stage}`: plugin `{plugin}` broke the plugin contract: {message}")]
+    BrokeContract {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// What it did.
+        message: String,
+    },
     /// More or fewer inputs are wired than the plugin declares.
     #[error(
         "stage `{stage}`: plugin `{plugin}` takes {} input(s) ({}), but {found} are connected",
@@ -382,6 +392,9 @@ impl PipelineError {
                 "connect an output of the kind, element type and shape `{plugin}` takes (`macroscope inspect {plugin}` describes its inputs)"
             ),
             ParameterRefused { plugin, .. } => format!("`macroscope inspect {plugin}` lists every parameter with its type, range and default"),
+            BrokeContract { plugin, .. } => {
+                format!("this is a bug in plugin `{plugin}`: report it to its authors")
+            }
             DeclareFailed { plugin, .. } => format!("`macroscope inspect {plugin}` describes its parameters and inputs"),
             InputCount { plugin, .. } | InputMismatch { plugin, .. } => format!(
                 "connect what `{plugin}` takes (`macroscope inspect {plugin}` lists its inputs)"

@@ -1,6 +1,8 @@
 //! The two ways to name a stage input: `stage.port`, or `file:PATH#/dataset`
 //! for recorded data (PATH relative to the pipeline file's directory).
 
+use macroscope_plugin_api::is_port_name;
+
 /// An input reference as written, split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum InputRef {
@@ -32,7 +34,7 @@ impl InputRef {
             });
         }
         let (stage, port) = text.split_once('.')?;
-        let well_formed = is_identifier(stage) && is_identifier(port);
+        let well_formed = is_stage_id(stage) && is_port_name(port);
         well_formed.then(|| InputRef::Stage {
             stage: stage.to_owned(),
             port: port.to_owned(),
@@ -40,8 +42,10 @@ impl InputRef {
     }
 }
 
-/// Letters, digits, `_` and `-`, at least one: what stage ids and port names may use.
-pub(crate) fn is_identifier(name: &str) -> bool {
+/// Letters, digits, `_` and `-`, at least one: what stage ids may use (they
+/// name HDF5 groups). Port names follow the contract's stricter rule,
+/// [`is_port_name`].
+pub fn is_stage_id(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

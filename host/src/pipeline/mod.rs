@@ -24,6 +24,7 @@ use macroscope_plugin_api::{InputPort, PortSpec};
 use crate::registry::{RegisteredPlugin, Registry};
 
 pub use error::PipelineError;
+pub use inputs::is_stage_id;
 pub use report::{Located, Location, ValidationErrors};
 
 /// A validated pipeline, ready to run. Stages are in topological order.

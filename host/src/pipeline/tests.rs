@@ -224,6 +224,29 @@ impl Plugin for Total {
     }
 }
 
+/// `dashed` declares a port whose name cannot name a dataset (a plugin bug).
+struct Dashed;
+
+impl Plugin for Dashed {
+    type Params = MixParams;
+    const INFO: PluginInfo = PluginInfo {
+        name: "dashed",
+        version: "0.1.0",
+        kind: PluginKind::STIMULUS,
+        description: "A test source with a dashed port name.",
+        authors: &[],
+        deterministic: true,
+    };
+
+    fn outputs(_: &MixParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        Ok(vec![PortSpec::stream("raw-frames", ElementType::U16, &[2])])
+    }
+
+    fn start(_: MixParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        panic!("validate never starts a stage")
+    }
+}
+
 /// Parameters whose schema is not valid JSON Schema (a plugin bug).
 #[derive(Deserialize)]
 struct NonsenseParams {}
@@ -262,6 +285,7 @@ fn registry() -> Registry {
         builtin(PluginHandle::of::<Gain>()),
         builtin(PluginHandle::of::<Mix>()),
         builtin(PluginHandle::of::<Total>()),
+        builtin(PluginHandle::of::<Dashed>()),
     ])
 }
 
@@ -351,7 +375,7 @@ fn an_unknown_plugin_lists_the_available_ones() {
     assert_eq!(error.to_string(), "stage `s`: unknown plugin `tones`");
     assert_eq!(
         error.hint().unwrap(),
-        "did you mean `tone`? available plugins: gain 0.3.1, mix 0.1.0, tone 1.2.0; plugin libraries were searched for in: \
+        "did you mean `tone`? available plugins: dashed 0.1.0, gain 0.3.1, mix 0.1.0, tone 1.2.0, total 0.1.0; plugin libraries were searched for in: \
          (none) (add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH)"
     );
     assert_eq!(
@@ -459,6 +483,41 @@ fn an_f32_stream_where_f64_is_declared_is_refused_at_the_input() {
         problems(stages),
         ["9:11 stage `t`: input `source.signal` is f32, not f64; plugin `total` takes `values` as stream f64"]
     );
+}
+
+#[test]
+fn a_port_name_that_cannot_name_a_dataset_is_refused_by_validate_as_a_plugin_bug() {
+    let Err(errors) = check("[stages.d]\nplugin = \"dashed\"\n") else {
+        panic!("accepted")
+    };
+    let located: Vec<String> = errors
+        .errors
+        .iter()
+        .map(|e| {
+            let at = e.location.as_ref().expect("located");
+            format!("{}:{} {}", at.line, at.column, e.error)
+        })
+        .collect();
+    assert_eq!(
+        located,
+        ["5:10 stage `d`: plugin `dashed` broke the plugin contract: declares port or column \
+          `raw-frames`, which is not a valid name (letters, digits and `_`, not starting with a digit)"]
+    );
+    assert_eq!(
+        errors.errors[0].error.hint().unwrap(),
+        "this is a bug in plugin `dashed`: report it to its authors"
+    );
+}
+
+#[test]
+fn validating_a_pipeline_declares_every_stage_but_starts_none() {
+    // Every test plugin here panics in `start`.
+    let pipeline = check(
+        "[stages.source]\nplugin = \"tone\"\nparams = { length = 4 }\n\
+         [stages.g]\nplugin = \"gain\"\ninputs = [\"source.signal\"]\n",
+    )
+    .unwrap();
+    assert_eq!(pipeline.stages.len(), 2);
 }
 
 #[test]

@@ -13,7 +13,7 @@ use macroscope_plugin_api::{ErrorKind, InputPort, PluginError, PortSpec};
 use super::error::PipelineError;
 use super::file::{PipelineFile, StageEntry, StageTable};
 use super::graph;
-use super::inputs::{is_identifier, InputRef};
+use super::inputs::{is_stage_id, InputRef};
 use super::params::StageParams;
 use super::report::Problems;
 use super::{InputBinding, InputSource, Stage};
@@ -122,7 +122,7 @@ pub(crate) fn compile(
 }
 
 fn check_names(drafts: &[Draft<'_>], problems: &mut Problems<'_>) {
-    for draft in drafts.iter().filter(|d| !is_identifier(d.id())) {
+    for draft in drafts.iter().filter(|d| !is_stage_id(d.id())) {
         problems.at(
             draft.entry.id.span(),
             PipelineError::InvalidStageName {
@@ -433,6 +433,14 @@ fn report_refusal(
             };
             problems.at(draft.input_span(*input), error);
         }
+        ErrorKind::BrokeContract => problems.at(
+            table.plugin.span(),
+            PipelineError::BrokeContract {
+                stage,
+                plugin,
+                message,
+            },
+        ),
         _ => problems.at(
             table.plugin.span(),
             PipelineError::DeclareFailed {

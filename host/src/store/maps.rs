@@ -1,5 +1,7 @@
-//! Reads retinotopic maps and a synthetic cortex's ground truth back from a
-//! run file, for figures and the error-vs-truth report.
+//! Reads the 2-D datasets of a stage back from a run file by what the stage
+//! stored (e.g. the stage group under `/analysis` holding `area_labels`), for
+//! figures and the error-vs-truth report. The store knows HDF5 groups, not what
+//! the maps mean: the callers build their own types from these arrays.
 
 use std::path::Path;
 
@@ -8,53 +10,40 @@ use ndarray::Array2;
 
 use super::error::StoreError;
 use super::open::open_read;
-use crate::evaluate::Truth;
-use crate::figures::MapSet;
 
-/// The maps of the first stage group under `/analysis` that has them, or `None`.
-pub fn find_map_set(path: &Path) -> Result<Option<MapSet>, StoreError> {
-    let file = open_read(path)?;
-    let Some(group) = find_stage_group(&file, "analysis", "area_labels", path)? else {
-        return Ok(None);
-    };
-    let baseline = match find_stage_group(&file, "acquisitions", "baseline", path)? {
-        Some(camera) => Some(read_2d::<f32>(&camera, "baseline", path)?.mapv(f64::from)),
-        None => match find_stage_group(&file, "analysis", "mean_frame", path)? {
-            Some(fourier) => Some(read_2d::<f64>(&fourier, "mean_frame", path)?),
-            None => None,
-        },
-    };
-    Ok(Some(MapSet {
-        azimuth_deg: read_2d(&group, "azimuth_deg", path)?,
-        altitude_deg: read_2d(&group, "altitude_deg", path)?,
-        sign_map: read_2d(&group, "sign_map_smoothed", path)?,
-        area_labels: read_2d(&group, "area_labels", path)?,
-        baseline,
-    }))
+/// One stage group of a run file, found by a dataset it holds.
+pub struct StageDatasets {
+    group: Group,
+    path: std::path::PathBuf,
 }
 
-/// Like [`find_map_set`], but a file without maps is an error.
-pub fn read_map_set(path: &Path) -> Result<MapSet, StoreError> {
-    find_map_set(path)?.ok_or_else(|| {
-        StoreError::format(
-            path,
-            "no retinotopy outputs (`area_labels`) under /analysis: run a `retinotopy` stage first",
+impl StageDatasets {
+    /// The first `/<root>/<run>/<stage>` group of the file at `path` holding a
+    /// dataset called `marker` (`root` is a kind group: `analysis`,
+    /// `acquisitions`, ...), or `None`.
+    pub fn find(path: &Path, root: &str, marker: &str) -> Result<Option<Self>, StoreError> {
+        let file = open_read(path)?;
+        Ok(
+            find_stage_group(&file, root, marker, path)?.map(|group| StageDatasets {
+                group,
+                path: path.to_owned(),
+            }),
         )
-    })
-}
+    }
 
-/// The ground truth a `synthetic-cortex` camera stored, or `None`.
-pub fn find_truth(path: &Path) -> Result<Option<Truth>, StoreError> {
-    let file = open_read(path)?;
-    let Some(group) = find_stage_group(&file, "acquisitions", "true_azimuth_deg", path)? else {
-        return Ok(None);
-    };
-    Ok(Some(Truth {
-        azimuth_deg: read_2d(&group, "true_azimuth_deg", path)?,
-        altitude_deg: read_2d(&group, "true_altitude_deg", path)?,
-        sign: read_2d(&group, "true_sign", path)?,
-        areas: read_2d(&group, "true_areas", path)?,
-    }))
+    /// The 2-D dataset `name` of this stage.
+    pub fn read_2d<T: H5Type>(&self, name: &str) -> Result<Array2<T>, StoreError> {
+        self.group
+            .dataset(name)
+            .and_then(|d| d.read_2d::<T>())
+            .map_err(|e| {
+                StoreError::hdf5(
+                    &self.path,
+                    format!("reading {}/{name}", self.group.name()),
+                    e,
+                )
+            })
+    }
 }
 
 /// The first `/<root>/<run>/<stage>` group holding a dataset called `dataset`.
@@ -79,11 +68,4 @@ fn find_stage_group(
         }
     }
     Ok(None)
-}
-
-fn read_2d<T: H5Type>(group: &Group, name: &str, path: &Path) -> Result<Array2<T>, StoreError> {
-    group
-        .dataset(name)
-        .and_then(|d| d.read_2d::<T>())
-        .map_err(|e| StoreError::hdf5(path, format!("reading {}/{name}", group.name()), e))
 }

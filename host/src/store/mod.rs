@@ -40,7 +40,7 @@ use std::time::Duration;
 
 pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
-pub use maps::{find_map_set, find_truth, read_map_set};
+pub use maps::StageDatasets;
 pub use replay::{describe_dataset, replay_dataset, Replay};
 pub use run_file::partial_path;
 pub use sink::Sink;

@@ -222,24 +222,10 @@ pub fn input_records(plans: &[StagePlan], stage: usize) -> Vec<InputRecord> {
         .collect()
 }
 
-/// True for `[A-Za-z_][A-Za-z0-9_]*`.
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 /// Stage ids name groups and port and column names name datasets
 /// (`<port>.<column>`): refuse names that would break the layout.
 fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
-    let stage_ok = !stage.id.is_empty()
-        && stage
-            .id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !stage_ok {
+    if !crate::pipeline::is_stage_id(&stage.id) {
         return Err(StoreError::Misuse(format!(
             "stage id `{}` cannot name an HDF5 group: use letters, digits, `_` and `-`",
             stage.id
@@ -253,9 +239,7 @@ fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
                 stage.id, port.name, port.shape
             )));
         }
-        let names =
-            std::iter::once(port.name.as_str()).chain(port.columns.iter().map(|c| c.name.as_str()));
-        if let Some(bad) = names.into_iter().find(|n| !is_identifier(n)) {
+        if let Some(bad) = port.invalid_name() {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` (plugin `{}`) declares port or column `{bad}`, which cannot name a dataset: \
                  names must be identifiers ([A-Za-z_][A-Za-z0-9_]*)",
@@ -264,19 +248,4 @@ fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_identifier;
-
-    #[test]
-    fn identifiers_start_with_a_letter_or_underscore() {
-        assert!(is_identifier("frames"));
-        assert!(is_identifier("_t0"));
-        assert!(!is_identifier("0t"));
-        assert!(!is_identifier("a.b"));
-        assert!(!is_identifier("a/b"));
-        assert!(!is_identifier(""));
-    }
 }

@@ -176,14 +176,14 @@ fn a_parameter_the_plugin_refuses_is_located_at_it_with_its_range() {
     let run = assert_reports(
         "bad/negative_sigma.toml",
         None,
-        &[
-            "tests/fixtures/pipelines/bad/negative_sigma.toml:22:29: error: stage `retinotopy`: \
-             plugin `retinotopy` refused parameter `phase_sigma_px`: parameter `phase_sigma_px` \
-             must be a finite σ ≥ 0 pixels, got -1\n \
-             22 | params = { phase_sigma_px = -1.0 }\n   \
-             \x20  |                             ^^^^\n",
-            "help: `macroscope inspect retinotopy` lists every parameter with its type, range and default\n",
-        ],
+        &[concat!(
+            "tests/fixtures/pipelines/bad/negative_sigma.toml:22:29: error: stage `retinotopy`: ",
+            "plugin `retinotopy` refused parameter `phase_sigma_px`: ",
+            "parameter `phase_sigma_px` must be a finite σ ≥ 0 pixels, got -1\n",
+            " 22 | params = { phase_sigma_px = -1.0 }\n",
+            "    |                             ^^^^\n",
+            "  help: `macroscope inspect retinotopy` lists every parameter with its type, range and default\n",
+        )],
     );
     assert!(run.stderr.ends_with("(1 problem)\n"), "{}", run.stderr);
 }

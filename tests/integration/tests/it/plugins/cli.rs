@@ -69,7 +69,7 @@ fn plugins_warns_about_a_refused_library_and_still_lists_the_rest() {
     );
     assert!(
         stderr(&output).contains(&format!(
-            "warning: {}: built for plugin ABI 2, this host speaks ABI 1",
+            "warning: {}: built for plugin ABI 3, this host speaks ABI 2",
             copied(&dir, ABI_FUTURE).display()
         )),
         "{}",
@@ -93,7 +93,11 @@ fn inspect_shows_a_library_plugin_s_parameters_and_why_its_ports_depend_on_input
     );
     assert!(text.contains("      Fault injection for tests"), "{text}");
     assert!(
-        text.contains("outputs: depend on the inputs and parameters (with default parameters and no inputs, configure says: takes exactly one input (a frames stream), got 0)"),
+        text.contains("inputs (in the order they are wired):\n  frames: stream u8|u16, rank 2 - camera or stimulus frames [H, W]\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("outputs: depend on the inputs and parameters (with default parameters and no inputs, the plugin says: takes exactly one input (a frames stream), got 0)"),
         "{text}"
     );
 }
@@ -146,10 +150,17 @@ fn plugin_check_names_each_failed_check_of_the_broken_library_and_exits_non_zero
             "descriptor-complete",
             "version-semver",
             "schema-defaults-valid",
+            "runs-to-completion",
             "outputs-match-ports",
-            "deterministic-output",
             "bad-params-rejected",
         ]
+    );
+    assert!(
+        report.contains(
+            "FAIL  outputs-match-ports: plugin `broken` failed in receive: \
+             emitted 2 elements on port `stats`, whose shape [3] holds 3"
+        ),
+        "{report}"
     );
     assert!(
         report.contains("FAIL  version-semver: `1.0` is not a semantic version"),
@@ -164,8 +175,8 @@ fn plugin_check_on_a_future_abi_library_fails_with_the_versions_and_does_not_cra
     let output = plugin_check(&library);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let expected = format!(
-        "error: {}: built for plugin ABI 2, this host speaks ABI 1; \
-         rebuild the plugin against macroscope-plugin-api 0.1",
+        "error: {}: built for plugin ABI 3, this host speaks ABI 2; \
+         rebuild the plugin against macroscope-plugin-api 0.2",
         library.display()
     );
     assert!(stderr(&output).contains(&expected), "{}", stderr(&output));

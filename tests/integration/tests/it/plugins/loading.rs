@@ -84,8 +84,8 @@ fn a_library_for_another_abi_is_refused_naming_the_file_and_both_versions() {
     assert_eq!(
         failures,
         [format!(
-            "{}: built for plugin ABI 2, this host speaks ABI 1; \
-             rebuild the plugin against macroscope-plugin-api 0.1",
+            "{}: built for plugin ABI 3, this host speaks ABI 2; \
+             rebuild the plugin against macroscope-plugin-api 0.2",
             copied(&dir, ABI_FUTURE).display()
         )]
     );
@@ -106,8 +106,8 @@ fn the_loader_refuses_a_future_abi_with_a_typed_error() {
         matches!(
             error,
             LoadError::AbiVersion {
-                library: 2,
-                host: 1,
+                library: 3,
+                host: 2,
                 ..
             }
         ),
@@ -214,8 +214,8 @@ fn asking_for_the_plugin_of_a_refused_library_says_why() {
     assert_eq!(
         message,
         format!(
-            "plugin `example-frame-stats` is unavailable: its library failed to load: {}: built for plugin ABI 2, \
-             this host speaks ABI 1; rebuild the plugin against macroscope-plugin-api 0.1",
+            "plugin `example-frame-stats` is unavailable: its library failed to load: {}: built for plugin ABI 3, \
+             this host speaks ABI 2; rebuild the plugin against macroscope-plugin-api 0.2",
             installed.display()
         )
     );
