@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::store::recover::Recovery;
+
 /// Arguments of this command.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,8 +17,19 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let recovered = crate::store::recover::recover_file(&args.file)
-        .with_context(|| format!("cannot recover {}", args.file.display()))?;
+    let recovered = match crate::store::recover::recover_file(&args.file)
+        .with_context(|| format!("cannot recover {}", args.file.display()))?
+    {
+        Recovery::Recovered(recovered) => recovered,
+        Recovery::NeverStarted { reserve } => {
+            println!(
+                "nothing to recover: the run was stopped before it began writing; removed the space it had set \
+                 aside ({})",
+                reserve.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     if let Some(status) = &recovered.already_sealed {
         println!(
             "the run had been sealed (status {status}) and only its rename was missing: renamed to {}",
@@ -33,9 +46,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for (stream, rows) in &recovered.streams {
         println!("{stream}: {rows} items kept");
     }
-    println!(
-        "recovered {} (status interrupted)",
-        recovered.path.display()
-    );
+    match &recovered.failure {
+        Some(reason) => println!(
+            "recovered {} (status failed: {reason})",
+            recovered.path.display()
+        ),
+        None => println!(
+            "recovered {} (status interrupted)",
+            recovered.path.display()
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }

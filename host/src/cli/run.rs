@@ -68,7 +68,13 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
         Err(RunError::Interrupted) => RunStatus::Interrupted,
         Err(_) => RunStatus::Failed,
     };
-    let summary = sink.finish(status).context("finalising the output file")?;
+    let reason = match &report.outcome {
+        Err(e) if status == RunStatus::Failed => Some(e.to_string()),
+        _ => None,
+    };
+    let summary = sink
+        .finish(status, reason.as_deref())
+        .context("finalising the output file")?;
 
     for stage in &report.stages {
         let reused = if stage.reused {

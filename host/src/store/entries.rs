@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use hdf5::File;
 use macroscope_plugin_api::{PortKind, PortSpec};
 
+use super::attribute_hash::attributes_sha256;
 use super::attributes::{get_str, set_str};
 use super::content::{all_datasets, content_sha256};
 use super::durable;
@@ -16,6 +17,7 @@ use super::hdf5_raw;
 use super::identity::{identity_of, PortIdentity, StageKey};
 use super::layout::{self, dataset as attr, root};
 use super::open;
+use super::run_lock::{lock_path, RunLock};
 
 /// Name of the group holding the outputs inside an entry.
 pub const OUTPUT_GROUP: &str = "/output";
@@ -102,6 +104,7 @@ impl StoreDir {
         now: &str,
     ) -> Result<PathBuf, StoreError> {
         let path = self.entry_path(&key.key);
+        let lock = RunLock::acquire(&lock_path(&path), &path)?;
         let partial = self
             .dir
             .join(format!("{}.h5.{}.partial", key.key, std::process::id()));
@@ -120,6 +123,12 @@ impl StoreDir {
             hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP).map_err(|e| {
                 StoreError::hdf5(&partial, format!("copying {group} into the store"), e)
             })?;
+            let covered = entry
+                .group(OUTPUT_GROUP)
+                .and_then(|output| attributes_sha256(&output))
+                .map_err(|e| h5("hashing the attributes", e))?;
+            set_str(&entry, root::ATTRIBUTES_SHA256, &covered)
+                .map_err(|e| h5("writing attributes", e))?;
             entry.close().map_err(|e| h5("closing", e))?;
             durable::sync_file(&partial)?;
             durable::rename(&partial, &path)
@@ -127,6 +136,7 @@ impl StoreDir {
         if written.is_err() {
             let _ = std::fs::remove_file(&partial);
         }
+        drop(lock);
         written.map(|()| path)
     }
 }
@@ -158,6 +168,22 @@ fn check_entry(path: &Path, key: &str, outputs: &[PortSpec]) -> Result<Vec<PortI
                 "dataset {name}: content SHA-256 is {actual} but {expected} was recorded"
             ));
         }
+    }
+    let recorded = get_str(&file, root::ATTRIBUTES_SHA256).unwrap_or_default();
+    let actual =
+        attributes_sha256(&group).map_err(|e| format!("attributes cannot be read: {e}"))?;
+    if recorded != actual {
+        return Err(if recorded.is_empty() {
+            format!(
+                "no `{}` attribute (filed by an older host)",
+                root::ATTRIBUTES_SHA256
+            )
+        } else {
+            format!(
+                "its attributes (parameters, units, provenance) were changed: their SHA-256 is {actual} but \
+                 {recorded} was recorded"
+            )
+        });
     }
     outputs
         .iter()

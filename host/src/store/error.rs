@@ -16,6 +16,29 @@ pub enum StoreError {
     )]
     PartialExists(PathBuf),
 
+    /// A live run holds the lock on this run's files: nothing may touch them
+    /// until it ends.
+    #[error("{file}: {} is writing this file; wait for it to end, or stop it, then try again", owner_text(.owner))]
+    RunInProgress {
+        /// The `.partial` file (or store entry) the run is writing.
+        file: PathBuf,
+        /// The run, as its lock file records it (unreadable on Windows).
+        owner: Option<super::run_lock::Owner>,
+    },
+
+    /// `recover` would rename a `.partial` to a name that is taken.
+    #[error(
+        "{output} already exists, so {partial} cannot be renamed to it (a file is never overwritten): if {output} \
+         is this run's sealed file, {partial} is a stale copy and can be deleted; otherwise move {output} away and \
+         run `macroscope recover {partial}` again"
+    )]
+    RecoverTargetTaken {
+        /// The `.partial` file.
+        partial: PathBuf,
+        /// Its final name, already taken.
+        output: PathBuf,
+    },
+
     /// The output directory is missing or cannot be written.
     #[error("cannot write to output directory {dir}: {reason}")]
     OutputDirectory {
@@ -43,21 +66,20 @@ pub enum StoreError {
         action: String,
         /// The library's message, with the system's reason when there is one.
         message: String,
-        /// The library's error.
-        #[source]
-        source: hdf5::Error,
+        /// The library's error. Not chained as the error's source: `message`
+        /// already says what it says, and a chain printed it twice.
+        error: hdf5::Error,
     },
 
     /// A file-system call failed.
-    #[error("{path}: {action}: {source}")]
+    #[error("{path}: {action}: {error}")]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// What the sink was doing.
         action: String,
-        /// The system's error.
-        #[source]
-        source: std::io::Error,
+        /// The system's error (said in the message, so not chained as a source).
+        error: std::io::Error,
     },
 
     /// An item does not match the port it was written to.
@@ -100,14 +122,14 @@ pub enum StoreError {
 
     /// The run ended but its file could not be sealed.
     #[error(
-        "could not seal {partial}: {source}; everything flushed is in that file: free space if needed, then run \
+        "could not seal {partial}: {cause}; everything flushed is in that file: free space if needed, then run \
          `macroscope recover {partial}`"
     )]
     SealFailed {
         /// The `.partial` file left behind.
         partial: PathBuf,
-        /// What went wrong.
-        source: Box<StoreError>,
+        /// What went wrong (said in the message, so not chained as a source).
+        cause: Box<StoreError>,
     },
 
     /// An earlier write failed; the run cannot continue.
@@ -131,7 +153,7 @@ impl StoreError {
             file: file.to_owned(),
             action: action.into(),
             message: hdf5_message(&source),
-            source,
+            error: source,
         }
     }
 
@@ -144,7 +166,7 @@ impl StoreError {
         StoreError::Io {
             path: path.to_owned(),
             action: action.into(),
-            source,
+            error: source,
         }
     }
 
@@ -154,6 +176,13 @@ impl StoreError {
             file: file.to_owned(),
             reason: reason.into(),
         }
+    }
+}
+
+fn owner_text(owner: &Option<super::run_lock::Owner>) -> String {
+    match owner {
+        Some(owner) => format!("a run ({owner})"),
+        None => "a run".to_owned(),
     }
 }
 

@@ -41,6 +41,8 @@ pub mod root {
     pub const STORE_KEY: &str = "store_key";
     /// In a store entry: the canonical JSON the key is the SHA-256 of.
     pub const STORE_KEY_JSON: &str = "store_key_json";
+    /// In a store entry: the SHA-256 of every attribute under `/output`.
+    pub const ATTRIBUTES_SHA256: &str = "attributes_sha256";
 }
 
 /// Names of stage-group attributes.

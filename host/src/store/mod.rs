@@ -6,6 +6,7 @@
 //! outputs from a content-addressed store. [`verify`], [`recover`] and
 //! [`show`] read the files back.
 
+mod attribute_hash;
 mod attributes;
 mod chunking;
 mod compress;
@@ -27,10 +28,12 @@ mod provenance;
 pub mod recover;
 mod replay;
 mod run_file;
+mod run_lock;
 mod seal;
 pub mod show;
 mod sink;
 mod streams;
+mod superblock;
 mod undo;
 pub mod verify;
 mod writer;

@@ -10,6 +10,7 @@ use hdf5::{File, OpenMode};
 
 use super::error::StoreError;
 use super::hdf5_raw::close_on_exec;
+use super::superblock;
 
 fn finish(path: &Path, action: &str, file: hdf5::Result<File>) -> Result<File, StoreError> {
     let file = file.map_err(|e| StoreError::hdf5(path, action, e))?;
@@ -47,8 +48,11 @@ pub fn open_rw(path: &Path) -> Result<File, StoreError> {
 }
 
 /// Opens `path` read-only; a run still being written (SWMR, e.g. a
-/// `.partial` file) is opened as a SWMR reader.
+/// `.partial` file) is opened as a SWMR reader. A file that is not HDF5, or
+/// is shorter than its superblock says, is refused before the library sees
+/// it (see `superblock`).
 pub fn open_read(path: &Path) -> Result<File, StoreError> {
+    superblock::check_whole(path)?;
     let file = File::open(path)
         .or_else(|plain| File::open_as(path, OpenMode::ReadSWMR).map_err(|_| plain));
     finish(path, "opening", file)

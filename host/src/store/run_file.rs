@@ -14,9 +14,10 @@ use super::hashing::{canonical_json, sha256_hex};
 use super::layout::{self, dataset as attr, group as gattr, role, root};
 use super::plan::{input_records, StagePlan};
 use super::provenance::{inputs_json, Provenance};
+use super::run_lock::{lock_path, RunLock};
 use super::streams::{item_bytes, StreamSlot};
 use super::writer::Target;
-use super::{hdf5_raw, open, StoreOptions};
+use super::{durable, hdf5_raw, open, StoreOptions};
 use crate::pipeline::Pipeline;
 
 /// `<output>.partial`.
@@ -27,8 +28,11 @@ pub fn partial_path(output: &Path) -> PathBuf {
 }
 
 /// Fails unless `output` can be written: its directory exists and is
-/// writable, and neither it nor its `.partial` exists.
-pub fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
+/// writable, neither it nor its `.partial` exists, and no live run holds the
+/// lock on its `.partial`. Returns the `.partial` path and the lock, held for
+/// the whole run. Leftovers of a run killed before its `.partial` was made (a
+/// lone reserve file) are removed with a note.
+pub fn check_output(output: &Path) -> Result<(PathBuf, RunLock), StoreError> {
     let dir = match output.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
@@ -43,9 +47,17 @@ pub fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
         return Err(StoreError::OutputExists(output.to_owned()));
     }
     let partial = partial_path(output);
+    let lock = RunLock::acquire(&lock_path(&partial), &partial).map_err(|e| match e {
+        StoreError::Io { error, .. } => StoreError::OutputDirectory {
+            dir: dir.clone(),
+            reason: error.to_string(),
+        },
+        other => other,
+    })?;
     if partial.exists() {
         return Err(StoreError::PartialExists(partial));
     }
+    remove_lone_reserve(&partial);
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -55,7 +67,23 @@ pub fn check_output(output: &Path) -> Result<PathBuf, StoreError> {
             dir,
             reason: e.to_string(),
         })?;
-    Ok(partial)
+    Ok((partial, lock))
+}
+
+/// Removes the reserve file of a run that was killed between setting space
+/// aside and creating its `.partial` (call with the run's lock held and no
+/// `.partial`); returns whether there was one.
+pub fn remove_lone_reserve(partial: &Path) -> bool {
+    let reserve = durable::reserve_path(partial);
+    if !reserve.exists() {
+        return false;
+    }
+    durable::release(&reserve);
+    tracing::info!(
+        "removed {}: the space set aside by a run that was stopped before it began writing",
+        reserve.display()
+    );
+    true
 }
 
 /// Space set aside at the start so the file can be sealed on a full disk:

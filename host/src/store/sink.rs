@@ -17,9 +17,10 @@ use super::plan::{input_records, plan_stages, PlannedSource, StagePlan};
 use super::provenance::inputs_json;
 use super::replay::Replay;
 use super::run_file::{self, check_output, reserve_bytes};
+use super::run_lock::RunLock;
 use super::streams::{check_item, StreamSlot};
 use super::writer::{WriterThread, Written};
-use super::{durable, open, seal, undo, RunStatus, RunSummary, StoreOptions};
+use super::{durable, open, recover, seal, undo, RunStatus, RunSummary, StoreOptions};
 use crate::item::SharedItem;
 use crate::pipeline::Pipeline;
 
@@ -38,6 +39,8 @@ pub struct Sink {
     /// `None` once `finish` has stopped it.
     writer: Option<WriterThread>,
     pool: rayon::ThreadPool,
+    /// The exclusive lock on the run's files, held until the sink is dropped.
+    _lock: RunLock,
 }
 
 impl Sink {
@@ -54,7 +57,7 @@ impl Sink {
                 StoreError::Misuse(format!("cannot start the compression threads: {e}"))
             })?;
         let output = pipeline.output.clone();
-        let partial = check_output(&output)?;
+        let (partial, lock) = check_output(&output)?;
         let store = StoreDir::open(&options.store_dir)?;
         let reserve = durable::reserve_path(&partial);
         durable::reserve(&reserve, reserve_bytes(pipeline))?;
@@ -119,6 +122,7 @@ impl Sink {
             dropped: BTreeMap::new(),
             writer: Some(writer),
             pool,
+            _lock: lock,
         })
     }
 
@@ -204,11 +208,18 @@ impl Sink {
         );
     }
 
-    /// Finalises the file with `status`, fsyncs and renames it into place.
-    /// A write error during the run turns the status into `failed` (the
-    /// summary carries the error); an error while sealing leaves the
-    /// `.partial` file for `macroscope recover` and says so.
-    pub fn finish(mut self, status: RunStatus) -> Result<RunSummary, StoreError> {
+    /// Finalises the file with `status` (and `reason`, the stage failure
+    /// that ended a `failed` run, kept in the root `error` attribute), fsyncs
+    /// and renames it into place. A write error during the run turns the
+    /// status into `failed` (the summary carries the error); an error while
+    /// sealing leaves the `.partial` file for `macroscope recover`, with the
+    /// reason beside it in `<partial>.error` so the recovered file is
+    /// `failed` with it, and says so.
+    pub fn finish(
+        mut self,
+        status: RunStatus,
+        reason: Option<&str>,
+    ) -> Result<RunSummary, StoreError> {
         let tails: Vec<_> = self
             .slots
             .iter_mut()
@@ -229,7 +240,7 @@ impl Sink {
         // once the sealed file is synced it is dropped, and then a kill
         // before the rename leaves a whole, sealed `.partial`.
         let stored = undo::save(&self.partial)
-            .and_then(|_| self.seal(status, &written, writer_error.as_deref()))
+            .and_then(|_| self.seal(status, &written, writer_error.as_deref(), reason))
             .and_then(|stored| {
                 durable::sync_file(&self.partial)?;
                 undo::discard(&self.partial)?;
@@ -237,9 +248,18 @@ impl Sink {
                 durable::rename_new(&self.partial, &self.output)?;
                 Ok(stored)
             })
-            .map_err(|e| StoreError::SealFailed {
-                partial: self.partial.clone(),
-                source: Box::new(e),
+            .map_err(|e| {
+                let why = match writer_error.as_deref().or(reason) {
+                    Some(earlier) => format!("{earlier}; then sealing failed: {e}"),
+                    None => format!("sealing failed: {e}"),
+                };
+                // Kept beside the file for `recover`; if even this cannot be
+                // written the error below still says it.
+                let _ = std::fs::write(recover::error_path(&self.partial), why);
+                StoreError::SealFailed {
+                    partial: self.partial.clone(),
+                    cause: Box::new(e),
+                }
             })?;
         Ok(RunSummary {
             path: self.output.clone(),
@@ -263,6 +283,7 @@ impl Sink {
         status: RunStatus,
         written: &Written,
         writer_error: Option<&str>,
+        reason: Option<&str>,
     ) -> Result<Vec<(String, PathBuf)>, StoreError> {
         let file = open::open_rw(&self.partial)?;
         let h5 = |action: String| {
@@ -307,6 +328,14 @@ impl Sink {
         }
         seal::write_content_hashes(&file, &known).map_err(h5("writing content hashes".into()))?;
         fail::fail_point!("store::mid-seal", |_| std::process::abort());
+        fail::fail_point!("store::seal-write-fails", |_| Err(StoreError::io(
+            &self.partial,
+            "writing input hashes",
+            std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "No space left on device (the `store::seal-write-fails` fail point)"
+            )
+        )));
         seal::fill_input_hashes(&file).map_err(h5("writing input hashes".into()))?;
         let stored = match status {
             RunStatus::Complete => self.file_deterministic_outputs(&file, &finished)?,
@@ -315,7 +344,7 @@ impl Sink {
         seal::set_status(
             &file,
             status.as_str(),
-            writer_error.unwrap_or(""),
+            writer_error.or(reason).unwrap_or(""),
             &finished,
         )
         .map_err(h5("writing the status".into()))?;

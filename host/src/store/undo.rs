@@ -57,8 +57,10 @@ pub fn save(partial: &Path) -> Result<u64, StoreError> {
     durable::sync_file(partial)?;
     let raw = raw_data_ranges(partial)?;
     let temporary = temporary_path(partial);
-    let saved = write_log(partial, &raw, &temporary)
-        .map_err(|e| StoreError::io(&temporary, "writing the undo log", e))?;
+    let saved = write_log(partial, &raw, &temporary).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        StoreError::io(&temporary, "writing the undo log", e)
+    })?;
     durable::sync_file(&temporary)?;
     durable::rename(&temporary, &undo_path(partial))?;
     Ok(saved)

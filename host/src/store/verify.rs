@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::attribute_hash::attributes_sha256;
 use super::attributes::get_str;
 use super::content::{all_datasets, content_sha256};
+use super::entries::OUTPUT_GROUP;
 use super::error::StoreError;
 use super::hashing::sha256_hex;
 use super::layout::{self, dataset as attr, root};
@@ -98,6 +100,18 @@ pub fn verify_file(path: &Path) -> Result<Report, StoreError> {
             })
         })
         .collect();
+    // A store entry's provenance, covered by `attributes_sha256`.
+    if let Some(expected) = get_str(&file, root::ATTRIBUTES_SHA256) {
+        let outcome = match file.group(OUTPUT_GROUP).and_then(|g| attributes_sha256(&g)) {
+            Ok(actual) if actual == expected => Outcome::Intact,
+            Ok(actual) => Outcome::Mismatch { expected, actual },
+            Err(e) => Outcome::Unreadable(e.to_string()),
+        };
+        checks.push(Check {
+            dataset: format!("{OUTPUT_GROUP} (attribute {})", root::ATTRIBUTES_SHA256),
+            outcome,
+        });
+    }
     let datasets =
         all_datasets(&file).map_err(|e| StoreError::hdf5(path, "listing datasets", e))?;
     checks.extend(datasets.iter().map(|dataset| {

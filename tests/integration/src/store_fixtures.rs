@@ -517,9 +517,10 @@ pub fn run(
     } else {
         RunStatus::Failed
     };
-    let mut summary = sink.finish(status)?;
-    if let Err(e) = outcome {
-        summary.error.get_or_insert_with(|| e.to_string());
+    let reason = outcome.as_ref().err().map(ToString::to_string);
+    let mut summary = sink.finish(status, reason.as_deref())?;
+    if let Some(reason) = reason {
+        summary.error.get_or_insert(reason);
     }
     Ok(Ran { summary, executed })
 }

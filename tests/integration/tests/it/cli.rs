@@ -49,3 +49,50 @@ pub fn succeeds(command: &str, file: impl AsRef<Path>) -> String {
     );
     stdout
 }
+
+/// Runs `command` and returns what it printed and its exit, failing the
+/// test if it has not returned within `seconds` (it is then killed): a hang
+/// is a failure, never a blocked test run.
+pub fn output_within(command: Command, seconds: u64) -> Output {
+    let shown = format!("{command:?}");
+    bounded(command, seconds)
+        .unwrap_or_else(|| panic!("{shown} did not return within {seconds} s (killed)"))
+}
+
+/// Runs `command` for at most `seconds`: what it printed and its exit, or
+/// `None` if it had to be killed.
+pub fn bounded(mut command: Command, seconds: u64) -> Option<Output> {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Some(Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    })
+}

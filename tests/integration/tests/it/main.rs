@@ -4,7 +4,9 @@
 //! - `plugins`: plugin libraries built as real `cdylib`s, loaded by the host
 //!   and driven through its command line;
 //! - `pipelines`: `macroscope run` end to end with a library plugin;
-//! - `store`: the storage sink, its files and the commands that read them.
+//! - `store`: the storage sink, its files and the commands that read them;
+//! - `torture`: kills, damaged files and fuzzed pipelines, counted (ignored
+//!   unless asked for: `.ci/run` runs it in its short mode).
 //!
 //! What the areas share: `cli` (the one way to run `macroscope`),
 //! `built_plugins` (the plugin libraries, built for the tests) and `run_file`
@@ -17,3 +19,4 @@ mod pipelines;
 mod plugins;
 mod run_file;
 mod store;
+mod torture;

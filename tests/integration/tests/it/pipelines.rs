@@ -120,6 +120,12 @@ fn a_plugin_panicking_mid_run_fails_the_run_naming_stage_and_plugin_and_keeps_ea
 
     let file = hdf5::File::open(work.path().join("run.h5")).unwrap();
     assert_eq!(status(&file), "failed");
+    let error = crate::run_file::text_attr(&file, "error");
+    assert!(
+        error.starts_with("stage `stats` (plugin `example-frame-stats`) failed: ")
+            && error.contains("panicked"),
+        "the root `error` keeps the stage's message: {error:?}"
+    );
     let stats = stage_group(&file, "analysis", "stats")
         .dataset("stats")
         .unwrap();

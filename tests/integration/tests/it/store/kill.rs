@@ -70,7 +70,7 @@ fn every_flushed_item_survives_sigkill_and_recover() {
 /// Asserts that the test camera's stream in `file` holds exactly the frames,
 /// frame ids and timestamps the camera made, with the right content hash;
 /// returns how many rows it holds.
-fn exact_camera_rows(file: &hdf5::File) -> u64 {
+pub(super) fn exact_camera_rows(file: &hdf5::File) -> u64 {
     let camera = stage_group(file, "acquisitions", "camera");
     let frames = camera.dataset("frames").unwrap();
     let rows = frames.shape()[0] as u64;
@@ -155,30 +155,7 @@ fn a_run_killed_after_sealing_but_before_its_rename_is_only_renamed() {
 #[test]
 fn macroscope_run_killed_mid_run_recovers_as_interrupted_with_exact_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = dir.path().join("long.toml");
-    std::fs::write(
-        &pipeline,
-        format!(
-            r#"
-[pipeline]
-name = "long"
-output = "{out}"
-store = "{store}"
-
-[stages.stimulus]
-plugin = "drifting-bar"
-params = {{ sweeps_per_direction = 20, downsample = 4 }}
-
-[stages.camera]
-plugin = "synthetic-cortex"
-inputs = ["stimulus.schedule"]
-params = {{ width_px = 256, height_px = 256 }}
-"#,
-            out = dir.path().join("long.h5").display(),
-            store = dir.path().join("store").display(),
-        ),
-    )
-    .unwrap();
+    let pipeline = long_pipeline(dir.path());
     let mut child = crate::cli::macroscope()
         .args(["run", "--quiet", "--no-figures"])
         .arg(&pipeline)
@@ -216,4 +193,34 @@ params = {{ width_px = 256, height_px = 256 }}
         );
     }
     crate::cli::succeeds("verify", dir.path().join("long.h5"));
+}
+
+/// A pipeline writing `dir/long.h5` (store `dir/store`) that runs for
+/// minutes: a 20-sweep drifting bar filmed by a 256×256 synthetic cortex.
+pub(super) fn long_pipeline(dir: &Path) -> PathBuf {
+    let pipeline = dir.join("long.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            r#"
+[pipeline]
+name = "long"
+output = "{out}"
+store = "{store}"
+
+[stages.stimulus]
+plugin = "drifting-bar"
+params = {{ sweeps_per_direction = 20, downsample = 4 }}
+
+[stages.camera]
+plugin = "synthetic-cortex"
+inputs = ["stimulus.schedule"]
+params = {{ width_px = 256, height_px = 256 }}
+"#,
+            out = dir.join("long.h5").display(),
+            store = dir.join("store").display(),
+        ),
+    )
+    .unwrap();
+    pipeline
 }

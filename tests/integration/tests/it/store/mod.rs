@@ -2,12 +2,14 @@
 //! store, crash and error behaviour, and the commands that read its files
 //! (`show`, `verify`, `recover`); one module per concern.
 
+mod damaged;
 mod dedup;
 mod disk_full;
 mod errors;
 mod h5py;
 mod hash_vector;
 mod kill;
+mod ownership;
 mod reanalysis;
 mod roundtrip;
 mod schema;

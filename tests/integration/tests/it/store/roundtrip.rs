@@ -144,7 +144,8 @@ fn dropped_camera_frames_are_counted_in_the_file_and_shown() {
         macroscope::store::Sink::create(&p, &options(&dir.path().join("store"))).unwrap();
     sink.record_dropped(0, 0, 2);
     sink.record_dropped(0, 0, 1);
-    sink.finish(macroscope::store::RunStatus::Complete).unwrap();
+    sink.finish(macroscope::store::RunStatus::Complete, None)
+        .unwrap();
     let file = hdf5::File::open(&output).unwrap();
     let frames = stage_group(&file, "acquisitions", "camera")
         .dataset("frames")

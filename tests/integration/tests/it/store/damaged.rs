@@ -1,0 +1,207 @@
+//! Outside files that are not what they claim: a truncated copy of a run
+//! given to `verify`, `show` or a pipeline's `file:` input is refused with a
+//! message naming it and both lengths, within seconds (a hang fails the
+//! test); a truncated or edited store entry is reported and its stage runs
+//! again instead of reusing it.
+
+use std::path::{Path, PathBuf};
+
+/// Seconds any command below may take before it counts as a hang.
+const LIMIT_S: u64 = 60;
+
+/// A one-stage pipeline (a 1-sweep drifting bar) writing `dir/NAME` with
+/// the store `dir/store`.
+fn stimulus_pipeline(dir: &Path, name: &str) -> PathBuf {
+    let pipeline = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &pipeline,
+        format!(
+            r#"
+[pipeline]
+name = "short"
+output = "{output}"
+store = "{store}"
+
+[stages.stimulus]
+plugin = "drifting-bar"
+params = {{ sweeps_per_direction = 1, downsample = 8 }}
+"#,
+            output = dir.join(name).display(),
+            store = dir.join("store").display(),
+        ),
+    )
+    .unwrap();
+    pipeline
+}
+
+/// Runs `macroscope ARGS` and returns (exit code, stdout, stderr), failing
+/// the test if it takes longer than [`LIMIT_S`].
+fn macroscope(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let mut command = crate::cli::macroscope();
+    command.args(args);
+    let output = crate::cli::output_within(command, LIMIT_S);
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Runs the stimulus pipeline into `dir/NAME`; returns its stderr.
+fn run_stimulus(dir: &Path, name: &str) -> String {
+    let pipeline = stimulus_pipeline(dir, name);
+    let (code, stdout, stderr) =
+        macroscope(&["run".as_ref(), "--no-figures".as_ref(), pipeline.as_ref()]);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    stderr
+}
+
+/// A copy of `path` cut to half its length, as `cut.h5` beside it; returns
+/// it with both lengths.
+fn truncated_copy(path: &Path) -> (PathBuf, usize, usize) {
+    let bytes = std::fs::read(path).unwrap();
+    let cut = path.with_file_name("cut.h5");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    (cut, bytes.len(), bytes.len() / 2)
+}
+
+fn truncated_message(path: &Path, expected: usize, found: usize) -> String {
+    format!(
+        "{}: the file is truncated (expected {expected} bytes, found {found}): it was cut short while being copied \
+         or written; use a whole copy",
+        path.display()
+    )
+}
+
+/// The one store entry in `dir/store`.
+fn the_entry(dir: &Path) -> PathBuf {
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir.join("store"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries.into_iter().next().unwrap()
+}
+
+#[test]
+fn verify_and_show_refuse_a_truncated_file_naming_both_lengths() {
+    let dir = tempfile::tempdir().unwrap();
+    run_stimulus(dir.path(), "run.h5");
+    let (cut, expected, found) = truncated_copy(&dir.path().join("run.h5"));
+    for command in ["verify", "show"] {
+        let (code, _, stderr) = macroscope(&[command.as_ref(), cut.as_ref()]);
+        assert_eq!(code, Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains(&truncated_message(&cut, expected, found)),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn validate_refuses_a_truncated_file_input() {
+    let dir = tempfile::tempdir().unwrap();
+    run_stimulus(dir.path(), "run.h5");
+    let (cut, expected, found) = truncated_copy(&dir.path().join("run.h5"));
+    let pipeline = dir.path().join("reads-cut.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            r#"
+[pipeline]
+name = "reads-cut"
+output = "{}"
+
+[stages.camera]
+plugin = "synthetic-cortex"
+inputs = ["file:cut.h5#/stimuli/*/schedule"]
+params = {{ width_px = 32, height_px = 32 }}
+"#,
+            dir.path().join("out.h5").display()
+        ),
+    )
+    .unwrap();
+    for command in ["validate", "run"] {
+        let (code, _, stderr) = macroscope(&[command.as_ref(), pipeline.as_ref()]);
+        assert_eq!(code, Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains(&truncated_message(&cut, expected, found)),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_file_that_is_not_hdf5_is_called_that_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.h5");
+    std::fs::write(&text, "not data\n").unwrap();
+    let (code, _, stderr) = macroscope(&["verify".as_ref(), text.as_ref()]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: cannot verify {p}: {p}: not an HDF5 file (no HDF5 signature in its 9 bytes)",
+            p = text.display()
+        )
+    );
+}
+
+#[test]
+fn a_truncated_store_entry_is_reported_and_its_stage_runs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    run_stimulus(dir.path(), "first.h5");
+    let entry = the_entry(dir.path());
+    let bytes = std::fs::read(&entry).unwrap();
+    std::fs::write(&entry, &bytes[..bytes.len() / 2]).unwrap();
+
+    let stderr = run_stimulus(dir.path(), "second.h5");
+    assert!(
+        stderr.contains(&format!(
+            "store entry {} for stage `stimulus` is not trusted (cannot open: {}); the stage runs again and \
+             replaces it",
+            entry.display(),
+            truncated_message(&entry, bytes.len(), bytes.len() / 2)
+        )),
+        "{stderr}"
+    );
+    crate::cli::succeeds("verify", &entry);
+}
+
+#[test]
+fn an_edited_parameters_attribute_in_a_store_entry_is_detected_and_not_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    run_stimulus(dir.path(), "first.h5");
+    let entry = the_entry(dir.path());
+    {
+        let file = hdf5::File::open_rw(&entry).unwrap();
+        let output = file.group("output").unwrap();
+        let name = output.member_names().unwrap().remove(0);
+        let dataset = output.dataset(&name).unwrap();
+        let edited: hdf5::types::VarLenUnicode = r#"{"sweeps_per_direction":99}"#.parse().unwrap();
+        dataset.delete_attr("parameters").unwrap();
+        dataset
+            .new_attr::<hdf5::types::VarLenUnicode>()
+            .create("parameters")
+            .unwrap()
+            .write_scalar(&edited)
+            .unwrap();
+    }
+
+    let stderr = run_stimulus(dir.path(), "second.h5");
+    assert!(
+        stderr.contains(&format!("store entry {} for stage `stimulus` is not trusted (its attributes (parameters, units, provenance) were changed: their SHA-256 is ", entry.display())),
+        "{stderr}"
+    );
+    let second = hdf5::File::open(dir.path().join("second.h5")).unwrap();
+    let stimuli = second.group("stimuli").unwrap().groups().unwrap().remove(0);
+    assert_eq!(
+        crate::run_file::text_attr(&stimuli, "store_entry"),
+        entry.display().to_string()
+    );
+    assert_eq!(
+        stimuli.attr("reused").unwrap().read_scalar::<u8>().unwrap(),
+        0,
+        "not reused"
+    );
+}
