@@ -197,7 +197,7 @@ fn main() {
         sink.write(0, 0, item).expect("write");
     }
     let streamed = started.elapsed().as_secs_f64();
-    let summary = sink.finish(RunStatus::Complete).expect("finish");
+    let summary = sink.finish(RunStatus::Complete, None).expect("finish");
     let sink_seconds = started.elapsed().as_secs_f64();
     let sink_cpu = cpu_seconds() - cpu_before;
     eprintln!(

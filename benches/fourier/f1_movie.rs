@@ -132,6 +132,7 @@ fn plugin_phase(movie: &[u16], frames: usize, side: usize) -> Vec<f64> {
         .with_column(ColumnSpec::new("sweep", ElementType::I32, "", ""))
         .with_attributes(&serde_json::json!({
             "directions": ["LR"], "display_rate_hz": FRAME_RATE_HZ, "sweep_duration_s": {"azimuth": sweep_s},
+            "bar_start_deg": {"LR": -10.0}, "travel_deg": {"azimuth": 120.0},
         }));
     let camera = PortSpec::stream("frames", ElementType::U16, &[side as u64, side as u64])
         .with_column(ColumnSpec::new("time_s", ElementType::F64, "s", ""));

@@ -112,18 +112,7 @@ impl Plugin for DriftingBar {
 
 /// The schedule port's metadata for one frame, in column order.
 fn schedule_row(state: &FrameState) -> [Scalar; 6] {
-    let (direction, sweep, centre) = match &state.bar {
-        Some(bar) => (bar.direction.code(), i64::from(bar.sweep), bar.centre_deg),
-        None => (-1, -1, f64::NAN),
-    };
-    [
-        Scalar::Int(state.index as i64),
-        Scalar::Int(i64::from(direction)),
-        Scalar::Int(sweep),
-        Scalar::Float(centre),
-        Scalar::Int(i64::from(state.polarity)),
-        Scalar::Int(i64::from(state.indicator)),
-    ]
+    state.schedule_row().meta()
 }
 
 macroscope_plugin_api::register_builtin!(DriftingBar);

@@ -8,63 +8,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A sweep direction. Codes are the port contract's `direction` column values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub enum Direction {
-    /// Left to right: the bar moves toward larger azimuth (code 0).
-    LR,
-    /// Right to left: toward smaller azimuth (code 1).
-    RL,
-    /// Bottom to top: toward larger altitude (code 2).
-    BT,
-    /// Top to bottom: toward smaller altitude (code 3).
-    TB,
-}
-
-/// The visual-field coordinate a direction maps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Axis {
-    /// Horizontal angle; mapped by a vertical bar (LR, RL).
-    Azimuth,
-    /// Vertical angle; mapped by a horizontal bar (BT, TB).
-    Altitude,
-}
-
-impl Direction {
-    /// Every direction, in code order.
-    pub const ALL: [Direction; 4] = [Direction::LR, Direction::RL, Direction::BT, Direction::TB];
-
-    /// The `direction` column code (0 = LR, 1 = RL, 2 = BT, 3 = TB).
-    pub fn code(self) -> i8 {
-        self as i8
-    }
-
-    /// Its name as written in TOML (`"LR"`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::LR => "LR",
-            Direction::RL => "RL",
-            Direction::BT => "BT",
-            Direction::TB => "TB",
-        }
-    }
-
-    /// The coordinate this direction maps.
-    pub fn axis(self) -> Axis {
-        match self {
-            Direction::LR | Direction::RL => Axis::Azimuth,
-            Direction::BT | Direction::TB => Axis::Altitude,
-        }
-    }
-
-    /// +1 when the bar moves toward larger angles (LR, BT), −1 otherwise.
-    pub fn sign(self) -> f64 {
-        match self {
-            Direction::LR | Direction::BT => 1.0,
-            Direction::RL | Direction::TB => -1.0,
-        }
-    }
-}
+/// Sweep directions and the axes they map: the stimulus schedule contract's own types.
+pub use macroscope_schedule::{Axis, Direction};
 
 /// Which corner of the screen holds the photodiode patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -336,7 +281,7 @@ impl Params {
         }
         for (i, d) in self.directions.iter().enumerate() {
             if self.directions[..i].contains(d) {
-                return Err(ParamsError::RepeatedDirection(d.as_str()));
+                return Err(ParamsError::RepeatedDirection(d.name()));
             }
         }
         let ds = self.downsample;
@@ -429,11 +374,5 @@ mod tests {
         );
         assert_eq!(properties["indicator_corner"]["default"], "top-right");
         assert!(properties.values().all(|p| p["description"].is_string()));
-    }
-
-    #[test]
-    fn direction_codes_follow_the_port_contract() {
-        let codes: Vec<i8> = Direction::ALL.iter().map(|d| d.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 3]);
     }
 }

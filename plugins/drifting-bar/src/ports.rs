@@ -1,6 +1,7 @@
 //! The output ports, exactly as the port contract names and types them.
 
 use macroscope_plugin_api::{ColumnSpec, ElementType, PortSpec};
+use macroscope_schedule::SchedulePort;
 
 use crate::schedule::Timeline;
 
@@ -18,31 +19,37 @@ pub fn frames_port(width: usize, height: usize, downsample: u32) -> PortSpec {
         .with_attributes(&serde_json::json!({ "downsample": downsample }))
 }
 
-/// `schedule`: one f64 scalar (the frame's time, s) per displayed frame, with the stimulus state as columns.
+/// `schedule`: one f64 scalar (the frame's time, s) per displayed frame, with the stimulus state as
+/// columns: the schedule contract's port, with the timeline's descriptive attributes added.
 pub fn schedule_port(timeline: &Timeline) -> PortSpec {
-    PortSpec::stream("schedule", ElementType::F64, &[])
-        .with_unit("s")
-        .with_description("stimulus state of every displayed frame; the value is the frame's time_s")
-        .with_column(ColumnSpec::new("frame_index", ElementType::I64, "", "displayed frame number from 0"))
-        .with_column(ColumnSpec::new(
-            "direction",
-            ElementType::I8,
-            "",
-            "0 = LR, 1 = RL, 2 = BT, 3 = TB, -1 = baseline",
-        ))
-        .with_column(ColumnSpec::new(
-            "sweep",
-            ElementType::I32,
-            "",
-            "sweep index within its direction from 0, -1 in baseline",
-        ))
-        .with_column(ColumnSpec::new(
-            "bar_centre_deg",
-            ElementType::F64,
-            "deg",
-            "bar centre along the direction's axis (azimuth for LR/RL, altitude for BT/TB), NaN in baseline",
-        ))
-        .with_column(ColumnSpec::new("polarity", ElementType::I8, "", "checker polarity, +1 or -1"))
-        .with_column(ColumnSpec::new("indicator", ElementType::U8, "", "photodiode patch value, 0 or 255"))
-        .with_attributes(&timeline.attributes())
+    timeline
+        .descriptive_attributes()
+        .into_iter()
+        .fold(
+            SchedulePort::new(timeline.schedule_attributes()),
+            |port, (key, value)| port.with_attribute(key, value),
+        )
+        .spec()
+}
+
+#[cfg(test)]
+mod tests {
+    use macroscope_schedule::{Axis, ScheduleAttributes};
+
+    use super::*;
+    use crate::geometry::Monitor;
+    use crate::params::Params;
+
+    #[test]
+    fn the_schedule_port_keeps_the_schedule_contract() {
+        let params = Params::default();
+        let timeline = Timeline::new(&params, Monitor::from_params(&params).field());
+        let read = ScheduleAttributes::from_port(&schedule_port(&timeline)).unwrap();
+        assert_eq!(read, timeline.schedule_attributes());
+        assert_eq!(read.bar_width_deg, Some(20.0));
+        assert_eq!(
+            read.sweep_duration_s.get(Axis::Azimuth),
+            Some(timeline.sweep_frames(Axis::Azimuth) as f64 / 60.0)
+        );
+    }
 }

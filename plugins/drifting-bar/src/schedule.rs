@@ -7,7 +7,8 @@
 //! fully off one edge, its centre at the field's edge ∓ w/2, and leaves fully off the other),
 //! and sweeps repeat with an exact period of n frames.
 
-use serde_json::json;
+use macroscope_schedule::{Bar, PerAxis, PerDirection, ScheduleAttributes, ScheduleRow};
+use serde_json::{json, Value};
 
 use crate::geometry::Field;
 use crate::params::{Axis, Direction, IndicatorFlips, Params};
@@ -40,6 +41,23 @@ pub struct FrameState {
     pub polarity: i8,
     /// Photodiode patch value, 0 or 255.
     pub indicator: u8,
+}
+
+impl FrameState {
+    /// This frame's row of the schedule stream.
+    pub fn schedule_row(&self) -> ScheduleRow {
+        ScheduleRow {
+            time_s: self.time_s,
+            frame_index: self.index as i64,
+            bar: self.bar.map(|bar| Bar {
+                direction: bar.direction,
+                sweep: bar.sweep as i32,
+                centre_deg: bar.centre_deg,
+            }),
+            polarity: self.polarity,
+            indicator: self.indicator,
+        }
+    }
 }
 
 /// Per-axis facts of a sweep.
@@ -186,31 +204,51 @@ impl Timeline {
         (None, sweeps_done)
     }
 
-    /// The schedule port's attributes (the port contract's keys plus a few descriptive ones).
-    pub fn attributes(&self) -> serde_json::Value {
-        let duration = |axis: Axis| self.sweep_frames(axis) as f64 / self.rate_hz;
-        let start = |d: Direction| self.bar_start_deg(d);
+    /// The schedule contract's attributes: directions, rate and the sweep geometry.
+    pub fn schedule_attributes(&self) -> ScheduleAttributes {
+        let per_axis = |value: &dyn Fn(Axis) -> f64| PerAxis {
+            azimuth: Some(value(Axis::Azimuth)),
+            altitude: Some(value(Axis::Altitude)),
+        };
+        let start = |d: Direction| Some(self.bar_start_deg(d));
+        ScheduleAttributes {
+            directions: self.directions.clone(),
+            display_rate_hz: self.rate_hz,
+            sweep_duration_s: per_axis(&|axis| self.sweep_frames(axis) as f64 / self.rate_hz),
+            bar_start_deg: PerDirection {
+                lr: start(Direction::LR),
+                rl: start(Direction::RL),
+                bt: start(Direction::BT),
+                tb: start(Direction::TB),
+            },
+            travel_deg: per_axis(&|axis| self.sweep_of(axis).travel_deg),
+            bar_width_deg: Some(self.bar_width_deg),
+        }
+    }
+
+    /// Descriptive attributes of the schedule port beyond the contract's.
+    pub fn descriptive_attributes(&self) -> Vec<(&'static str, Value)> {
         let span = |axis: Axis| {
             let s = self.field.along(axis);
             json!([s.min, s.max])
         };
-        json!({
-            "directions": self.directions.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-            "display_rate_hz": self.rate_hz,
-            "baseline_before_s": self.before_frames as f64 / self.rate_hz,
-            "baseline_after_s": self.after_frames as f64 / self.rate_hz,
-            "sweeps_per_direction": self.sweeps_per_direction,
-            "sweep_duration_s": {"azimuth": duration(Axis::Azimuth), "altitude": duration(Axis::Altitude)},
-            "bar_start_deg": {
-                "LR": start(Direction::LR), "RL": start(Direction::RL),
-                "BT": start(Direction::BT), "TB": start(Direction::TB),
-            },
-            "travel_deg": {"azimuth": self.azimuth.travel_deg, "altitude": self.altitude.travel_deg},
-            "bar_width_deg": self.bar_width_deg,
-            "drift_speed_deg_per_s": self.speed_deg_per_s,
-            "reversals_per_s": self.reversals_per_s,
-            "field_deg": {"azimuth": span(Axis::Azimuth), "altitude": span(Axis::Altitude)},
-            "total_frames": self.len(),
-        })
+        vec![
+            (
+                "baseline_before_s",
+                json!(self.before_frames as f64 / self.rate_hz),
+            ),
+            (
+                "baseline_after_s",
+                json!(self.after_frames as f64 / self.rate_hz),
+            ),
+            ("sweeps_per_direction", json!(self.sweeps_per_direction)),
+            ("drift_speed_deg_per_s", json!(self.speed_deg_per_s)),
+            ("reversals_per_s", json!(self.reversals_per_s)),
+            (
+                "field_deg",
+                json!({"azimuth": span(Axis::Azimuth), "altitude": span(Axis::Altitude)}),
+            ),
+            ("total_frames", json!(self.len())),
+        ]
     }
 }

@@ -3,7 +3,9 @@
 use macroscope_plugin_api::{ElementType, InputPort, PortKind, PortSpec};
 use serde_json::{json, Value};
 
-use crate::stimulus::{AttributeError, SweepTiming};
+use macroscope_schedule::{columns, ScheduleAttributeError};
+
+use crate::stimulus::SweepTiming;
 
 /// Name of the camera input port.
 pub const FRAMES: &str = "frames";
@@ -42,7 +44,7 @@ pub enum PortError {
     },
     /// The schedule's attributes lack something.
     #[error("input `schedule`: {0}")]
-    Attribute(#[from] AttributeError),
+    Attribute(#[from] ScheduleAttributeError),
 }
 
 impl PortError {
@@ -167,8 +169,11 @@ impl InputLayout {
             height: f.shape[0] as usize,
             width: f.shape[1] as usize,
             clock,
-            direction_column: column("direction", "which direction each row belongs to")?,
-            sweep_column: column("sweep", "which sweep each row belongs to")?,
+            direction_column: column(
+                columns::DIRECTION.name,
+                "which direction each row belongs to",
+            )?,
+            sweep_column: column(columns::SWEEP.name, "which sweep each row belongs to")?,
             schedule_attributes: s.attributes_json(),
         })
     }

@@ -3,10 +3,11 @@
 use std::collections::VecDeque;
 
 use macroscope_plugin_api::{Item, Outputs, PluginError};
+use macroscope_schedule::Direction;
 
 use crate::accumulator::{HarmonicSums, MAX_BATCH_FRAMES};
 use crate::ports::{output, InputLayout};
-use crate::stimulus::{Direction, SweepTiming};
+use crate::stimulus::SweepTiming;
 use crate::timeline::{Placement, Timeline};
 
 /// Frames summed together per direction before folding into the `f64` sums.
@@ -154,7 +155,7 @@ impl FourierStage {
         if i64::from(sweep) < i64::from(self.skip_sweeps) {
             return Ok(());
         }
-        let index = Direction::from_code(direction)
+        let index = Direction::from_code(direction.into())
             .and_then(|d| self.timing.directions.iter().position(|&listed| listed == d))
             .ok_or_else(|| {
                 PluginError::new(format!(

@@ -11,8 +11,7 @@
 //! When the reverse bar starts where the forward one ends (s_r = s_f + travel),
 //! this is a = s_f + (θ/2π + ½)·travel: θ = −π at the start of the forward sweep.
 
-use fourier_maps::stimulus::{number_attribute, AttributeError, Axis};
-use serde_json::Value;
+use macroscope_schedule::{Axis, Direction, ScheduleAttributes};
 
 /// Bar geometry of one axis, in degrees.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,13 +25,21 @@ pub struct AxisGeometry {
 }
 
 impl AxisGeometry {
-    /// Reads `bar_start_deg.{LR,RL}` / `.{BT,TB}` and `travel_deg.{axis}` from the phase port's attributes.
-    pub fn from_attributes(attributes: &Value, axis: Axis) -> Result<Self, AttributeError> {
+    /// The geometry of `axis` from the stimulus schedule's `bar_start_deg` and `travel_deg`, or the
+    /// first of the axis's two directions the schedule does not list.
+    pub fn from_schedule(schedule: &ScheduleAttributes, axis: Axis) -> Result<Self, Direction> {
         let (forward, reverse) = axis.forward_and_reverse();
+        let start = |d: Direction| {
+            schedule
+                .bar_start_deg
+                .get(d)
+                .filter(|_| schedule.directions.contains(&d))
+                .ok_or(d)
+        };
         Ok(AxisGeometry {
-            forward_start_deg: number_attribute(attributes, "bar_start_deg", Some(forward.name()))?,
-            reverse_start_deg: number_attribute(attributes, "bar_start_deg", Some(reverse.name()))?,
-            travel_deg: number_attribute(attributes, "travel_deg", Some(axis.name()))?,
+            forward_start_deg: start(forward)?,
+            reverse_start_deg: start(reverse)?,
+            travel_deg: schedule.travel_deg.get(axis).ok_or(forward)?,
         })
     }
 
@@ -49,13 +56,20 @@ mod tests {
     use serde_json::json;
     use std::f64::consts::PI;
 
+    fn schedule(directions: serde_json::Value) -> ScheduleAttributes {
+        ScheduleAttributes::from_json(&json!({
+            "directions": directions,
+            "display_rate_hz": 60.0,
+            "sweep_duration_s": {"azimuth": 10.0, "altitude": 10.0},
+            "bar_start_deg": {"LR": -20.0, "RL": 100.0, "BT": 0.0, "TB": 0.0},
+            "travel_deg": {"azimuth": 120.0, "altitude": 10.0},
+        }))
+        .unwrap()
+    }
+
     /// A 100° field (−10…90) and a 20° bar: the centre runs −20 → 100 (LR) and 100 → −20 (RL).
     fn geometry() -> AxisGeometry {
-        let attributes = json!({
-            "bar_start_deg": {"LR": -20.0, "RL": 100.0, "BT": 0.0, "TB": 0.0},
-            "travel_deg": {"azimuth": 120.0, "altitude": 0.0},
-        });
-        AxisGeometry::from_attributes(&attributes, Axis::Azimuth).unwrap()
+        AxisGeometry::from_schedule(&schedule(json!(["LR", "RL"])), Axis::Azimuth).unwrap()
     }
 
     #[test]
@@ -72,14 +86,11 @@ mod tests {
     }
 
     #[test]
-    fn missing_travel_names_the_attribute() {
-        let attributes = json!({"bar_start_deg": {"BT": -30.0, "TB": 30.0}});
-        let error = AxisGeometry::from_attributes(&attributes, Axis::Altitude).unwrap_err();
+    fn an_axis_missing_a_direction_names_it() {
+        let schedule = schedule(json!(["LR", "RL", "BT"]));
         assert_eq!(
-            error,
-            AttributeError::Missing {
-                field: "travel_deg.altitude".into()
-            }
+            AxisGeometry::from_schedule(&schedule, Axis::Altitude),
+            Err(Direction::TB)
         );
     }
 }

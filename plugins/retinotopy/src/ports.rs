@@ -1,8 +1,8 @@
 //! The stage's inputs (either mode, found by port name) and the outputs it declares.
 
-use fourier_maps::stimulus::{directions_attribute, AttributeError, Axis, Direction};
 use macroscope_plugin_api::{ColumnSpec, ElementType, InputPort, PortKind, PortSpec};
-use serde_json::{json, Value};
+use macroscope_schedule::{Axis, Direction, ScheduleAttributeError, ScheduleAttributes};
+use serde_json::json;
 
 use crate::params::Params;
 use crate::phase_to_degrees::AxisGeometry;
@@ -31,9 +31,9 @@ pub enum PortError {
     /// The phase maps lack a direction needed to cancel the delay.
     #[error("input `phase` lacks direction {0}: each axis needs both of its opposite directions")]
     MissingDirection(&'static str),
-    /// The phase port's attributes lack something.
+    /// The phase port's attributes (the stimulus schedule's, carried along) lack something.
     #[error("input `phase`: {0}")]
-    Attribute(#[from] AttributeError),
+    Attribute(#[from] ScheduleAttributeError),
 }
 
 impl PortError {
@@ -170,31 +170,29 @@ impl InputLayout {
             &inputs[magnitude],
             &check_dataset(&inputs[magnitude], 3)?,
         )?;
-        let attributes = inputs[phase].spec.attributes_json();
-        let directions = directions_attribute(&attributes)?;
-        if directions.len() != shape[0] {
+        let schedule = ScheduleAttributes::from_port(&inputs[phase].spec)?;
+        if schedule.directions.len() != shape[0] {
             return Err(PortError::WrongSpec {
                 port: "phase".into(),
                 from: inputs[phase].source.to_string(),
-                expected: format!("one plane per listed direction ({})", directions.len()),
+                expected: format!(
+                    "one plane per listed direction ({})",
+                    schedule.directions.len()
+                ),
                 found: format!("dataset of shape {shape:?}"),
             });
         }
-        for axis in [Axis::Azimuth, Axis::Altitude] {
-            let (forward, reverse) = axis.forward_and_reverse();
-            for d in [forward, reverse] {
-                if !directions.contains(&d) {
-                    return Err(PortError::MissingDirection(d.name()));
-                }
-            }
-        }
+        let geometry = |axis: Axis| {
+            AxisGeometry::from_schedule(&schedule, axis)
+                .map_err(|missing| PortError::MissingDirection(missing.name()))
+        };
         Ok(InputLayout {
             mode: Mode::Phases {
                 phase,
                 magnitude,
-                azimuth: AxisGeometry::from_attributes(&attributes, Axis::Azimuth)?,
-                altitude: AxisGeometry::from_attributes(&attributes, Axis::Altitude)?,
-                directions,
+                azimuth: geometry(Axis::Azimuth)?,
+                altitude: geometry(Axis::Altitude)?,
+                directions: schedule.directions.clone(),
             },
             height: shape[1],
             width: shape[2],
@@ -321,39 +319,15 @@ pub fn output_ports(layout: &InputLayout, params: &Params) -> Vec<PortSpec> {
     ]
 }
 
-/// The attributes of the phase port (for tests and callers building mode (a) inputs by hand).
-pub fn phase_attributes(
-    directions: &[Direction],
-    azimuth: &AxisGeometry,
-    altitude: &AxisGeometry,
-) -> Value {
-    let names: Vec<&str> = directions.iter().map(|d| d.name()).collect();
-    json!({
-        "directions": names,
-        "bar_start_deg": {
-            "LR": azimuth.forward_start_deg, "RL": azimuth.reverse_start_deg,
-            "BT": altitude.forward_start_deg, "TB": altitude.reverse_start_deg,
-        },
-        "travel_deg": {"azimuth": azimuth.travel_deg, "altitude": altitude.travel_deg},
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn port(name: &str, shape: &[u64], attributes: &Value) -> InputPort {
         InputPort {
             source: format!("up.{name}").into(),
             spec: PortSpec::dataset(name, ElementType::F64, shape).with_attributes(attributes),
-        }
-    }
-
-    fn geometry() -> AxisGeometry {
-        AxisGeometry {
-            forward_start_deg: -10.0,
-            reverse_start_deg: 110.0,
-            travel_deg: 120.0,
         }
     }
 
@@ -386,12 +360,13 @@ mod tests {
 
     #[test]
     fn phases_without_an_opposite_direction_are_refused() {
-        let directions = [
-            Direction::LeftRight,
-            Direction::RightLeft,
-            Direction::BottomTop,
-        ];
-        let attributes = phase_attributes(&directions, &geometry(), &geometry());
+        let attributes = json!({
+            "directions": ["LR", "RL", "BT"],
+            "display_rate_hz": 60.0,
+            "sweep_duration_s": {"azimuth": 10.0, "altitude": 10.0},
+            "bar_start_deg": {"LR": -10.0, "RL": 110.0, "BT": -10.0},
+            "travel_deg": {"azimuth": 120.0, "altitude": 120.0},
+        });
         let inputs = [
             port("phase", &[3, 4, 5], &attributes),
             port("magnitude", &[3, 4, 5], &attributes),

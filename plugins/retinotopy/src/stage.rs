@@ -1,6 +1,7 @@
 //! The running stage: keeps the two input arrays, then computes every map once both are in.
 
 use macroscope_plugin_api::{Item, Outputs, PluginError, Scalar};
+use macroscope_schedule::{Axis, Direction};
 use ndarray::{Array2, ArrayView2, ArrayView3, Axis as NdAxis};
 
 use crate::axis_maps::{axis_maps, AxisMaps, DirectionMaps};
@@ -9,7 +10,6 @@ use crate::patches::find_patches;
 use crate::ports::{output, InputLayout, Mode};
 use crate::sign_map::visual_field_sign;
 use crate::smoothing::gaussian_filter;
-use fourier_maps::stimulus::{Axis, Direction};
 
 /// State of a running `retinotopy` stage.
 pub struct RetinotopyStage {

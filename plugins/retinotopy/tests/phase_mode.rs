@@ -6,22 +6,16 @@ mod plugin_driver;
 
 use std::f64::consts::{PI, TAU};
 
-use fourier_maps::stimulus::Direction;
 use macroscope_plugin_api::{ElementType, Emission, PortSpec};
+use macroscope_schedule::{Direction, PerAxis, PerDirection, ScheduleAttributes};
 use plugin_driver::{dataset, input, Driven};
 use retinotopy::phase_to_degrees::AxisGeometry;
-use retinotopy::ports::phase_attributes;
 use retinotopy::{Params, Retinotopy};
 
 const ROWS: usize = 40;
 const COLS: usize = 50;
 /// Planes in a deliberately unusual order: the plugin must follow the `directions` attribute.
-const ORDER: [Direction; 4] = [
-    Direction::BottomTop,
-    Direction::LeftRight,
-    Direction::TopBottom,
-    Direction::RightLeft,
-];
+const ORDER: [Direction; 4] = [Direction::BT, Direction::LR, Direction::TB, Direction::RL];
 const AZIMUTH: AxisGeometry = AxisGeometry {
     forward_start_deg: -20.0,
     reverse_start_deg: 130.0,
@@ -55,17 +49,17 @@ fn phases_and_magnitudes() -> (Vec<f64>, Vec<f64>) {
         for row in 0..ROWS {
             for col in 0..COLS {
                 let (position, geometry, delay, amplitude) = match direction {
-                    Direction::LeftRight | Direction::RightLeft => {
+                    Direction::LR | Direction::RL => {
                         (true_azimuth(row, col), AZIMUTH, AZIMUTH_DELAY, 0.002)
                     }
-                    Direction::BottomTop | Direction::TopBottom => {
+                    Direction::BT | Direction::TB => {
                         (true_altitude(row, col), ALTITUDE, ALTITUDE_DELAY, 0.004)
                     }
                 };
                 let u = (position - geometry.forward_start_deg) / geometry.travel_deg;
                 let crossing = match direction {
-                    Direction::LeftRight | Direction::BottomTop => u,
-                    Direction::RightLeft | Direction::TopBottom => 1.0 - u,
+                    Direction::LR | Direction::BT => u,
+                    Direction::RL | Direction::TB => 1.0 - u,
                 };
                 phase.push(wrap(TAU * crossing + delay + PI));
                 magnitude.push(amplitude);
@@ -75,9 +69,31 @@ fn phases_and_magnitudes() -> (Vec<f64>, Vec<f64>) {
     (phase, magnitude)
 }
 
+/// The stimulus schedule's attributes, carried by the phase maps: ORDER with the bar geometry above.
+fn schedule_attributes() -> serde_json::Value {
+    let per_axis = |azimuth, altitude| PerAxis {
+        azimuth: Some(azimuth),
+        altitude: Some(altitude),
+    };
+    ScheduleAttributes {
+        directions: ORDER.to_vec(),
+        display_rate_hz: 60.0,
+        sweep_duration_s: per_axis(16.0, 12.0),
+        bar_start_deg: PerDirection {
+            lr: Some(AZIMUTH.forward_start_deg),
+            rl: Some(AZIMUTH.reverse_start_deg),
+            bt: Some(ALTITUDE.forward_start_deg),
+            tb: Some(ALTITUDE.reverse_start_deg),
+        },
+        travel_deg: per_axis(AZIMUTH.travel_deg, ALTITUDE.travel_deg),
+        bar_width_deg: None,
+    }
+    .to_json()
+}
+
 fn run() -> (Driven<Retinotopy>, Vec<Emission>) {
     let shape = [ORDER.len() as u64, ROWS as u64, COLS as u64];
-    let attributes = phase_attributes(&ORDER, &AZIMUTH, &ALTITUDE);
+    let attributes = schedule_attributes();
     let phase_port =
         PortSpec::dataset("phase", ElementType::F64, &shape).with_attributes(&attributes);
     let magnitude_port =

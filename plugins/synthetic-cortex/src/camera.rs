@@ -13,9 +13,6 @@ use crate::response::{response_sigma_deg, Cortex, Drive};
 use crate::retinotopy_model::{FieldRanges, TrueRetinotopy};
 use crate::schedule::{seconds_to_ns, ScheduleInput, StimulusHistory};
 
-/// Display rate assumed for sizing the history when the schedule does not say.
-const ASSUMED_DISPLAY_RATE_HZ: f64 = 60.0;
-
 /// State of a configured `synthetic-cortex` stage.
 #[derive(Debug)]
 pub struct Camera {
@@ -58,9 +55,9 @@ impl Camera {
             params.response_amplitude,
             Self::response_sigma_deg(params, &schedule),
         );
-        let display_rate = schedule.display_rate_hz.unwrap_or(ASSUMED_DISPLAY_RATE_HZ);
-        let history_rows =
-            ((params.hemodynamic_delay_s + 2.0 / params.frame_rate_hz) * display_rate) as usize + 4;
+        let history_rows = ((params.hemodynamic_delay_s + 2.0 / params.frame_rate_hz)
+            * schedule.display_rate_hz) as usize
+            + 4;
         Camera {
             cortex,
             truth,
@@ -147,22 +144,30 @@ impl Camera {
 #[cfg(test)]
 mod tests {
     use macroscope_plugin_api::abi_stable::std_types::RSlice;
-    use macroscope_plugin_api::{ColumnSpec, ElementType, InputPort, ItemRef, PortSpec};
+    use macroscope_plugin_api::{ElementType, InputPort, ItemRef};
+    use macroscope_schedule::{Direction, PerAxis, PerDirection, ScheduleAttributes, SchedulePort};
 
     use super::*;
 
     fn schedule_port() -> InputPort {
-        let spec = PortSpec::stream("schedule", ElementType::F64, &[])
-            .with_column(ColumnSpec::new("frame_index", ElementType::I64, "", ""))
-            .with_column(ColumnSpec::new("direction", ElementType::I8, "", ""))
-            .with_column(ColumnSpec::new("sweep", ElementType::I32, "", ""))
-            .with_column(ColumnSpec::new(
-                "bar_centre_deg",
-                ElementType::F64,
-                "deg",
-                "",
-            ))
-            .with_attributes(&serde_json::json!({"bar_width_deg": 20.0, "display_rate_hz": 60.0}));
+        let spec = SchedulePort::new(ScheduleAttributes {
+            directions: vec![Direction::LR],
+            display_rate_hz: 60.0,
+            sweep_duration_s: PerAxis {
+                azimuth: Some(100.0),
+                altitude: None,
+            },
+            bar_start_deg: PerDirection {
+                lr: Some(0.0),
+                ..PerDirection::default()
+            },
+            travel_deg: PerAxis {
+                azimuth: Some(600.0),
+                altitude: None,
+            },
+            bar_width_deg: Some(20.0),
+        })
+        .spec();
         InputPort {
             source: "stimulus.schedule".into(),
             spec,

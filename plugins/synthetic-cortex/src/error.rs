@@ -1,6 +1,7 @@
 //! Everything that can go wrong in `synthetic-cortex`, each saying what to fix.
 
 use macroscope_plugin_api::PluginError;
+use macroscope_schedule::ScheduleAttributeError;
 
 /// An error of the `synthetic-cortex` camera.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -36,6 +37,14 @@ pub enum CortexError {
         column: &'static str,
         /// Its expected element type.
         element: &'static str,
+    },
+    /// The schedule port's attributes break the schedule contract.
+    #[error("input `{input}`: {error}")]
+    ScheduleAttributes {
+        /// The connected port, `stage.port`.
+        input: String,
+        /// Every problem with them.
+        error: ScheduleAttributeError,
     },
     /// The schedule port's attributes lack a value the response model needs.
     #[error("input `{input}` has no numeric attribute `{attribute}` ({why})")]

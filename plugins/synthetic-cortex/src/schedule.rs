@@ -4,12 +4,13 @@
 use std::collections::VecDeque;
 
 use macroscope_plugin_api::{ElementType, InputPort, Item, PortKind};
+use macroscope_schedule::{columns, Axis, Column, Direction, ScheduleAttributes, BASELINE_CODE};
 
 use crate::error::CortexError;
 use crate::response::Drive;
 
 /// Name of the one input port the camera accepts.
-pub const SCHEDULE_PORT: &str = "schedule";
+pub const SCHEDULE_PORT: &str = macroscope_schedule::port::NAME;
 
 /// Where the camera finds what it reads in the `schedule` stream.
 #[derive(Debug, Clone)]
@@ -20,8 +21,8 @@ pub struct ScheduleInput {
     bar_centre_deg: usize,
     /// Width of the bar (degrees), from the port's attributes.
     pub bar_width_deg: f64,
-    /// Rows per second the stimulus shows, from the attributes (if present).
-    pub display_rate_hz: Option<f64>,
+    /// Rows per second the stimulus shows, from the attributes.
+    pub display_rate_hz: f64,
 }
 
 impl ScheduleInput {
@@ -54,33 +55,39 @@ impl ScheduleInput {
                 ),
             });
         }
-        let column = |column: &'static str, element: &'static str| {
-            spec.column_index(column)
+        let column = |column: Column| {
+            spec.column_index(column.name)
                 .ok_or_else(|| CortexError::MissingColumn {
                     input: source.to_owned(),
-                    column,
-                    element,
+                    column: column.name,
+                    element: column.element.as_str(),
                 })
         };
-        let attributes = spec.attributes_json();
-        let bar_width_deg = attributes
-            .get("bar_width_deg")
-            .and_then(serde_json::Value::as_f64)
-            .filter(|w| w.is_finite() && *w >= 0.0)
-            .ok_or_else(|| CortexError::MissingAttribute {
+        let frame_index = column(columns::FRAME_INDEX)?;
+        let direction = column(columns::DIRECTION)?;
+        let sweep = column(columns::SWEEP)?;
+        let bar_centre_deg = column(columns::BAR_CENTRE_DEG)?;
+        let attributes = ScheduleAttributes::from_port(spec).map_err(|error| {
+            CortexError::ScheduleAttributes {
                 input: source.to_owned(),
-                attribute: "bar_width_deg",
-                why: "the bar width in degrees sets the width of the response",
-            })?;
+                error,
+            }
+        })?;
+        let bar_width_deg =
+            attributes
+                .bar_width_deg
+                .ok_or_else(|| CortexError::MissingAttribute {
+                    input: source.to_owned(),
+                    attribute: "bar_width_deg",
+                    why: "the bar width in degrees sets the width of the response",
+                })?;
         Ok(ScheduleInput {
-            frame_index: column("frame_index", "i64")?,
-            direction: column("direction", "i8")?,
-            sweep: column("sweep", "i32")?,
-            bar_centre_deg: column("bar_centre_deg", "f64")?,
+            frame_index,
+            direction,
+            sweep,
+            bar_centre_deg,
             bar_width_deg,
-            display_rate_hz: attributes
-                .get("display_rate_hz")
-                .and_then(serde_json::Value::as_f64),
+            display_rate_hz: attributes.display_rate_hz,
         })
     }
 
@@ -100,7 +107,7 @@ impl ScheduleInput {
         };
         let frame_index = value(self.frame_index)?.as_i64();
         let code = value(self.direction)?.as_i64();
-        if !(-1..=3).contains(&code) {
+        if code != i64::from(BASELINE_CODE) && Direction::from_code(code).is_none() {
             return Err(CortexError::UnknownDirection { frame_index, code });
         }
         Ok(ScheduleRow {
@@ -136,11 +143,12 @@ pub struct ScheduleRow {
 impl ScheduleRow {
     /// What this row drives in the cortex.
     pub fn drive(&self) -> Drive {
-        match self.direction {
+        let axis = Direction::from_code(self.direction.into()).map(Direction::axis);
+        match axis {
             _ if self.bar_centre_deg.is_nan() => Drive::Rest,
-            0 | 1 => Drive::Azimuth(self.bar_centre_deg),
-            2 | 3 => Drive::Altitude(self.bar_centre_deg),
-            _ => Drive::Rest,
+            Some(Axis::Azimuth) => Drive::Azimuth(self.bar_centre_deg),
+            Some(Axis::Altitude) => Drive::Altitude(self.bar_centre_deg),
+            None => Drive::Rest,
         }
     }
 }

@@ -551,8 +551,15 @@ fn outputs_refuses_anything_but_one_schedule_stream_naming_the_input() {
     let mut no_sweep = schedule.clone();
     no_sweep.spec.columns.retain(|c| c.name.as_str() != "sweep");
     assert!(configure(&[no_sweep]).starts_with("input `stimulus.schedule` has no column `sweep`"));
-    let mut no_width = schedule;
-    no_width.spec.attributes = "{}".into();
+    let mut no_width = schedule.clone();
+    let mut attributes = no_width.spec.attributes_json();
+    attributes.as_object_mut().unwrap().remove("bar_width_deg");
+    no_width.spec = no_width.spec.with_attributes(&attributes);
     assert!(configure(&[no_width])
         .starts_with("input `stimulus.schedule` has no numeric attribute `bar_width_deg`"));
+    let mut no_attributes = schedule;
+    no_attributes.spec.attributes = "{}".into();
+    assert!(configure(&[no_attributes]).starts_with(
+        "input `stimulus.schedule`: attribute `directions` is missing; attribute `display_rate_hz` is missing;"
+    ));
 }

@@ -4,6 +4,9 @@
 use macroscope_plugin_api::{
     ArrayData, ColumnSpec, Element, ElementType, InputPort, ItemRef, PortSpec, Scalar,
 };
+use macroscope_schedule::{
+    Bar, Direction, PerAxis, PerDirection, ScheduleAttributes, SchedulePort, ScheduleRow,
+};
 
 /// One item owned by the harness and lent to a plugin by reference.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,9 +49,7 @@ pub struct InputStream {
     pub items: Vec<OwnedItem>,
 }
 
-/// Stimulus directions in the contract's order and codes (0 = LR, 1 = RL, 2 = BT, 3 = TB).
-const DIRECTIONS: [&str; 4] = ["LR", "RL", "BT", "TB"];
-/// Where the bar starts for each direction, in degrees.
+/// Where the bar starts for each direction (in the order of [`Direction::ALL`]), in degrees.
 const BAR_START_DEG: [f64; 4] = [-60.0, 60.0, -40.0, 40.0];
 /// How far the bar travels in one sweep: azimuth (LR, RL) and altitude (BT, TB).
 const TRAVEL_DEG: [f64; 2] = [120.0, 80.0];
@@ -81,7 +82,7 @@ pub struct FrameState {
 impl Timeline {
     /// Number of frames in the whole timeline.
     pub fn frame_count(&self) -> usize {
-        DIRECTIONS.len() * self.sweeps_per_direction * self.frames_per_sweep
+        Direction::ALL.len() * self.sweeps_per_direction * self.frames_per_sweep
     }
 
     fn sweep_duration_s(&self) -> f64 {
@@ -95,11 +96,10 @@ impl Timeline {
         let sweep = (frame % per_direction) / self.frames_per_sweep;
         let tau = (frame % self.frames_per_sweep) as f64 / self.rate_hz;
         let speed = TRAVEL_DEG[direction / 2] / self.sweep_duration_s();
-        // LR and BT move toward larger angles, RL and TB toward smaller ones.
-        let sign = if direction % 2 == 0 { 1.0 } else { -1.0 };
+        let sign = Direction::ALL[direction].sign();
         FrameState {
             time_s: frame as f64 / self.rate_hz,
-            direction: direction as i8,
+            direction: Direction::ALL[direction].code(),
             sweep: sweep as i32,
             bar_centre_deg: BAR_START_DEG[direction] + sign * speed * tau,
         }
@@ -108,52 +108,26 @@ impl Timeline {
     /// The stimulus `schedule` stream (source `stimulus.schedule`): one f64
     /// scalar per frame (its `time_s`) with the contract's columns and attributes.
     pub fn schedule(&self) -> InputStream {
-        let spec = PortSpec::stream("schedule", ElementType::F64, &[])
-            .with_unit("s")
-            .with_column(ColumnSpec::new(
-                "frame_index",
-                ElementType::I64,
-                "",
-                "display frame",
-            ))
-            .with_column(ColumnSpec::new(
-                "direction",
-                ElementType::I8,
-                "",
-                "0 LR, 1 RL, 2 BT, 3 TB, -1 baseline",
-            ))
-            .with_column(ColumnSpec::new(
-                "sweep",
-                ElementType::I32,
-                "",
-                "sweep number, -1 in baseline",
-            ))
-            .with_column(ColumnSpec::new(
-                "bar_centre_deg",
-                ElementType::F64,
-                "deg",
-                "bar centre",
-            ))
-            .with_column(ColumnSpec::new("polarity", ElementType::I8, "", "+1 or -1"))
-            .with_column(ColumnSpec::new(
-                "indicator",
-                ElementType::U8,
-                "",
-                "photodiode patch, 0 or 255",
-            ))
-            .with_attributes(&self.schedule_attributes());
+        let spec = SchedulePort::new(self.schedule_attributes())
+            .with_attribute("baseline_before_s", 0.0.into())
+            .with_attribute("baseline_after_s", 0.0.into())
+            .with_attribute("sweeps_per_direction", self.sweeps_per_direction.into())
+            .spec();
         let items = (0..self.frame_count())
             .map(|frame| {
                 let s = self.state(frame);
-                let meta = vec![
-                    Scalar::Int(frame as i64),
-                    Scalar::Int(s.direction.into()),
-                    Scalar::Int(s.sweep.into()),
-                    Scalar::Float(s.bar_centre_deg),
-                    Scalar::Int(1),
-                    Scalar::Int(if frame % 2 == 0 { 255 } else { 0 }),
-                ];
-                OwnedItem::new(vec![s.time_s], &[], meta)
+                let row = ScheduleRow {
+                    time_s: s.time_s,
+                    frame_index: frame as i64,
+                    bar: Direction::from_code(s.direction.into()).map(|direction| Bar {
+                        direction,
+                        sweep: s.sweep,
+                        centre_deg: s.bar_centre_deg,
+                    }),
+                    polarity: 1,
+                    indicator: if frame % 2 == 0 { 255 } else { 0 },
+                };
+                OwnedItem::new(vec![row.time_s], &[], row.meta().to_vec())
             })
             .collect();
         InputStream {
@@ -165,19 +139,27 @@ impl Timeline {
         }
     }
 
-    fn schedule_attributes(&self) -> serde_json::Value {
-        let duration = self.sweep_duration_s();
-        serde_json::json!({
-            "directions": DIRECTIONS,
-            "display_rate_hz": self.rate_hz,
-            "baseline_before_s": 0.0,
-            "baseline_after_s": 0.0,
-            "sweeps_per_direction": self.sweeps_per_direction,
-            "sweep_duration_s": {"azimuth": duration, "altitude": duration},
-            "bar_start_deg": {"LR": BAR_START_DEG[0], "RL": BAR_START_DEG[1], "BT": BAR_START_DEG[2], "TB": BAR_START_DEG[3]},
-            "travel_deg": {"azimuth": TRAVEL_DEG[0], "altitude": TRAVEL_DEG[1]},
-            "bar_width_deg": 20.0,
-        })
+    fn schedule_attributes(&self) -> ScheduleAttributes {
+        let duration = Some(self.sweep_duration_s());
+        ScheduleAttributes {
+            directions: Direction::ALL.to_vec(),
+            display_rate_hz: self.rate_hz,
+            sweep_duration_s: PerAxis {
+                azimuth: duration,
+                altitude: duration,
+            },
+            bar_start_deg: PerDirection {
+                lr: Some(BAR_START_DEG[0]),
+                rl: Some(BAR_START_DEG[1]),
+                bt: Some(BAR_START_DEG[2]),
+                tb: Some(BAR_START_DEG[3]),
+            },
+            travel_deg: PerAxis {
+                azimuth: Some(TRAVEL_DEG[0]),
+                altitude: Some(TRAVEL_DEG[1]),
+            },
+            bar_width_deg: Some(20.0),
+        }
     }
 
     /// A camera `frames` stream (source `camera.frames`): one u16 `[height, width]`
