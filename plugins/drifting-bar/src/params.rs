@@ -285,7 +285,7 @@ impl Params {
             }
         }
         let ds = self.downsample;
-        if ds == 0 || self.width_px % ds != 0 || self.height_px % ds != 0 {
+        if ds == 0 || !self.width_px.is_multiple_of(ds) || !self.height_px.is_multiple_of(ds) {
             return Err(ParamsError::BadDownsample {
                 downsample: ds,
                 width: self.width_px,

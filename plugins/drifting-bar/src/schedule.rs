@@ -161,7 +161,7 @@ impl Timeline {
         let (bar, sweep_number) = self.locate(index);
         let reversals = (index as f64 * self.reversals_per_s / self.rate_hz).floor() as i64;
         let indicator_on = match self.indicator_flips {
-            IndicatorFlips::EveryFrame => index % 2 == 0,
+            IndicatorFlips::EveryFrame => index.is_multiple_of(2),
             IndicatorFlips::EverySweep => sweep_number.rem_euclid(2) == 0,
         };
         FrameState {

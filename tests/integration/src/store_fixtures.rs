@@ -56,7 +56,7 @@ pub fn noise_byte(a: u64, b: u64, c: u64) -> u16 {
 
 /// Direction code of stimulus frame `i`: -1 every fifth frame, else `i mod 4`.
 pub fn stimulus_direction(i: u64) -> i8 {
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         -1
     } else {
         (i % 4) as i8
