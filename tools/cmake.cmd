@@ -1,8 +1,11 @@
 #!/bin/sh
-: ; # One file both Unix (a shell script) and Windows (a batch file: std runs `.cmd` through cmd.exe)
-: ; # can run as CMAKE; both hand over to cmake_launcher.py. On Windows the first line is refused
-: ; # by cmd.exe on stderr, harmlessly (that output goes to the build log).
+: ; # Both a shell script (Unix) and a batch file (Windows: std runs a `.cmd` through cmd.exe), so one
+: ; # CMAKE setting serves both; each hands over to cmake_launcher.py. cmd.exe refuses the first line
+: ; # on stderr, harmlessly, and skips these label lines.
 : ; exec python3 "$(dirname "$0")/cmake_launcher.py" "$@"
-@echo off
-where py >nul 2>nul && (py -3 "%~dp0cmake_launcher.py" %* & exit /b)
-python "%~dp0cmake_launcher.py" %*
+@py -3 "%~dp0cmake_launcher.py" %*
+@if %ERRORLEVEL% neq 9009 exit /b %ERRORLEVEL%
+@python "%~dp0cmake_launcher.py" %*
+@if %ERRORLEVEL% neq 9009 exit /b %ERRORLEVEL%
+@echo macroscope needs Python 3 (python.org) to find or install CMake, or set CMAKE to a CMake 3.26 or newer 1>&2
+@exit /b 1
