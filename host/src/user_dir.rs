@@ -27,7 +27,7 @@ fn from_env(var: impl Fn(&str) -> Option<OsString>, windows: bool) -> Option<Pat
 mod tests {
     use super::*;
 
-    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> + '_ {
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
         move |name| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.into())
     }
 
