@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod registry;
 pub mod runtime;
 pub mod store;
+pub mod user_dir;
 
 /// Version of this host, recorded in every file it writes.
 pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -68,10 +68,26 @@ pub fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", said_once(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes joined by `: `, each reason said once: a cause
+/// is left out when the text before it already ends with it (as when a
+/// message embeds its source, `the storage sink failed: {0}`).
+fn said_once(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain().map(ToString::to_string) {
+        if text.is_empty() {
+            text = cause;
+        } else if !text.ends_with(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -102,4 +118,28 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::said_once;
+    use crate::runtime::RunError;
+    use crate::store::StoreError;
+
+    #[test]
+    fn a_reason_every_message_of_the_chain_embeds_is_said_once() {
+        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Access denied.");
+        let sink = StoreError::io("runs/demo.h5".as_ref(), "syncing to disk", denied);
+        let err = anyhow::Error::from(RunError::Sink(sink));
+        assert_eq!(
+            said_once(&err),
+            "the storage sink failed: runs/demo.h5: syncing to disk: Access denied."
+        );
+    }
+
+    #[test]
+    fn context_that_does_not_repeat_its_cause_keeps_it() {
+        let err = anyhow::anyhow!("no such file").context("reading pipelines/demo.toml");
+        assert_eq!(said_once(&err), "reading pipelines/demo.toml: no such file");
+    }
 }

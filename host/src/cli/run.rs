@@ -18,7 +18,8 @@ pub struct Args {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Content-addressed store for reusable outputs (default: the pipeline's
-    /// `store`, else `$XDG_DATA_HOME/macroscope/store`).
+    /// `store`, else `store` in the user data directory: `~/.local/share/macroscope/store`,
+    /// `%LOCALAPPDATA%\macroscope\store` on Windows).
     #[arg(long)]
     pub store: Option<PathBuf>,
     /// Deflate level for stored data (0-9; shuffle is always on).

@@ -15,19 +15,15 @@ pub struct SearchPath {
 
 impl SearchPath {
     /// `extra` dirs, then `MACROSCOPE_PLUGIN_PATH`, then `plugins/` beside the
-    /// executable, then `$XDG_DATA_HOME/macroscope/plugins` (default
-    /// `~/.local/share/macroscope/plugins`).
+    /// executable, then `plugins` in the [user data
+    /// directory](crate::user_dir::user_data_dir) (`~/.local/share/macroscope/plugins`,
+    /// `%LOCALAPPDATA%\macroscope\plugins`).
     pub fn from_env(extra: &[PathBuf]) -> SearchPath {
         let exe_dir = std::env::current_exe()
             .ok()
             .and_then(|exe| exe.parent().map(Path::to_path_buf));
-        let data_home = std::env::var_os("XDG_DATA_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| {
-                std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share"))
-            });
-        assemble(extra, std::env::var_os(PLUGIN_PATH_VAR), exe_dir, data_home)
+        let user_dir = crate::user_dir::user_data_dir();
+        assemble(extra, std::env::var_os(PLUGIN_PATH_VAR), exe_dir, user_dir)
     }
 }
 
@@ -36,14 +32,14 @@ fn assemble(
     extra: &[PathBuf],
     plugin_path_var: Option<OsString>,
     exe_dir: Option<PathBuf>,
-    data_home: Option<PathBuf>,
+    user_dir: Option<PathBuf>,
 ) -> SearchPath {
     let mut dirs = extra.to_vec();
     if let Some(list) = plugin_path_var {
         dirs.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
     }
     dirs.extend(exe_dir.map(|d| d.join("plugins")));
-    dirs.extend(data_home.map(|d| d.join("macroscope").join("plugins")));
+    dirs.extend(user_dir.map(|d| d.join("plugins")));
     SearchPath { dirs }
 }
 
@@ -57,7 +53,7 @@ mod tests {
             &[PathBuf::from("/cli")],
             Some(std::env::join_paths(["/env/a", "/env/b"]).unwrap()),
             Some(PathBuf::from("/opt/macroscope/bin")),
-            Some(PathBuf::from("/home/u/.local/share")),
+            Some(PathBuf::from("/home/u/.local/share/macroscope")),
         );
         let expected: Vec<PathBuf> = [
             "/cli",

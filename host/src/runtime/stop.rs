@@ -14,8 +14,8 @@ const FAILED: u8 = 2;
 pub struct StopSignal(Arc<AtomicU8>);
 
 impl StopSignal {
-    /// A signal that Ctrl-C (SIGINT/SIGTERM) raises. Only one per process can be installed;
-    /// later calls return a plain signal.
+    /// A signal that Ctrl-C raises (SIGINT; in a Windows console Ctrl-C or Ctrl-Break). Only
+    /// one per process can be installed; later calls return a plain signal.
     pub fn on_ctrl_c() -> StopSignal {
         let signal = StopSignal::default();
         let flag = signal.clone();

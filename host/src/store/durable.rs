@@ -1,8 +1,14 @@
 //! Making files durable: sync a running file to the device in the
 //! background; fsync a finished one, rename it into place atomically, and
 //! fsync the directory so the rename itself survives a crash.
+//!
+//! On Windows a directory cannot be synced (it opens only with
+//! `FILE_FLAG_BACKUP_SEMANTICS`, and `FlushFileBuffers` on it is refused);
+//! renames there go through `MoveFileExW` with `MOVEFILE_WRITE_THROUGH`,
+//! which returns only once the new name is on disk, and the names a run
+//! creates are metadata NTFS journals and writes out with the flush of any
+//! file on the volume, so [`sync_dir`] has nothing to do there.
 
-use std::fs::File;
 use std::path::Path;
 use std::thread::JoinHandle;
 
@@ -12,7 +18,11 @@ use super::error::StoreError;
 
 /// Flushes a file's data and metadata to the device.
 pub fn sync_file(path: &Path) -> Result<(), StoreError> {
-    File::open(path)
+    // Windows flushes only through a handle open for writing (`FlushFileBuffers`).
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(cfg!(windows))
+        .open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| StoreError::io(path, "syncing to disk", e))
 }
@@ -70,36 +80,56 @@ impl BackgroundSync {
 /// Renames `from` to `to` (atomic on one file system, replacing `to`) and
 /// syncs the directory holding `to`.
 pub fn rename(from: &Path, to: &Path) -> Result<(), StoreError> {
-    std::fs::rename(from, to)
-        .map_err(|e| StoreError::io(from, format!("renaming to {}", to.display()), e))?;
+    #[cfg(windows)]
+    let renamed = windows::move_file(from, to, true);
+    #[cfg(not(windows))]
+    let renamed = std::fs::rename(from, to);
+    renamed.map_err(|e| StoreError::io(from, format!("renaming to {}", to.display()), e))?;
     sync_dir(to.parent().unwrap_or(Path::new(".")))
 }
 
 /// Renames `from` to `to` only if `to` does not exist (never replaces a
 /// file), then syncs the directory.
 pub fn rename_new(from: &Path, to: &Path) -> Result<(), StoreError> {
-    // A hard link fails if `to` exists, atomically; then drop the old name.
-    std::fs::hard_link(from, to).map_err(|e| {
+    let refused = |e: std::io::Error| {
         let reason = if e.kind() == std::io::ErrorKind::AlreadyExists {
             "the target exists and is never overwritten; move it away"
+        } else if cfg!(windows) {
+            "moving"
         } else {
             "linking"
         };
         StoreError::io(from, format!("renaming to {} ({reason})", to.display()), e)
-    })?;
-    std::fs::remove_file(from)
-        .map_err(|e| StoreError::io(from, "removing the old name after renaming", e))?;
+    };
+    // Without MOVEFILE_REPLACE_EXISTING the move fails if `to` exists, atomically.
+    #[cfg(windows)]
+    windows::move_file(from, to, false).map_err(refused)?;
+    // A hard link fails if `to` exists, atomically; then drop the old name.
+    #[cfg(not(windows))]
+    {
+        std::fs::hard_link(from, to).map_err(refused)?;
+        std::fs::remove_file(from)
+            .map_err(|e| StoreError::io(from, "removing the old name after renaming", e))?;
+    }
     sync_dir(to.parent().unwrap_or(Path::new(".")))
 }
 
+/// Syncs a directory, so the names created or removed in it survive a crash
+/// (nothing to do on Windows: see the module's documentation).
+#[cfg(windows)]
+pub fn sync_dir(_dir: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
 /// Syncs a directory, so the names created or removed in it survive a crash.
+#[cfg(not(windows))]
 pub fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
     };
-    File::open(dir)
+    std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io(dir, "syncing the directory", e))
 }
@@ -142,4 +172,32 @@ pub fn reserve(path: &Path, bytes: u64) -> Result<(), StoreError> {
 /// Gives the reserved space back (nothing to do if there is none).
 pub fn release(path: &Path) {
     let _ = std::fs::remove_file(path);
+}
+
+#[cfg(windows)]
+mod windows {
+    use std::os::windows::ffi::OsStrExt as _;
+    use std::path::Path;
+
+    use windows_sys::Win32::Storage::FileSystem::{
+        MoveFileExW, MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH,
+    };
+
+    /// Moves `from` to `to` (replacing `to` only if `replace`), returning once
+    /// the new name is on disk.
+    pub fn move_file(from: &Path, to: &Path, replace: bool) -> std::io::Result<()> {
+        let wide = |p: &Path| -> Vec<u16> { p.as_os_str().encode_wide().chain([0]).collect() };
+        let (from, to) = (wide(from), wide(to));
+        let flags = MOVEFILE_WRITE_THROUGH
+            | if replace {
+                MOVEFILE_REPLACE_EXISTING
+            } else {
+                0
+            };
+        // SAFETY: both names are NUL-terminated UTF-16 strings that outlive the call.
+        if unsafe { MoveFileExW(from.as_ptr(), to.as_ptr(), flags) } == 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
 }

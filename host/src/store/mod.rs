@@ -121,14 +121,13 @@ impl StoreOptions {
     }
 }
 
-/// `$XDG_DATA_HOME/macroscope/store`, or `~/.local/share/macroscope/store`.
+/// `store` in the [user data directory](crate::user_dir::user_data_dir)
+/// (`~/.local/share/macroscope/store`, `%LOCALAPPDATA%\macroscope\store`),
+/// else `macroscope/store` in the working directory.
 pub fn default_store_dir() -> PathBuf {
-    let data_home = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    data_home.join("macroscope").join("store")
+    crate::user_dir::user_data_dir()
+        .unwrap_or_else(|| PathBuf::from("macroscope"))
+        .join("store")
 }
 
 /// Final state of a run, recorded in the `status` attribute.
