@@ -4,10 +4,13 @@
 //! and [`crate::register_builtin!`] generate it from a [`crate::Plugin`], and the
 //! host calls it only through [`crate::PluginHandle`].
 //!
-//! What may grow within ABI 2 is shaped to grow: the root module and the
-//! descriptor are prefix types (fields appended after `last_prefix_field` read
-//! as `Option` from older libraries), the stage is a `sabi_trait` whose vtable
-//! is a prefix type too, and every enumeration is a code newtype.
+//! What may grow within ABI 2 is shaped to grow: every enumeration is a code
+//! newtype (a host that knows more codes loads older libraries), and the root
+//! module, the descriptor and the stage's vtable are prefix types. abi_stable's
+//! load-time check accepts a library whose prefix types have more fields than
+//! the host's, but refuses one with fewer: a field appended to the descriptor
+//! lets older hosts load newer libraries, not the reverse (docs/plugins.md,
+//! "Compatibility", and the test in tests/fixtures/compat show it).
 
 use abi_stable::{
     declare_root_module_statics,
