@@ -98,6 +98,7 @@ impl From<CortexError> for PluginError {
             // Its one input is the schedule.
             CortexError::WrongInputs { .. }
             | CortexError::MissingColumn { .. }
+            | CortexError::ScheduleAttributes { .. }
             | CortexError::MissingAttribute { .. } => PluginError::input(0, message),
             _ => PluginError::new(message),
         }
