@@ -6,11 +6,12 @@
 //!
 //! What may grow within ABI 2 is shaped to grow: every enumeration is a code
 //! newtype (a host that knows more codes loads older libraries), and the root
-//! module, the descriptor and the stage's vtable are prefix types. abi_stable's
-//! load-time check accepts a library whose prefix types have more fields than
-//! the host's, but refuses one with fewer: a field appended to the descriptor
-//! lets older hosts load newer libraries, not the reverse (docs/plugins.md,
-//! "Compatibility", and the test in tests/fixtures/compat show it).
+//! module and the descriptor are prefix types. abi_stable's load-time check
+//! accepts a library whose prefix types have more fields than the host's but
+//! refuses one with fewer, so a release that appends a descriptor field also
+//! keeps a frozen copy of the previous layout for [`crate::load`] to fall back
+//! to (docs/plugins.md, "Compatibility"; tests/fixtures/compat shows it). The
+//! stage and array-storage vtables are frozen for ABI 2.
 
 use abi_stable::{
     declare_root_module_statics,

@@ -5,6 +5,11 @@
 //! is never used: it caches one module per root-module type, so a second plugin
 //! file would silently come back as the first.
 //!
+//! A library is checked against this release's root-module layout. When a
+//! later 0.2.x release appends a field to the root module or the descriptor,
+//! it freezes the previous layout and falls back to it here, so that libraries
+//! built before the growth still load (docs/plugins.md, "Compatibility").
+//!
 //! Libraries are never unloaded (abi_stable leaks them on purpose): the
 //! descriptors returned here stay valid for the life of the process.
 
