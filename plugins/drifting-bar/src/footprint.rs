@@ -105,12 +105,13 @@ impl<'g> Footprint<'g> {
         let y_min = if b >= std::f64::consts::FRAC_PI_2 {
             0.0
         } else {
-            (distance_to(b.tan()).powi(2) - d * d).max(0.0).sqrt()
+            let rho = distance_to(libm::tan(b));
+            (rho * rho - d * d).max(0.0).sqrt()
         };
         let y_max = if a <= 0.0 {
             f64::INFINITY
         } else {
-            let rho = distance_to(a.tan());
+            let rho = distance_to(libm::tan(a));
             if rho < d {
                 return nothing;
             }
@@ -129,7 +130,7 @@ fn tan_or_infinite(x: f64) -> f64 {
     } else if x <= -std::f64::consts::FRAC_PI_2 {
         f64::NEG_INFINITY
     } else {
-        x.tan()
+        libm::tan(x)
     }
 }
 

@@ -116,11 +116,11 @@ impl Monitor {
     pub fn angle_at(&self, y: f64, z: f64) -> VisualAngle {
         let d = self.eye_distance_cm;
         let altitude = match self.projection {
-            Projection::Spherical => z.atan2(d.hypot(y)),
-            Projection::Flat => z.atan2(d),
+            Projection::Spherical => libm::atan2(z, libm::hypot(d, y)),
+            Projection::Flat => libm::atan2(z, d),
         };
         VisualAngle {
-            azimuth: y.atan2(d).to_degrees() + self.azimuth_deg,
+            azimuth: libm::atan2(y, d).to_degrees() + self.azimuth_deg,
             altitude: altitude.to_degrees() + self.altitude_deg,
         }
     }

@@ -122,7 +122,7 @@ impl HarmonicSums {
         // weights so that a constant pixel gives F1 = 0 up to f64 rounding.
         let weights: Vec<(f32, f32)> = angles
             .iter()
-            .map(|&a| (a.cos() as f32, a.sin() as f32))
+            .map(|&a| (libm::cos(a) as f32, libm::sin(a) as f32))
             .collect();
         for &(c, s) in &weights {
             self.cos_total += f64::from(c);
@@ -158,7 +158,7 @@ impl HarmonicSums {
             let re = (self.sum_cos[i] + (reference - mean) * self.cos_total) / mean;
             let im = (self.sum_sin[i] + (reference - mean) * self.sin_total) / mean;
             if mean > 0.0 && n > 0.0 {
-                (im.atan2(re), 2.0 * re.hypot(im) / n, mean)
+                (libm::atan2(im, re), 2.0 * libm::hypot(re, im) / n, mean)
             } else {
                 (f64::NAN, f64::NAN, if n > 0.0 { mean } else { f64::NAN })
             }
@@ -182,7 +182,7 @@ mod tests {
     fn series(times: &[f64], omega: f64, mean: f64, amplitude: f64, lag: f64) -> Vec<u16> {
         times
             .iter()
-            .map(|&t| (mean * (1.0 + amplitude * (omega * t - lag).cos())).round() as u16)
+            .map(|&t| (mean * (1.0 + amplitude * libm::cos(omega * t - lag))).round() as u16)
             .collect()
     }
 

@@ -1,4 +1,7 @@
 //! `fourier-maps` driven through the `Plugin` trait with a hand-made schedule and camera.
+// Reference computations: independent of the plugin's portable `libm`, so
+// the platform's own functions are what a check should use (plugins/clippy.toml).
+#![allow(clippy::disallowed_methods)]
 
 use std::f64::consts::{PI, TAU};
 

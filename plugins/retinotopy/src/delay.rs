@@ -16,13 +16,15 @@ use std::f64::consts::PI;
 
 /// angle(e^{ix}): `x` wrapped into [−π, π].
 pub fn wrap(x: f64) -> f64 {
-    x.sin().atan2(x.cos())
+    libm::atan2(libm::sin(x), libm::cos(x))
 }
 
 /// The delay δ ∈ (0, π] of a pixel from its forward and reverse phases.
 pub fn hemodynamic_delay(phase_forward: f64, phase_reverse: f64) -> f64 {
-    let delay = (phase_forward.sin() + phase_reverse.sin())
-        .atan2(phase_forward.cos() + phase_reverse.cos());
+    let delay = libm::atan2(
+        libm::sin(phase_forward) + libm::sin(phase_reverse),
+        libm::cos(phase_forward) + libm::cos(phase_reverse),
+    );
     if delay <= 0.0 {
         delay + PI
     } else {

@@ -20,7 +20,7 @@ pub fn gradient_direction(map: &Array2<f64>) -> Array2<f64> {
     let (d_row, d_col) = gradient(map);
     Zip::from(&d_col)
         .and(&d_row)
-        .map_collect(|&dc, &dr| dc.atan2(dr))
+        .map_collect(|&dc, &dr| libm::atan2(dc, dr))
 }
 
 /// Raw (unsmoothed) visual field sign of two position maps in degrees.
@@ -33,7 +33,7 @@ pub fn visual_field_sign(
     let g_alt = gradient_direction(&gaussian_filter(altitude, phase_sigma_px));
     Zip::from(&g_alt)
         .and(&g_azi)
-        .map_collect(|&alt, &azi| (alt - azi).sin())
+        .map_collect(|&alt, &azi| libm::sin(alt - azi))
 }
 
 #[cfg(test)]
@@ -86,8 +86,8 @@ mod tests {
         // Smoothing leaves a plane unchanged wherever the kernel (radius 4 for σ = 1)
         // does not reach the mirrored border.
         let theta = 0.7f64;
-        let azi = map(|r, c| 3.0 * (c * theta.cos() - r * theta.sin()));
-        let alt = map(|r, c| 3.0 * (c * theta.sin() + r * theta.cos()));
+        let azi = map(|r, c| 3.0 * (c * libm::cos(theta) - r * libm::sin(theta)));
+        let alt = map(|r, c| 3.0 * (c * libm::sin(theta) + r * libm::cos(theta)));
         assert_everywhere(&visual_field_sign(&azi, &alt, 0.0), -1.0);
         assert_inside(&visual_field_sign(&azi, &alt, 1.0), 5, -1.0);
     }
@@ -96,6 +96,6 @@ mod tests {
     fn sheared_maps_give_the_sine_of_the_angle_between_gradients() {
         // alt = row + col: g_alt = atan2(1, 1) = π/4; azi = col: g_azi = π/2 → sin(−π/4).
         let vfs = visual_field_sign(&map(|_, c| 2.0 * c), &map(|r, c| r + c), 0.0);
-        assert_everywhere(&vfs, -(std::f64::consts::FRAC_PI_4).sin());
+        assert_everywhere(&vfs, -libm::sin(std::f64::consts::FRAC_PI_4));
     }
 }

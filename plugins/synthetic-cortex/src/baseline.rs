@@ -72,7 +72,7 @@ impl Segment {
             0.0
         };
         let (ey, ex) = (rel[0] - t * d[0], rel[1] - t * d[1]);
-        self.contrast * (-(ey * ey + ex * ex) / (2.0 * self.sigma * self.sigma)).exp()
+        self.contrast * libm::exp(-(ey * ey + ex * ex) / (2.0 * self.sigma * self.sigma))
     }
 }
 
@@ -131,7 +131,7 @@ fn vessel_segments(half: [f64; 2], spec: BaselineSpec) -> Vec<Segment> {
                 branches += 1;
                 let ratio = rng.random_range(BRANCH_WIDTH_RATIO[0]..BRANCH_WIDTH_RATIO[1]);
                 let side = if rng.random_bool(0.5) { 1.0 } else { -1.0 };
-                let along = (pair[1][1] - pair[0][1]).atan2(pair[1][0] - pair[0][0]);
+                let along = libm::atan2(pair[1][1] - pair[0][1], pair[1][0] - pair[0][0]);
                 let turn = side * rng.random_range(30f64..70.0).to_radians();
                 let branch = random_path(pair[1], along + turn, BRANCH_STEPS, half, &mut rng);
                 segments.extend(branch.windows(2).map(|b| Segment {
@@ -156,7 +156,7 @@ fn entry_point(half: [f64; 2], rng: &mut StdRng) -> ([f64; 2], f64) {
         2 => [along * half[0], -half[1]],
         _ => [along * half[0], half[1]],
     };
-    let to_centre = (-start[1]).atan2(-start[0]);
+    let to_centre = libm::atan2(-start[1], -start[0]);
     (
         start,
         to_centre + rng.random_range(-40f64..40.0).to_radians(),
@@ -178,7 +178,10 @@ fn random_path(
     for _ in 0..steps {
         curvature = 0.85 * curvature + kick.sample(rng);
         heading += curvature;
-        p = [p[0] + STEP * heading.cos(), p[1] + STEP * heading.sin()];
+        p = [
+            p[0] + STEP * libm::cos(heading),
+            p[1] + STEP * libm::sin(heading),
+        ];
         points.push(p);
         if p[0].abs() > half[0] + STEP || p[1].abs() > half[1] + STEP {
             break;
@@ -205,10 +208,11 @@ mod tests {
     fn without_vessels_the_image_is_the_vignetting_profile() {
         let image = baseline_image(64, 64, spec(0));
         // Pixel centres nearest the window centre are (0.5/64, 0.5/64) away: ρ² = 2·(1/128)² / 0.5.
-        let centre = 2600.0 * (1.0 - 0.15 * 2.0 * (1.0 / 128.0f64).powi(2) / 0.5);
+        let centre = 2600.0 * (1.0 - 0.15 * 2.0 * (1.0 / 128.0 * (1.0 / 128.0)) / 0.5);
         assert!((f64::from(image[32 * 64 + 32]) - centre).abs() < 1e-3);
         // Corner pixel centre: ρ² = 2·(0.5 − 1/128)² / 0.5.
-        let corner = 2600.0 * (1.0 - 0.15 * 2.0 * (0.5 - 1.0 / 128.0f64).powi(2) / 0.5);
+        let corner =
+            2600.0 * (1.0 - 0.15 * 2.0 * ((0.5 - 1.0 / 128.0) * (0.5 - 1.0 / 128.0)) / 0.5);
         assert!((f64::from(image[0]) - corner).abs() < 1e-3);
     }
 

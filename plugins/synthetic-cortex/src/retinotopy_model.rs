@@ -168,17 +168,20 @@ impl TrueRetinotopy {
 /// The area and preferred position at window point (y, x), or `None` outside all areas.
 fn pixel_truth(y: f64, x: f64, ranges: FieldRanges) -> Option<PixelTruth> {
     let e = &V1_ELLIPSE;
-    let (sin, cos) = e.rotation_deg.to_radians().sin_cos();
+    let (sin, cos) = libm::sincos(e.rotation_deg.to_radians());
     let (dy, dx) = (y - e.centre_y, x - e.centre_x);
     // ξ along (cos, sin) and η along (−sin, cos) in (row, column) order: a
     // right-handed frame there, so orientation in (ξ, η) is orientation in (row, col).
     let xi = (dy * cos + dx * sin) / e.semi_xi;
     let eta = (-dy * sin + dx * cos) / e.semi_eta;
-    let r = xi.hypot(eta);
-    let theta = eta.atan2(xi);
+    let r = libm::hypot(xi, eta);
+    let theta = libm::atan2(eta, xi);
     let (label, sign, v1_radius) = fold_into_v1(r, theta)?;
-    let (azimuth_deg, altitude_deg) =
-        v1_map(v1_radius * theta.cos(), v1_radius * theta.sin(), ranges);
+    let (azimuth_deg, altitude_deg) = v1_map(
+        v1_radius * libm::cos(theta),
+        v1_radius * libm::sin(theta),
+        ranges,
+    );
     Some(PixelTruth {
         label,
         sign,
@@ -226,7 +229,9 @@ fn v1_map(xi: f64, eta: f64, ranges: FieldRanges) -> (f64, f64) {
 
 /// Thickness profile of a lens of half-width `half_width`: `sqrt(1 − (offset/half_width)²)`, 0 beyond.
 fn lens(offset: f64, half_width: f64) -> f64 {
-    (1.0 - (offset / half_width).powi(2)).max(0.0).sqrt()
+    (1.0 - (offset / half_width) * (offset / half_width))
+        .max(0.0)
+        .sqrt()
 }
 
 /// `angle` wrapped into (−π, π].
