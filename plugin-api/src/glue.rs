@@ -62,7 +62,7 @@ extern "C" fn outputs<P: Plugin>(
     params_json: RStr<'_>,
     inputs: RSlice<'_, InputPort>,
 ) -> RResult<RVec<PortSpec>, FfiError> {
-    guarded::<P, _>("outputs", || {
+    guarded(|| {
         let params = params::<P>(params_json)?;
         Ok(P::outputs(&params, inputs.as_slice())?.into())
     })
@@ -72,7 +72,7 @@ extern "C" fn start<P: Plugin>(
     params_json: RStr<'_>,
     inputs: RSlice<'_, InputPort>,
 ) -> RResult<StageBox, FfiError> {
-    guarded::<P, _>("start", || {
+    guarded(|| {
         let plugin = P::start(params::<P>(params_json)?, inputs.as_slice())?;
         Ok(FfiStage_TO::from_value(
             Adapter {
@@ -84,22 +84,16 @@ extern "C" fn start<P: Plugin>(
     })
 }
 
-/// Runs `f`, turning a panic into a `PANICKED` error that names the plugin.
-fn guarded<P: Plugin, T>(
-    entry: &str,
-    f: impl FnOnce() -> Result<T, PluginError>,
-) -> RResult<T, FfiError> {
+/// Runs `f`, turning a panic into a `PANICKED` error with the panic's message
+/// (callers name the plugin and the entry point).
+fn guarded<T>(f: impl FnOnce() -> Result<T, PluginError>) -> RResult<T, FfiError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => RResult::ROk(value),
         Ok(Err(error)) => RResult::RErr(error.into()),
         Err(payload) => RResult::RErr(
             PluginError::of_kind(
                 ErrorKind::Panicked,
-                format!(
-                    "plugin `{}` panicked in {entry}: {}",
-                    P::INFO.name,
-                    panic_message(&*payload)
-                ),
+                format!("panicked: {}", panic_message(&*payload)),
             )
             .into(),
         ),
@@ -125,23 +119,16 @@ struct Adapter<P> {
 impl<P: Plugin> Adapter<P> {
     fn call<T>(
         &mut self,
-        entry: &str,
         f: impl FnOnce(&mut P, &mut Outputs) -> Result<T, PluginError>,
     ) -> RResult<(T, RVec<Emission>), FfiError> {
         if self.poisoned {
             return RResult::RErr(
-                PluginError::of_kind(
-                    ErrorKind::Panicked,
-                    format!(
-                        "plugin `{}` panicked earlier and cannot continue",
-                        P::INFO.name
-                    ),
-                )
-                .into(),
+                PluginError::of_kind(ErrorKind::Panicked, "panicked earlier and cannot continue")
+                    .into(),
             );
         }
         let plugin = &mut self.plugin;
-        let result = guarded::<P, _>(entry, || {
+        let result = guarded(|| {
             let mut out = Outputs::default();
             let value = f(plugin, &mut out)?;
             Ok((value, out.take().into()))
@@ -166,7 +153,7 @@ impl<P: Plugin> FfiStage for Adapter<P> {
     }
 
     fn poll(&mut self) -> RResult<Polled, FfiError> {
-        self.call("poll", |p, out| p.poll(out))
+        self.call(|p, out| p.poll(out))
             .map(|(flow, emissions)| Polled {
                 emissions,
                 finished: flow == Flow::Finished,
@@ -174,14 +161,12 @@ impl<P: Plugin> FfiStage for Adapter<P> {
     }
 
     fn receive(&mut self, input: u32, item: ItemRef<'_>) -> RResult<RVec<Emission>, FfiError> {
-        self.call("receive", |p, out| {
-            p.receive(input as usize, Item::new(item), out)
-        })
-        .map(|((), emissions)| emissions)
+        self.call(|p, out| p.receive(input as usize, Item::new(item), out))
+            .map(|((), emissions)| emissions)
     }
 
     fn finish(&mut self) -> RResult<RVec<Emission>, FfiError> {
-        self.call("finish", |p, out| p.finish(out))
+        self.call(|p, out| p.finish(out))
             .map(|((), emissions)| emissions)
     }
 }

@@ -141,7 +141,7 @@ fn the_example_plugin_s_panic_is_injected_through_its_fault_parameter() {
     };
     assert!(
         note.contains(
-            "plugin `example-frame-stats` panicked in receive: fault injected at frame 1"
+            "plugin `example-frame-stats` failed in receive: panicked: fault injected at frame 1"
         ),
         "{note}"
     );

@@ -60,7 +60,7 @@ fn a_panic_mid_run_comes_back_as_an_error_naming_the_plugin() {
             call: "receive",
             error: PluginError::of_kind(
                 ErrorKind::Panicked,
-                "plugin `example-frame-stats` panicked in receive: fault injected at frame 2 \
+                "panicked: fault injected at frame 2 \
                  (parameter panic_at_frame)"
             ),
         }
@@ -81,8 +81,7 @@ fn a_stage_that_panicked_refuses_further_calls() {
     let refusal = stage.finish().unwrap_err();
     assert_eq!(
         refusal.to_string(),
-        "plugin `example-frame-stats` failed in finish: \
-         plugin `example-frame-stats` panicked earlier and cannot continue"
+        "plugin `example-frame-stats` failed in finish: panicked earlier and cannot continue"
     );
 }
 
