@@ -29,7 +29,9 @@ pub use error::{ErrorCode, ErrorKind, FfiError, PluginError};
 pub use handle::{PluginHandle, RunningStage};
 pub use items::{Emission, ItemRef, Scalar};
 pub use plugin::{Flow, Item, Outputs, Plugin, PluginInfo};
-pub use ports::{is_port_name, ColumnSpec, InputPort, InputSpec, PortMismatch, PortSpec};
+pub use ports::{
+    is_port_name, ColumnSpec, InputPort, InputSpec, PortMismatch, PortSpec, EXPECTED_ITEMS,
+};
 
 #[doc(hidden)]
 pub use glue::descriptor_of;

@@ -34,6 +34,10 @@ impl ColumnSpec {
     }
 }
 
+/// The port attribute with the number of items a stream port expects to carry
+/// ([`PortSpec::with_expected_items`]).
+pub const EXPECTED_ITEMS: &str = "expected_items";
+
 /// A typed output of a stage, declared before any data flows.
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
@@ -103,6 +107,29 @@ impl PortSpec {
     pub fn with_attributes(mut self, attributes: &serde_json::Value) -> Self {
         self.attributes = attributes.to_string().into();
         self
+    }
+
+    /// Says about how many items the stage will emit on this stream port, when
+    /// it knows in advance (frames of a stimulus of known duration). The host
+    /// shows progress against it and nothing else depends on it: an estimate is
+    /// fine, and fewer or more items are not an error. Kept in the attributes
+    /// as [`EXPECTED_ITEMS`].
+    pub fn with_expected_items(mut self, items: u64) -> Self {
+        let mut attributes = self.attributes_json();
+        if let Some(object) = attributes.as_object_mut() {
+            object.insert(EXPECTED_ITEMS.to_owned(), items.into());
+        }
+        self.attributes = attributes.to_string().into();
+        self
+    }
+
+    /// How many items the stage expects to emit on this port: 1 for a dataset
+    /// port, [`EXPECTED_ITEMS`] for a stream that declares it.
+    pub fn expected_items(&self) -> Option<u64> {
+        if self.kind == PortKind::DATASET {
+            return Some(1);
+        }
+        self.attributes_json().get(EXPECTED_ITEMS)?.as_u64()
     }
 
     /// The attributes parsed as JSON (`{}` when empty or malformed).
@@ -429,6 +456,23 @@ fn join(names: &[RString]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_expects_the_items_it_declares_and_keeps_its_other_attributes() {
+        let port = PortSpec::stream("frames", ElementType::U8, &[2, 2])
+            .with_attributes(&serde_json::json!({ "downsample": 4 }))
+            .with_expected_items(11_984);
+        assert_eq!(port.expected_items(), Some(11_984));
+        assert_eq!(port.attributes_json()["downsample"], 4);
+        let silent = PortSpec::stream("frames", ElementType::U8, &[2, 2]);
+        assert_eq!(silent.expected_items(), None);
+    }
+
+    #[test]
+    fn a_dataset_port_expects_one_item() {
+        let port = PortSpec::dataset("phase", ElementType::F64, &[4, 4]);
+        assert_eq!(port.expected_items(), Some(1));
+    }
 
     #[test]
     fn port_names_are_identifiers() {

@@ -25,6 +25,14 @@ pub struct Cli {
     #[arg(long = "plugin-path", global = true, value_name = "DIR")]
     pub plugin_path: Vec<PathBuf>,
 
+    /// Only warnings and errors: no progress, no informational log lines.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// More log lines (`-v` debug, `-vv` trace).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -64,7 +72,7 @@ pub enum PluginCommand {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(log_level(&cli));
     match dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -93,7 +101,7 @@ fn said_once(err: &anyhow::Error) -> String {
 fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let search = SearchPath::from_env(&cli.plugin_path);
     match cli.command {
-        Command::Run(args) => run::run(args, &search),
+        Command::Run(args) => run::run(args, &search, cli.quiet),
         Command::Validate(args) => validate::run(args, &search),
         Command::Plugins(args) => plugins::run(args, &search),
         Command::Inspect(args) => inspect::run(args, &search),
@@ -110,12 +118,31 @@ fn load_registry(search: &SearchPath) -> anyhow::Result<Registry> {
     Ok(Registry::load(search)?)
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MACROSCOPE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+/// The log filter `-q`/`-v` ask for; `None` leaves it to the environment.
+fn log_level(cli: &Cli) -> Option<&'static str> {
+    match (cli.quiet, cli.verbose) {
+        (true, _) => Some("warn"),
+        (false, 0) => None,
+        (false, 1) => Some("debug"),
+        (false, _) => Some("trace"),
+    }
+}
+
+/// Log lines on stderr: the level `-q`/`-v` chose, else `MACROSCOPE_LOG`, else
+/// `RUST_LOG`, else `info`; colours only on a terminal.
+fn init_logging(level: Option<&str>) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter = match level {
+        Some(level) => EnvFilter::new(level),
+        None => EnvFilter::try_from_env("MACROSCOPE_LOG")
+            .or_else(|_| EnvFilter::try_from_default_env())
+            .unwrap_or_else(|_| EnvFilter::new("info")),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
 
@@ -31,13 +32,12 @@ pub struct Args {
     /// Do not write PNG figures after the run.
     #[arg(long)]
     pub no_figures: bool,
-    /// No progress output.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
-/// Runs the pipeline; exits non-zero if any stage or the sink failed.
-pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
+/// Runs the pipeline (with no progress output when `quiet`); exits non-zero if
+/// any stage or the sink failed. The time it prints last is the command's own.
+pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitCode> {
+    let began = Instant::now();
     let registry = super::load_registry(search)?;
     let mut pipeline = crate::pipeline::Pipeline::load(&args.pipeline, &registry)
         .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
@@ -56,7 +56,7 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
 
     let run_options = RunOptions {
         queue_depth: args.queue_depth,
-        progress: if args.quiet {
+        progress: if quiet {
             ProgressMode::Quiet
         } else {
             ProgressMode::detect()
@@ -84,25 +84,25 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
             ""
         };
         let dropped = if stage.dropped > 0 {
-            format!(", {} dropped", stage.dropped)
+            format!(", {} dropped", runtime::readable(stage.dropped as f64))
         } else {
             String::new()
         };
         println!(
-            "  {:<20} {:>8} items{dropped}{reused}",
-            stage.stage, stage.items
+            "  {:<20} {:>10} items{dropped}{reused}",
+            stage.stage,
+            runtime::readable(stage.items as f64)
         );
     }
-    println!(
-        "{}: {} ({:.1} s)",
-        status_word(status),
-        summary.path.display(),
-        report.elapsed.as_secs_f64()
-    );
     if let Err(err) = report.outcome {
+        print_status(status, &summary.path, began);
+        let ended_by = match status {
+            RunStatus::Interrupted => "the interruption",
+            _ => "the failure",
+        };
         eprintln!("error: {err}");
         eprintln!(
-            "everything stored before the failure is kept in {}",
+            "everything stored before {ended_by} is kept in {}",
             summary.path.display()
         );
         return Ok(ExitCode::FAILURE);
@@ -110,7 +110,18 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     if !args.no_figures {
         report_maps(&summary.path)?;
     }
+    print_status(status, &summary.path, began);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The last line: how the run ended, its file, and the command's wall time.
+fn print_status(status: RunStatus, file: &std::path::Path, started: Instant) {
+    println!(
+        "{}: {} ({:.1} s)",
+        status_word(status),
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 fn status_word(status: RunStatus) -> &'static str {

@@ -18,7 +18,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use crate::pipeline::{InputSource, Pipeline};
 use crate::store::{Sink, StoreError};
 
-pub use progress::ProgressMode;
+pub use progress::{readable, ProgressMode};
 pub use stop::StopSignal;
 
 use dispatch::{Consumer, Dispatcher, SinkMsg};

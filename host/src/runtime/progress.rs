@@ -1,4 +1,6 @@
-//! Progress per stage: bars (items, items/s) on a terminal, log lines otherwise.
+//! Progress per stage: live bars on a terminal (percent and ETA where the stage
+//! says how many items it expects, a spinner where not); otherwise one plain
+//! line every few seconds, with no escape codes, for log files and pipes.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -6,7 +8,8 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use macroscope_plugin_api::PortSpec;
 
 use crate::pipeline::Pipeline;
 
@@ -15,25 +18,33 @@ use crate::pipeline::Pipeline;
 pub enum ProgressMode {
     /// Live bars on stderr.
     Bars,
-    /// A log line per stage every few seconds.
-    Log,
+    /// A plain line on stderr every few seconds.
+    Lines,
     /// Nothing.
     Quiet,
 }
 
 impl ProgressMode {
-    /// Bars when stderr is a terminal, log lines otherwise.
+    /// Bars when stderr is a terminal, plain lines otherwise.
     pub fn detect() -> Self {
         if std::io::stderr().is_terminal() {
             ProgressMode::Bars
         } else {
-            ProgressMode::Log
+            ProgressMode::Lines
         }
     }
 }
 
 const BAR_REFRESH: Duration = Duration::from_millis(200);
-const LOG_EVERY: Duration = Duration::from_secs(5);
+const LINE_EVERY: Duration = Duration::from_secs(5);
+
+/// One stage as the monitor shows it.
+struct Meter {
+    id: String,
+    /// Items the stage expects to emit, when every output port says.
+    total: Option<u64>,
+    items: Arc<AtomicU64>,
+}
 
 /// Counters the stages bump and a thread that shows them.
 pub(super) struct Progress {
@@ -44,13 +55,21 @@ pub(super) struct Progress {
 
 impl Progress {
     pub(super) fn start(pipeline: &Pipeline, mode: ProgressMode) -> Progress {
-        let ids: Vec<String> = pipeline.stages.iter().map(|s| s.id.clone()).collect();
-        let counters: Vec<Arc<AtomicU64>> = ids.iter().map(|_| Arc::default()).collect();
+        let meters: Vec<Meter> = pipeline
+            .stages
+            .iter()
+            .map(|s| Meter {
+                id: s.id.clone(),
+                total: expected_items(&s.outputs),
+                items: Arc::default(),
+            })
+            .collect();
+        let counters = meters.iter().map(|m| m.items.clone()).collect();
         let done = Arc::new(AtomicBool::new(false));
         let monitor = match mode {
             ProgressMode::Quiet => None,
-            ProgressMode::Bars => Some(spawn_bars(ids, counters.clone(), done.clone())),
-            ProgressMode::Log => Some(spawn_log(ids, counters.clone(), done.clone())),
+            ProgressMode::Bars => Some(spawn_bars(meters, done.clone())),
+            ProgressMode::Lines => Some(spawn_lines(meters, done.clone())),
         };
         Progress {
             counters,
@@ -71,31 +90,39 @@ impl Progress {
     }
 }
 
-fn spawn_bars(
-    ids: Vec<String>,
-    counters: Vec<Arc<AtomicU64>>,
-    done: Arc<AtomicBool>,
-) -> JoinHandle<()> {
+/// The items a stage expects over all its ports, if every port says.
+fn expected_items(outputs: &[PortSpec]) -> Option<u64> {
+    outputs.iter().map(PortSpec::expected_items).sum()
+}
+
+fn spawn_bars(meters: Vec<Meter>, done: Arc<AtomicBool>) -> JoinHandle<()> {
     thread::spawn(move || {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{prefix:>16} {spinner} {human_pos:>9} items  {per_sec:>14}  {elapsed}",
-        )
-        .expect("valid template");
-        let width = ids.iter().map(String::len).max().unwrap_or(0);
-        let bars: Vec<ProgressBar> = ids
+        let width = meters.iter().map(|m| m.id.len()).max().unwrap_or(0);
+        let bars: Vec<ProgressBar> = meters
             .iter()
-            .map(|id| {
-                let bar = multi.add(ProgressBar::no_length().with_style(style.clone()));
-                bar.set_prefix(format!("{id:>width$}"));
-                bar
+            .map(|meter| {
+                let bar = match meter.total {
+                    Some(total) => ProgressBar::new(total).with_style(bar_style(
+                        "{prefix} {bar:24} {percent:>3}%  {count:>17}  {rate:>12}  ETA {eta}",
+                    )),
+                    None => ProgressBar::no_length().with_style(bar_style(
+                        "{prefix} {spinner}  {count:>9} items  {rate:>12}  {elapsed}",
+                    )),
+                };
+                bar.set_prefix(format!("{:>width$}", meter.id));
+                multi.add(bar)
             })
             .collect();
         loop {
             let finished = done.load(Ordering::SeqCst);
-            for (bar, counter) in bars.iter().zip(&counters) {
-                bar.set_position(counter.load(Ordering::Relaxed));
-                bar.tick();
+            for (bar, meter) in bars.iter().zip(&meters) {
+                let items = meter.items.load(Ordering::Relaxed);
+                // An estimate may be passed: the bar grows rather than overflows.
+                if bar.length().is_some_and(|total| items > total) {
+                    bar.set_length(items);
+                }
+                bar.set_position(items);
             }
             if finished {
                 bars.iter().for_each(ProgressBar::finish);
@@ -106,28 +133,155 @@ fn spawn_bars(
     })
 }
 
-fn spawn_log(
-    ids: Vec<String>,
-    counters: Vec<Arc<AtomicU64>>,
-    done: Arc<AtomicBool>,
-) -> JoinHandle<()> {
+/// A bar style with the readable `{count}` (items, or items of total) and `{rate}` keys.
+fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .expect("valid template")
+        .with_key(
+            "count",
+            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = match state.len() {
+                    Some(total) => write!(
+                        w,
+                        "{}/{}",
+                        readable(state.pos() as f64),
+                        readable(total as f64)
+                    ),
+                    None => write!(w, "{}", readable(state.pos() as f64)),
+                };
+            },
+        )
+        .with_key(
+            "rate",
+            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}/s", readable(state.per_sec()));
+            },
+        )
+}
+
+fn spawn_lines(meters: Vec<Meter>, done: Arc<AtomicBool>) -> JoinHandle<()> {
     thread::spawn(move || {
         let started = Instant::now();
-        let mut last_log = Instant::now();
+        let mut last_line = Instant::now();
         while !done.load(Ordering::SeqCst) {
             thread::sleep(BAR_REFRESH);
-            if last_log.elapsed() < LOG_EVERY {
+            if last_line.elapsed() < LINE_EVERY {
                 continue;
             }
-            last_log = Instant::now();
+            last_line = Instant::now();
             let seconds = started.elapsed().as_secs_f64();
-            for (id, counter) in ids.iter().zip(&counters) {
-                let items = counter.load(Ordering::Relaxed);
-                tracing::info!(
-                    "stage `{id}`: {items} items ({:.1} items/s)",
-                    items as f64 / seconds
-                );
-            }
+            let stages: Vec<String> = meters
+                .iter()
+                .map(|m| progress_of(&m.id, m.items.load(Ordering::Relaxed), m.total, seconds))
+                .collect();
+            eprintln!("progress {seconds:.0} s: {}", stages.join("; "));
         }
     })
+}
+
+/// One stage in a plain progress line: `camera 3,183/5,745 (55%, 318/s, ~8 s left)`.
+fn progress_of(id: &str, items: u64, total: Option<u64>, seconds: f64) -> String {
+    let rate = items as f64 / seconds;
+    match total {
+        Some(total) if items < total && rate > 0.0 => format!(
+            "{id} {}/{} ({:.0}%, {}/s, ~{} s left)",
+            readable(items as f64),
+            readable(total as f64),
+            100.0 * items as f64 / total as f64,
+            readable(rate),
+            readable(((total - items) as f64 / rate).ceil()),
+        ),
+        Some(total) => format!(
+            "{id} {}/{} ({:.0}%)",
+            readable(items as f64),
+            readable(total as f64),
+            100.0 * items.min(total) as f64 / total.max(1) as f64,
+        ),
+        None => format!(
+            "{id} {} items ({}/s)",
+            readable(items as f64),
+            readable(rate)
+        ),
+    }
+}
+
+/// A count or rate as a person reads it: thousands separated by commas, and
+/// decimals only while they matter (`68,880`, `318`, `12.5`, `0.25`).
+pub fn readable(value: f64) -> String {
+    if !value.is_finite() {
+        return "-".to_owned();
+    }
+    let decimals = match value.abs() {
+        v if v >= 100.0 || v == v.trunc() => 0,
+        v if v >= 10.0 => 1,
+        _ => 2,
+    };
+    let text = format!("{value:.decimals$}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = whole
+        .strip_prefix('-')
+        .map_or(("", whole), |digits| ("-", digits));
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match fraction {
+        "" => format!("{sign}{grouped}"),
+        _ => format!("{sign}{grouped}.{fraction}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_rates_are_grouped_by_thousands_with_only_the_decimals_that_matter() {
+        assert_eq!(readable(68_880.0), "68,880");
+        assert_eq!(readable(2_289.751_196_412_800_7), "2,290");
+        assert_eq!(readable(318.4), "318");
+        assert_eq!(readable(12.46), "12.5");
+        assert_eq!(readable(0.25), "0.25");
+        assert_eq!(readable(1_000_000.0), "1,000,000");
+        assert_eq!(readable(f64::NAN), "-");
+    }
+
+    #[test]
+    fn a_stage_with_a_known_total_shows_percent_rate_and_time_left() {
+        assert_eq!(
+            progress_of("camera", 3_183, Some(5_745), 10.0),
+            "camera 3,183/5,745 (55%, 318/s, ~9 s left)"
+        );
+    }
+
+    #[test]
+    fn a_stage_past_its_estimate_shows_its_count_without_time_left() {
+        assert_eq!(
+            progress_of("camera", 5_800, Some(5_745), 10.0),
+            "camera 5,800/5,745 (100%)"
+        );
+    }
+
+    #[test]
+    fn a_stage_without_a_total_shows_its_count_and_rate() {
+        assert_eq!(
+            progress_of("camera", 3_183, None, 10.0),
+            "camera 3,183 items (318/s)"
+        );
+    }
+
+    #[test]
+    fn a_stage_expects_the_sum_of_its_ports_only_when_every_port_says() {
+        use macroscope_plugin_api::ElementType;
+        let stream = PortSpec::stream("frames", ElementType::U8, &[2]);
+        let dataset = PortSpec::dataset("map", ElementType::F64, &[2]);
+        assert_eq!(
+            expected_items(&[stream.clone().with_expected_items(10), dataset]),
+            Some(11)
+        );
+        assert_eq!(expected_items(&[stream]), None);
+    }
 }

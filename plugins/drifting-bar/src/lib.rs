@@ -67,9 +67,10 @@ impl Plugin for DriftingBar {
         let (width, height) = params.stored_size();
         let monitor = Monitor::from_params(params);
         let timeline = Timeline::new(params, monitor.field());
+        let frames = timeline.len();
         Ok(vec![
-            ports::frames_port(width, height, params.downsample),
-            ports::schedule_port(&timeline),
+            ports::frames_port(width, height, params.downsample).with_expected_items(frames),
+            ports::schedule_port(&timeline).with_expected_items(frames),
         ])
     }
 

@@ -54,11 +54,20 @@ impl Plugin for SyntheticCortex {
     fn outputs(params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         params.validate()?;
         let schedule = schedule::ScheduleInput::from_inputs(inputs)?;
-        Ok(ports::output_ports(
+        let mut ports = ports::output_ports(
             params,
             &schedule,
             Camera::response_sigma_deg(params, &schedule),
-        ))
+        );
+        // About one frame per 1 / frame rate of the stimulus's duration (for progress only).
+        if let Some(rows) = inputs[0].spec.expected_items() {
+            let seconds = rows as f64 / schedule.display_rate_hz;
+            let frames = &mut ports[ports::FRAMES];
+            *frames = frames
+                .clone()
+                .with_expected_items((seconds * params.frame_rate_hz).round() as u64);
+        }
+        Ok(ports)
     }
 
     fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
