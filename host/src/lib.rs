@@ -21,5 +21,6 @@ pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
 // Link the built-in plugins so their `inventory` registrations reach this binary.
 use drifting_bar as _;
 use fourier_maps as _;
+use movie_file as _;
 use retinotopy as _;
 use synthetic_cortex as _;
