@@ -42,7 +42,7 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     let mut pipeline = crate::pipeline::Pipeline::load(&args.pipeline, &registry)
         .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
     if let Some(output) = args.output {
-        pipeline.output = output;
+        pipeline = pipeline.with_output(output);
     }
     let options = StoreOptions {
         deflate_level: args.deflate_level,
@@ -52,7 +52,7 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     // Devices open before anything is stored: a missing camera leaves no file.
     let started = runtime::start_devices(&mut pipeline)?;
     let sink = Sink::create(&pipeline, &options)
-        .with_context(|| format!("cannot write {}", pipeline.output.display()))?;
+        .with_context(|| format!("cannot write {}", pipeline.output().display()))?;
 
     let run_options = RunOptions {
         queue_depth: args.queue_depth,

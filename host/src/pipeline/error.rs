@@ -54,6 +54,13 @@ pub enum PipelineError {
         /// The name as written.
         stage: String,
     },
+    /// Two stages with one id (only a [`PipelineBuilder`](super::PipelineBuilder)
+    /// can try: TOML refuses a table written twice).
+    #[error("two stages are named `{stage}`")]
+    DuplicateStage {
+        /// The id.
+        stage: String,
+    },
     /// No plugin of that name is registered.
     #[error("stage `{stage}`: unknown plugin `{plugin}`")]
     UnknownPlugin {
@@ -330,6 +337,7 @@ impl PipelineError {
                 "use only letters, digits, `_` and `-`: stage names are referenced as `stage.port` and name HDF5 groups"
                     .to_owned()
             }
+            DuplicateStage { .. } => "give each stage a name of its own".to_owned(),
             UnknownPlugin { plugin, available, searched, failed, .. } => {
                 let names = available.iter().map(|a| a.split(' ').next().unwrap_or(a));
                 let paths = |paths: &[PathBuf]| {

@@ -4,6 +4,7 @@
 //! plugins' schemas, every stage configured). [`Pipeline::load`] reports every
 //! problem at once, each located at `file:line:column` with a hint.
 
+mod builder;
 mod closest;
 mod error;
 pub mod file;
@@ -23,24 +24,22 @@ use macroscope_plugin_api::{InputPort, PortSpec};
 
 use crate::registry::{RegisteredPlugin, Registry};
 
+pub use builder::PipelineBuilder;
 pub use error::PipelineError;
 pub use inputs::is_stage_id;
 pub use report::{Located, Location, ValidationErrors};
 
 /// A validated pipeline, ready to run. Stages are in topological order.
+///
+/// Only [`Pipeline::load`], [`Pipeline::from_text`] and the
+/// [`PipelineBuilder`] make one, so every `Pipeline` has been checked.
 pub struct Pipeline {
-    /// The pipeline file.
-    pub file: PathBuf,
-    /// Its exact text (stored in the output for provenance).
-    pub text: String,
-    /// `[pipeline] name`.
-    pub name: String,
-    /// `[pipeline] output`: the HDF5 file to write (relative to the working directory).
-    pub output: PathBuf,
-    /// `[pipeline] store`: the content-addressed store directory, if set.
-    pub store: Option<PathBuf>,
-    /// The stages, upstream first.
-    pub stages: Vec<Stage>,
+    file: PathBuf,
+    text: String,
+    name: String,
+    output: PathBuf,
+    store: Option<PathBuf>,
+    stages: Vec<Stage>,
 }
 
 impl Pipeline {
@@ -84,26 +83,102 @@ impl Pipeline {
             _ => Err(ValidationErrors::new(path.to_path_buf(), text, errors)),
         }
     }
+
+    /// Starts a pipeline built in code (tests, benchmarks, tools), named
+    /// `name` and writing `output`: see [`PipelineBuilder`].
+    pub fn builder(name: &str, output: &Path) -> PipelineBuilder {
+        PipelineBuilder::new(name, output)
+    }
+
+    /// The same pipeline writing `output` instead (`macroscope run --output`).
+    pub fn with_output(self, output: PathBuf) -> Pipeline {
+        Pipeline { output, ..self }
+    }
+
+    /// The pipeline file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Its exact text (stored in the output for provenance).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// `[pipeline] name`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `[pipeline] output`: the HDF5 file to write (relative to the working directory).
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// `[pipeline] store`: the content-addressed store directory, if set.
+    pub fn store(&self) -> Option<&Path> {
+        self.store.as_deref()
+    }
+
+    /// The stages, upstream first.
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// Replaces stage `index`'s outputs with the ones its running instance
+    /// reported when the runtime started it (a device's serial number, the
+    /// settings it applied).
+    pub(crate) fn set_started_outputs(&mut self, index: usize, outputs: Vec<PortSpec>) {
+        self.stages[index].outputs = outputs;
+    }
 }
 
-/// One declared stage (the runtime starts it).
+/// One declared stage. The running instance is not here: the runtime starts
+/// and owns it.
 pub struct Stage {
+    id: String,
+    plugin: RegisteredPlugin,
+    params: serde_json::Value,
+    inputs: Vec<InputBinding>,
+    outputs: Vec<PortSpec>,
+}
+
+impl Stage {
     /// Its id (the TOML table name under `[stages]`).
-    pub id: String,
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     /// The plugin it runs.
-    pub plugin: RegisteredPlugin,
+    pub fn plugin(&self) -> &RegisteredPlugin {
+        &self.plugin
+    }
+
     /// Effective parameters: as written plus the schema's top-level defaults.
-    pub params: serde_json::Value,
+    pub fn params(&self) -> &serde_json::Value {
+        &self.params
+    }
+
     /// Its inputs, in the order written.
-    pub inputs: Vec<InputBinding>,
+    pub fn inputs(&self) -> &[InputBinding] {
+        &self.inputs
+    }
+
+    /// The specs of its inputs, as handed to the plugin's `outputs` and `start`.
+    pub fn input_ports(&self) -> Vec<InputPort> {
+        self.inputs.iter().map(|b| b.port.clone()).collect()
+    }
+
     /// Its output ports, as the plugin declared them.
-    pub outputs: Vec<PortSpec>,
+    pub fn outputs(&self) -> &[PortSpec] {
+        &self.outputs
+    }
 }
 
 /// Where one input of a stage comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputSource {
-    /// An output port of an earlier stage (indices into `Pipeline::stages` and its outputs).
+    /// An output port of an earlier stage (indices into [`Pipeline::stages`] and its outputs).
     Stage {
         /// Index of the producing stage.
         stage: usize,
@@ -122,8 +197,18 @@ pub enum InputSource {
 /// One input of a stage: where it comes from and what the stage was told about it.
 #[derive(Debug, Clone)]
 pub struct InputBinding {
+    source: InputSource,
+    port: InputPort,
+}
+
+impl InputBinding {
     /// Where the items come from.
-    pub source: InputSource,
+    pub fn source(&self) -> &InputSource {
+        &self.source
+    }
+
     /// The spec handed to the plugin's `outputs` and `start`.
-    pub port: InputPort,
+    pub fn port(&self) -> &InputPort {
+        &self.port
+    }
 }

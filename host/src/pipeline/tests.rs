@@ -190,6 +190,16 @@ impl Plugin for Mix {
     }
 }
 
+/// `tone`, registered as a built-in.
+pub(super) fn tone() -> RegisteredPlugin {
+    builtin(PluginHandle::of::<Tone>())
+}
+
+/// `gain`, registered as a built-in.
+pub(super) fn gain() -> RegisteredPlugin {
+    builtin(PluginHandle::of::<Gain>())
+}
+
 fn builtin(handle: PluginHandle) -> RegisteredPlugin {
     RegisteredPlugin {
         handle,
@@ -281,8 +291,8 @@ impl Plugin for BrokenSchema {
 
 fn registry() -> Registry {
     Registry::from_plugins(vec![
-        builtin(PluginHandle::of::<Tone>()),
-        builtin(PluginHandle::of::<Gain>()),
+        tone(),
+        gain(),
         builtin(PluginHandle::of::<Mix>()),
         builtin(PluginHandle::of::<Total>()),
         builtin(PluginHandle::of::<Dashed>()),

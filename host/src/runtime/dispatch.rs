@@ -51,11 +51,11 @@ impl Dispatcher {
     ) -> Self {
         Dispatcher {
             stage,
-            outputs: spec.outputs.clone(),
+            outputs: spec.outputs().to_vec(),
             consumers,
             sink,
-            drop_when_full: spec.plugin.handle.kind() == PluginKind::CAMERA,
-            dropped: vec![0; spec.outputs.len()],
+            drop_when_full: spec.plugin().handle.kind() == PluginKind::CAMERA,
+            dropped: vec![0; spec.outputs().len()],
             emitted,
         }
     }

@@ -44,7 +44,11 @@ pub(super) struct Progress {
 
 impl Progress {
     pub(super) fn start(pipeline: &Pipeline, mode: ProgressMode) -> Progress {
-        let ids: Vec<String> = pipeline.stages.iter().map(|s| s.id.clone()).collect();
+        let ids: Vec<String> = pipeline
+            .stages()
+            .iter()
+            .map(|s| s.id().to_owned())
+            .collect();
         let counters: Vec<Arc<AtomicU64>> = ids.iter().map(|_| Arc::default()).collect();
         let done = Arc::new(AtomicBool::new(false));
         let monitor = match mode {

@@ -90,7 +90,7 @@ impl StoreOptions {
     ) -> StoreOptions {
         StoreOptions {
             store_dir: cli_store
-                .or_else(|| pipeline.store.clone())
+                .or_else(|| pipeline.store().map(PathBuf::from))
                 .unwrap_or_else(default_store_dir),
             ..StoreOptions::default()
         }
@@ -181,13 +181,10 @@ mod tests {
     }
 
     fn pipeline(store: Option<&str>) -> crate::pipeline::Pipeline {
-        crate::pipeline::Pipeline {
-            file: PathBuf::from("p.toml"),
-            text: String::new(),
-            name: "p".into(),
-            output: PathBuf::from("out.h5"),
-            store: store.map(PathBuf::from),
-            stages: Vec::new(),
+        let builder = crate::pipeline::Pipeline::builder("p", std::path::Path::new("out.h5"));
+        match store {
+            Some(dir) => builder.store(std::path::Path::new(dir)).build(),
+            None => builder.build(),
         }
     }
 

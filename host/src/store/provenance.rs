@@ -35,15 +35,15 @@ pub struct Provenance {
 impl Provenance {
     /// The provenance of a configured stage.
     pub fn of(stage: &Stage) -> Provenance {
-        let (parameters, parameters_sha256) = canonical_sha256(&stage.params);
-        let plugin = &stage.plugin.handle;
+        let (parameters, parameters_sha256) = canonical_sha256(stage.params());
+        let plugin = &stage.plugin().handle;
         Provenance {
-            stage: stage.id.clone(),
+            stage: stage.id().to_owned(),
             plugin: plugin.name().to_owned(),
             plugin_version: plugin.version().to_owned(),
             kind: plugin.kind(),
             deterministic: plugin.deterministic(),
-            origin: stage.plugin.origin.clone(),
+            origin: stage.plugin().origin.clone(),
             parameters,
             parameters_sha256,
         }

@@ -92,9 +92,9 @@ pub fn remove_lone_reserve(partial: &Path) -> bool {
 /// at 10 Hz), at most 64 MiB.
 pub fn reserve_bytes(pipeline: &Pipeline) -> u64 {
     let ports: u64 = pipeline
-        .stages
+        .stages()
         .iter()
-        .flat_map(|s| s.outputs.iter())
+        .flat_map(|s| s.outputs())
         .filter(|p| p.kind == PortKind::DATASET)
         .map(|p| p.item_len() as u64 * p.element.size() as u64)
         .sum();
@@ -125,10 +125,13 @@ pub fn create(
         (root::RUN_ID, run_id.to_owned()),
         (root::CREATED, created.to_owned()),
         (root::HOST_VERSION, crate::HOST_VERSION.to_owned()),
-        (root::PIPELINE_NAME, pipeline.name.clone()),
-        (root::PIPELINE_FILE, pipeline.file.display().to_string()),
-        (root::PIPELINE_TOML, pipeline.text.clone()),
-        (root::PIPELINE_SHA256, sha256_hex(pipeline.text.as_bytes())),
+        (root::PIPELINE_NAME, pipeline.name().to_owned()),
+        (root::PIPELINE_FILE, pipeline.file().display().to_string()),
+        (root::PIPELINE_TOML, pipeline.text().to_owned()),
+        (
+            root::PIPELINE_SHA256,
+            sha256_hex(pipeline.text().as_bytes()),
+        ),
         (root::STATUS, "running".to_owned()),
         (root::STORE_DIR, store_dir.display().to_string()),
     ];

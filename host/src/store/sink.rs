@@ -56,7 +56,7 @@ impl Sink {
             .map_err(|e| {
                 StoreError::Misuse(format!("cannot start the compression threads: {e}"))
             })?;
-        let output = pipeline.output.clone();
+        let output = pipeline.output().to_owned();
         let (partial, lock) = check_output(&output)?;
         let store = StoreDir::open(&options.store_dir)?;
         let reserve = durable::reserve_path(&partial);
