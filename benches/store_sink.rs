@@ -18,6 +18,7 @@ use std::time::Instant;
 use macroscope::item::HostItem;
 use macroscope::pipeline::Pipeline;
 use macroscope::registry::{Origin, RegisteredPlugin};
+use macroscope::runtime::{run_plan, Started};
 use macroscope::store::{RunStatus, Sink, StoreOptions};
 use macroscope_plugin_api::{
     ArrayData, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginHandle, PluginInfo,
@@ -193,9 +194,10 @@ fn main() {
         compression_threads: threads,
         ..StoreOptions::default()
     };
+    let plan = run_plan(&pipeline(&output, side as u64), &Started::default());
     let cpu_before = cpu_seconds();
     let started = Instant::now();
-    let mut sink = Sink::create(&pipeline(&output, side as u64), &options).expect("sink");
+    let mut sink = Sink::create(&plan, &options).expect("sink");
     let created = started.elapsed().as_secs_f64();
     for item in &items {
         sink.write(0, 0, item).expect("write");

@@ -44,15 +44,16 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     if let Some(output) = args.output {
         pipeline = pipeline.with_output(output);
     }
+    // Devices open before anything is stored: a missing camera leaves no file.
+    let started = runtime::start_devices(&pipeline)?;
+    let plan = runtime::run_plan(&pipeline, &started);
     let options = StoreOptions {
         deflate_level: args.deflate_level,
         queue_items: args.queue_depth,
-        ..StoreOptions::for_pipeline(&pipeline, args.store)
+        ..StoreOptions::for_run(&plan, args.store)
     };
-    // Devices open before anything is stored: a missing camera leaves no file.
-    let started = runtime::start_devices(&mut pipeline)?;
-    let sink = Sink::create(&pipeline, &options)
-        .with_context(|| format!("cannot write {}", pipeline.output().display()))?;
+    let sink = Sink::create(&plan, &options)
+        .with_context(|| format!("cannot write {}", plan.output.display()))?;
 
     let run_options = RunOptions {
         queue_depth: args.queue_depth,

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::InputPort;
 
-use super::inputs::is_stage_id;
 use super::{InputBinding, InputSource, Pipeline, PipelineError, Stage};
 use crate::registry::RegisteredPlugin;
+use crate::stage_id::is_stage_id;
 
 /// A [`Pipeline`] being built stage by stage, upstream first:
 ///

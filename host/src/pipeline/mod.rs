@@ -26,7 +26,6 @@ use crate::registry::{RegisteredPlugin, Registry};
 
 pub use builder::PipelineBuilder;
 pub use error::PipelineError;
-pub use inputs::is_stage_id;
 pub use report::{Located, Location, ValidationErrors};
 
 /// A validated pipeline, ready to run. Stages are in topological order.
@@ -123,13 +122,6 @@ impl Pipeline {
     /// The stages, upstream first.
     pub fn stages(&self) -> &[Stage] {
         &self.stages
-    }
-
-    /// Replaces stage `index`'s outputs with the ones its running instance
-    /// reported when the runtime started it (a device's serial number, the
-    /// settings it applied).
-    pub(crate) fn set_started_outputs(&mut self, index: usize, outputs: Vec<PortSpec>) {
-        self.stages[index].outputs = outputs;
     }
 }
 

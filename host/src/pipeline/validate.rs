@@ -13,11 +13,12 @@ use macroscope_plugin_api::{ErrorKind, InputPort, PluginError, PortSpec};
 use super::error::PipelineError;
 use super::file::{PipelineFile, StageEntry, StageTable};
 use super::graph;
-use super::inputs::{is_stage_id, InputRef};
+use super::inputs::InputRef;
 use super::params::StageParams;
 use super::report::Problems;
 use super::{InputBinding, InputSource, Stage};
 use crate::registry::{RegisteredPlugin, Registry, RegistryError};
+use crate::stage_id::is_stage_id;
 
 /// Where plugins come from and where relative paths start.
 pub(crate) struct Context<'a> {

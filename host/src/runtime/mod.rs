@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod progress;
+mod run_plan;
 mod stage_thread;
 mod stop;
 
@@ -19,12 +20,13 @@ use crate::pipeline::{InputSource, Pipeline};
 use crate::store::{Sink, StoreError};
 
 pub use progress::ProgressMode;
+pub use run_plan::run_plan;
 pub use stop::StopSignal;
 
 use dispatch::{Consumer, Dispatcher, SinkMsg};
 use stage_thread::{Launch, StageInput, StageTask, StageWork};
 
-use macroscope_plugin_api::RunningStage;
+use macroscope_plugin_api::{PortSpec, RunningStage};
 
 /// How the runtime behaves.
 #[derive(Debug, Clone)]
@@ -89,20 +91,27 @@ pub struct RunReport {
     pub outcome: Result<(), RunError>,
 }
 
-/// Stages started before the sink exists: see [`start_devices`].
+/// Stages started before the sink exists: see [`start_devices`]. The
+/// runtime owns the running instances; `Started::default()` has none.
 #[derive(Default)]
 pub struct Started(Vec<Option<RunningStage>>);
+
+impl Started {
+    /// The outputs stage `index` reported when it started, if it was started.
+    pub fn outputs_of(&self, index: usize) -> Option<&[PortSpec]> {
+        self.0.get(index)?.as_ref().map(RunningStage::outputs)
+    }
+}
 
 /// Starts every stage that is not deterministic (a camera, a device) before
 /// anything is stored: a missing or misconfigured device fails the run while
 /// no file exists, and what a device reports at start (serial number, the
-/// settings it applied) is merged into its ports, so the sink stores it.
-/// Deterministic stages start on their own threads, and only when their
-/// outputs are not reused from the store.
-pub fn start_devices(pipeline: &mut Pipeline) -> Result<Started, RunError> {
+/// settings it applied) is merged into its ports, so the sink stores it
+/// ([`run_plan`] takes them from here). Deterministic stages start on their
+/// own threads, and only when their outputs are not reused from the store.
+pub fn start_devices(pipeline: &Pipeline) -> Result<Started, RunError> {
     let mut started = Vec::with_capacity(pipeline.stages().len());
-    for index in 0..pipeline.stages().len() {
-        let stage = &pipeline.stages()[index];
+    for stage in pipeline.stages() {
         let handle = &stage.plugin().handle;
         if handle.deterministic() {
             started.push(None);
@@ -119,7 +128,6 @@ pub fn start_devices(pipeline: &mut Pipeline) -> Result<Started, RunError> {
                 plugin: handle.name().to_owned(),
                 message: error.message().to_owned(),
             })?;
-        pipeline.set_started_outputs(index, running.outputs().to_vec());
         started.push(Some(running));
     }
     Ok(Started(started))
@@ -171,15 +179,26 @@ pub fn run(
     let (sink_txs, sink_rxs): (Vec<Sender<SinkMsg>>, Vec<Receiver<SinkMsg>>) =
         (0..n).map(|_| bounded(depth)).unzip();
     let progress = progress::Progress::start(&pipeline, options.progress);
+    let outputs: Vec<Vec<PortSpec>> = (pipeline.stages().iter().enumerate())
+        .map(|(i, s)| started.outputs_of(i).unwrap_or(s.outputs()).to_vec())
+        .collect();
 
     let mut work = plan_work(&pipeline, &mut sink, started);
 
     let failure = Arc::new(stop::FirstFailure::default());
     let mut handles = Vec::new();
     let mut inputs_rx = inputs_rx.into_iter().map(Some).collect::<Vec<_>>();
-    for ((index, consumers), sink_tx) in consumers.into_iter().enumerate().zip(sink_txs) {
+    for (((index, consumers), sink_tx), outputs) in
+        consumers.into_iter().enumerate().zip(sink_txs).zip(outputs)
+    {
         let stage = &pipeline.stages()[index];
-        let dispatcher = Dispatcher::new(index, stage, consumers, sink_tx, progress.counter(index));
+        let dispatcher = Dispatcher::new(
+            (index, outputs),
+            stage.plugin().handle.kind(),
+            consumers,
+            sink_tx,
+            progress.counter(index),
+        );
         let task = StageTask {
             id: stage.id().to_owned(),
             plugin: stage.plugin().handle.name().to_owned(),

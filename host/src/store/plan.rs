@@ -9,7 +9,8 @@ use super::error::StoreError;
 use super::identity::{identity_of, stage_key, PortIdentity, StageKey};
 use super::layout;
 use super::provenance::{InputRecord, Provenance};
-use crate::pipeline::{InputSource, Pipeline};
+use super::run_plan::{InputFrom, RunPlan, StageRecord};
+use crate::stage_id::is_stage_id;
 
 /// Where one input of a stage comes from.
 #[derive(Debug, Clone)]
@@ -74,26 +75,26 @@ impl StagePlan {
     }
 }
 
-/// Plans every stage of `pipeline`, upstream first.
+/// Plans every stage of `run`, upstream first.
 pub fn plan_stages(
-    pipeline: &Pipeline,
+    run: &RunPlan,
     store: &StoreDir,
     run_id: &str,
 ) -> Result<Vec<StagePlan>, StoreError> {
-    let mut plans: Vec<StagePlan> = Vec::with_capacity(pipeline.stages().len());
-    for stage in pipeline.stages() {
+    let mut plans: Vec<StagePlan> = Vec::with_capacity(run.stages.len());
+    for stage in &run.stages {
         check_names(stage)?;
         let provenance = Provenance::of(stage);
         let inputs = stage
-            .inputs()
+            .inputs
             .iter()
-            .map(|binding| {
-                let from = match binding.source() {
-                    InputSource::Stage { stage, port } => PlannedSource::Stage {
+            .map(|input| {
+                let from = match &input.from {
+                    InputFrom::Stage { stage, port } => PlannedSource::Stage {
                         stage: *stage,
                         port: *port,
                     },
-                    InputSource::File { path, dataset } => {
+                    InputFrom::File { path, dataset } => {
                         let file = super::open::open_read(path)?;
                         // Provenance records the dataset a `*` pattern resolved to.
                         let dataset = &super::dataset_path::resolve(&file, path, dataset)?;
@@ -108,8 +109,8 @@ pub fn plan_stages(
                     }
                 };
                 Ok(PlannedInput {
-                    port: binding.port().spec.name.to_string(),
-                    source: binding.port().source.to_string(),
+                    port: input.port.clone(),
+                    source: input.source.clone(),
                     from,
                 })
             })
@@ -129,7 +130,7 @@ pub fn plan_stages(
             (true, Some(identities)) => Some(stage_key(
                 &provenance.plugin,
                 &provenance.plugin_version,
-                stage.params(),
+                &stage.params,
                 &identities,
             )),
             _ => None,
@@ -139,19 +140,19 @@ pub fn plan_stages(
                 return Err(StoreError::Misuse(format!(
                     "stages `{}` and `{}` run the same plugin with the same parameters on the same inputs, \
                      so their outputs would be identical: keep one",
-                    twin.provenance.stage, stage.id()
+                    twin.provenance.stage, stage.id
                 )));
             }
         }
         let reuse = match &key {
-            Some(key) => match store.lookup(&key.key, stage.outputs()) {
+            Some(key) => match store.lookup(&key.key, &stage.outputs) {
                 Lookup::Valid(entry) => Some(entry),
                 Lookup::Missing => None,
                 Lookup::Invalid { path, reason } => {
                     tracing::warn!(
                         "store entry {} for stage `{}` is not trusted ({reason}); the stage runs again and replaces it",
                         path.display(),
-                        stage.id()
+                        stage.id
                     );
                     None
                 }
@@ -161,14 +162,14 @@ pub fn plan_stages(
         let group = layout::stage_group(
             provenance.kind,
             run_id,
-            stage.id(),
+            &stage.id,
             key.as_ref().map(|k| k.key.as_str()),
         );
         plans.push(StagePlan {
             provenance,
-            parameters: stage.params().clone(),
+            parameters: stage.params.clone(),
             group,
-            outputs: stage.outputs().to_vec(),
+            outputs: stage.outputs.clone(),
             inputs,
             key,
             reuse,
@@ -224,28 +225,26 @@ pub fn input_records(plans: &[StagePlan], stage: usize) -> Vec<InputRecord> {
 
 /// Stage ids name groups and port and column names name datasets
 /// (`<port>.<column>`): refuse names that would break the layout.
-fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
-    if !crate::pipeline::is_stage_id(stage.id()) {
+fn check_names(stage: &StageRecord) -> Result<(), StoreError> {
+    if !is_stage_id(&stage.id) {
         return Err(StoreError::Misuse(format!(
             "stage id `{}` cannot name an HDF5 group: use letters, digits, `_` and `-`",
-            stage.id()
+            stage.id
         )));
     }
-    for port in stage.outputs() {
+    for port in &stage.outputs {
         if port.kind == macroscope_plugin_api::PortKind::STREAM && port.item_len() == 0 {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` port `{}` declares stream items of shape {:?}, which hold no values; \
                  a stream item needs at least one",
-                stage.id(),
-                port.name,
-                port.shape
+                stage.id, port.name, port.shape
             )));
         }
         if let Some(bad) = port.invalid_name() {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` (plugin `{}`) declares port or column `{bad}`, which cannot name a dataset: \
                  names must be identifiers ([A-Za-z_][A-Za-z0-9_]*)",
-                stage.id(), stage.plugin().handle.name()
+                stage.id, stage.plugin.name
             )));
         }
     }

@@ -12,6 +12,7 @@ use std::time::Duration;
 use macroscope::item::HostItem;
 use macroscope::pipeline::{InputSource, Pipeline};
 use macroscope::registry::{Origin, RegisteredPlugin};
+use macroscope::runtime::{run_plan, Started};
 use macroscope::store::{replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions};
 use macroscope_plugin_api::{
     ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginHandle,
@@ -410,6 +411,11 @@ pub fn pipeline(output: &Path, stages: Vec<StageDef>) -> Pipeline {
     builder.build()
 }
 
+/// The sink for `pipeline`, told about it as the runtime tells it (no device started).
+pub fn create_sink(pipeline: &Pipeline, options: &StoreOptions) -> Result<Sink, StoreError> {
+    Sink::create(&run_plan(pipeline, &Started::default()), options)
+}
+
 /// A stimulus → mean pipeline.
 pub fn stimulus_and_mean(output: &Path, stimulus: serde_json::Value, scale: f64) -> Pipeline {
     pipeline(
@@ -474,7 +480,7 @@ pub fn run(
     options: &StoreOptions,
     mut on_write: impl FnMut(&Sink),
 ) -> Result<Ran, StoreError> {
-    let mut sink = Sink::create(&pipeline, options)?;
+    let mut sink = create_sink(&pipeline, options)?;
     let mut executed = Vec::new();
     let outcome = drive(&pipeline, &mut sink, &mut executed, &mut on_write);
     let status = if outcome.is_ok() {
