@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::pipeline::Pipeline;
 use crate::registry::SearchPath;
 use crate::runtime::{self, ProgressMode, RunError, RunOptions, StopSignal};
 use crate::store::{RunStatus, Sink, StoreOptions};
@@ -39,11 +40,11 @@ pub struct Args {
 /// Runs the pipeline; exits non-zero if any stage or the sink failed.
 pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     let registry = super::load_registry(search)?;
-    let mut pipeline = crate::pipeline::Pipeline::load(&args.pipeline, &registry)
-        .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
-    if let Some(output) = args.output {
-        pipeline = pipeline.with_output(output);
+    let pipeline = match args.output {
+        Some(output) => Pipeline::load_with_output(&args.pipeline, &registry, output),
+        None => Pipeline::load(&args.pipeline, &registry),
     }
+    .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
     // Devices open before anything is stored: a missing camera leaves no file.
     let started = runtime::start_devices(&pipeline)?;
     let plan = runtime::run_plan(&pipeline, &started);

@@ -44,8 +44,27 @@ pub struct Pipeline {
 impl Pipeline {
     /// Reads the pipeline file at `path` and checks it against the plugins of `registry`.
     pub fn load(path: &Path, registry: &Registry) -> Result<Pipeline, ValidationErrors> {
+        Pipeline::read(path, registry, None)
+    }
+
+    /// [`Pipeline::load`], writing `output` instead of `[pipeline] output`
+    /// (`macroscope run --output`). The file's `output` is then not checked:
+    /// the run checks `output`'s directory when it starts.
+    pub fn load_with_output(
+        path: &Path,
+        registry: &Registry,
+        output: PathBuf,
+    ) -> Result<Pipeline, ValidationErrors> {
+        Pipeline::read(path, registry, Some(output))
+    }
+
+    fn read(
+        path: &Path,
+        registry: &Registry,
+        output: Option<PathBuf>,
+    ) -> Result<Pipeline, ValidationErrors> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Pipeline::from_text(path, text, registry),
+            Ok(text) => Pipeline::check(path, text, registry, output),
             Err(source) => Err(ValidationErrors::new(
                 path.to_path_buf(),
                 String::new(),
@@ -58,14 +77,29 @@ impl Pipeline {
     }
 
     /// Checks `text` as the contents of the pipeline file `path` (`file:`
-    /// inputs are resolved against `path`'s directory).
+    /// inputs are resolved against `path`'s directory, `output` against the
+    /// working directory).
     pub fn from_text(
         path: &Path,
         text: String,
         registry: &Registry,
     ) -> Result<Pipeline, ValidationErrors> {
+        Pipeline::check(path, text, registry, None)
+    }
+
+    /// Checks `text`; `output`, if given, replaces `[pipeline] output`.
+    fn check(
+        path: &Path,
+        text: String,
+        registry: &Registry,
+        output: Option<PathBuf>,
+    ) -> Result<Pipeline, ValidationErrors> {
         let base_dir = path.parent().unwrap_or(Path::new(""));
-        let context = validate::Context { registry, base_dir };
+        let context = validate::Context {
+            registry,
+            base_dir,
+            output_replaced: output.is_some(),
+        };
         let mut problems = report::Problems::new(&text);
         let compiled = file::PipelineFile::parse(&mut problems)
             .and_then(|file| validate::compile(&file, &context, &mut problems));
@@ -75,7 +109,7 @@ impl Pipeline {
                 file: path.to_path_buf(),
                 text,
                 name: compiled.name,
-                output: compiled.output,
+                output: output.unwrap_or(compiled.output),
                 store: compiled.store,
                 stages: compiled.stages,
             }),
@@ -87,11 +121,6 @@ impl Pipeline {
     /// `name` and writing `output`: see [`PipelineBuilder`].
     pub fn builder(name: &str, output: &Path) -> PipelineBuilder {
         PipelineBuilder::new(name, output)
-    }
-
-    /// The same pipeline writing `output` instead (`macroscope run --output`).
-    pub fn with_output(self, output: PathBuf) -> Pipeline {
-        Pipeline { output, ..self }
     }
 
     /// The pipeline file.
@@ -109,7 +138,8 @@ impl Pipeline {
         &self.name
     }
 
-    /// `[pipeline] output`: the HDF5 file to write (relative to the working directory).
+    /// The HDF5 file to write: `[pipeline] output` (relative to the working
+    /// directory) or what replaced it.
     pub fn output(&self) -> &Path {
         &self.output
     }
