@@ -10,14 +10,15 @@
 //! `BENCH_THREADS` (sink compression threads, default all cores),
 //! `BENCH_LEVEL` (sink deflate level, default 1), `BENCH_DIR` (scratch directory).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
 use macroscope::item::HostItem;
-use macroscope::pipeline::{Pipeline, Stage};
+use macroscope::pipeline::Pipeline;
 use macroscope::registry::{Origin, RegisteredPlugin};
+use macroscope::runtime::{run_plan, Started};
 use macroscope::store::{RunStatus, Sink, StoreOptions};
 use macroscope_plugin_api::{
     ArrayData, ColumnSpec, ElementType, InputPort, Plugin, PluginError, PluginHandle, PluginInfo,
@@ -30,11 +31,14 @@ use rand_distr::{Distribution, Normal};
 /// benchmark hands its frames to the sink itself.
 struct BenchCamera;
 
+/// The side of the benchmark's square frames.
 #[derive(serde::Deserialize, schemars::JsonSchema)]
-struct NoParams {}
+struct BenchParams {
+    side: u64,
+}
 
 impl Plugin for BenchCamera {
-    type Params = NoParams;
+    type Params = BenchParams;
     const INFO: PluginInfo = PluginInfo {
         name: "bench-camera",
         version: "0.0.0",
@@ -43,10 +47,28 @@ impl Plugin for BenchCamera {
         authors: &[],
         deterministic: false,
     };
-    fn outputs(_: &NoParams, _: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
-        Err("the benchmark camera is never declared".into())
+    fn outputs(params: &BenchParams, _: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        let side = params.side;
+        Ok(vec![PortSpec::stream(
+            "frames",
+            ElementType::U16,
+            &[side, side],
+        )
+        .with_unit("counts")
+        .with_column(ColumnSpec::new(
+            "frame_id",
+            ElementType::U64,
+            "",
+            "frame counter",
+        ))
+        .with_column(ColumnSpec::new(
+            "timestamp_ns",
+            ElementType::I64,
+            "ns",
+            "exposure time",
+        ))])
     }
-    fn start(_: NoParams, _: &[InputPort]) -> Result<Self, PluginError> {
+    fn start(_: BenchParams, _: &[InputPort]) -> Result<Self, PluginError> {
         Err("the benchmark camera is never started".into())
     }
 }
@@ -106,37 +128,20 @@ fn cpu_seconds() -> f64 {
 }
 
 fn pipeline(output: &Path, side: u64) -> Pipeline {
-    let port = PortSpec::stream("frames", ElementType::U16, &[side, side])
-        .with_unit("counts")
-        .with_column(ColumnSpec::new(
-            "frame_id",
-            ElementType::U64,
-            "",
-            "frame counter",
-        ))
-        .with_column(ColumnSpec::new(
-            "timestamp_ns",
-            ElementType::I64,
-            "ns",
-            "exposure time",
-        ));
-    Pipeline {
-        file: PathBuf::from("benches/store_sink.rs"),
-        text: String::new(),
-        name: "bench".into(),
-        output: output.to_owned(),
-        store: None,
-        stages: vec![Stage {
-            id: "camera".into(),
-            plugin: RegisteredPlugin {
-                handle: PluginHandle::of::<BenchCamera>(),
-                origin: Origin::Builtin,
-            },
-            params: serde_json::json!({}),
-            inputs: vec![],
-            outputs: vec![port],
-        }],
-    }
+    let camera = RegisteredPlugin {
+        handle: PluginHandle::of::<BenchCamera>(),
+        origin: Origin::Builtin,
+    };
+    Pipeline::builder("bench", output)
+        .written_as(Path::new("benches/store_sink.rs"), "")
+        .stage(
+            "camera",
+            camera,
+            serde_json::json!({ "side": side }),
+            vec![],
+        )
+        .expect("the benchmark camera declares its frames")
+        .build()
 }
 
 fn main() {
@@ -189,9 +194,10 @@ fn main() {
         compression_threads: threads,
         ..StoreOptions::default()
     };
+    let plan = run_plan(&pipeline(&output, side as u64), &Started::default());
     let cpu_before = cpu_seconds();
     let started = Instant::now();
-    let mut sink = Sink::create(&pipeline(&output, side as u64), &options).expect("sink");
+    let mut sink = Sink::create(&plan, &options).expect("sink");
     let created = started.elapsed().as_secs_f64();
     for item in &items {
         sink.write(0, 0, item).expect("write");

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use macroscope_plugin_harness::{conformance, PluginUnderTest};
+use macroscope_plugin_harness::conformance::{self, InputSize};
+use macroscope_plugin_harness::PluginUnderTest;
 
 /// Arguments of this command.
 #[derive(Debug, clap::Args)]
@@ -16,12 +17,31 @@ pub struct Args {
     /// Parameters (a JSON object) to configure each plugin with during the checks.
     #[arg(long, value_name = "JSON", default_value = "{}")]
     pub params: String,
+
+    /// Frames of the synthetic camera stream and stimulus schedule (a
+    /// multiple of 4: one sweep per direction).
+    #[arg(long, value_name = "N", default_value_t = InputSize::STANDARD.frames())]
+    pub frames: usize,
+
+    /// Rows of each synthetic camera frame.
+    #[arg(long, value_name = "H", default_value_t = InputSize::STANDARD.height())]
+    pub height: usize,
+
+    /// Columns of each synthetic camera frame.
+    #[arg(long, value_name = "W", default_value_t = InputSize::STANDARD.width())]
+    pub width: usize,
 }
 
 /// Runs the command: exit status 0 only when every check of every plugin passed.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let params: serde_json::Value = serde_json::from_str(&args.params)
         .with_context(|| format!("--params is not JSON: {}", args.params))?;
+    let size = InputSize::new(args.frames, args.height, args.width).with_context(|| {
+        format!(
+            "--frames {} --height {} --width {}",
+            args.frames, args.height, args.width
+        )
+    })?;
     let plugins = PluginUnderTest::load(&args.library)?;
     anyhow::ensure!(
         !plugins.is_empty(),
@@ -32,12 +52,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for plugin in &plugins {
         let d = plugin.handle();
         println!(
-            "{} {} from {}",
+            "{} {} from {} (synthetic inputs: {size})",
             d.name(),
             d.version(),
             args.library.display()
         );
-        let report = conformance::check_probing(plugin, params.clone());
+        let report = conformance::check_probing_sized(plugin, params.clone(), size);
         for result in &report.results {
             println!("  {result}");
         }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use crate::pipeline::Pipeline;
 use crate::registry::SearchPath;
 use crate::runtime::{self, ProgressMode, RunError, RunOptions, StopSignal};
 use crate::store::{RunStatus, Sink, StoreOptions};
@@ -39,20 +40,21 @@ pub struct Args {
 pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitCode> {
     let began = Instant::now();
     let registry = super::load_registry(search)?;
-    let mut pipeline = crate::pipeline::Pipeline::load(&args.pipeline, &registry)
-        .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
-    if let Some(output) = args.output {
-        pipeline.output = output;
+    let pipeline = match args.output {
+        Some(output) => Pipeline::load_with_output(&args.pipeline, &registry, output),
+        None => Pipeline::load(&args.pipeline, &registry),
     }
+    .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
+    // Devices open before anything is stored: a missing camera leaves no file.
+    let started = runtime::start_devices(&pipeline)?;
+    let plan = runtime::run_plan(&pipeline, &started);
     let options = StoreOptions {
         deflate_level: args.deflate_level,
         queue_items: args.queue_depth,
-        ..StoreOptions::for_pipeline(&pipeline, args.store)
+        ..StoreOptions::for_run(&plan, args.store)
     };
-    // Devices open before anything is stored: a missing camera leaves no file.
-    let started = runtime::start_devices(&mut pipeline)?;
-    let sink = Sink::create(&pipeline, &options)
-        .with_context(|| format!("cannot write {}", pipeline.output.display()))?;
+    let sink = Sink::create(&plan, &options)
+        .with_context(|| format!("cannot write {}", plan.output.display()))?;
 
     let run_options = RunOptions {
         queue_depth: args.queue_depth,

@@ -45,6 +45,16 @@ pub enum PipelineError {
         /// What the TOML deserialiser said.
         message: String,
     },
+    /// `[pipeline] output` is in a directory that does not exist (or is a file).
+    #[error("output `{output}`: {}", describe_output_dir(dir, *is_file))]
+    OutputDirectoryMissing {
+        /// The output as written.
+        output: String,
+        /// Its directory.
+        dir: PathBuf,
+        /// The directory's path names a file.
+        is_file: bool,
+    },
     /// `[stages]` is absent or empty.
     #[error("the pipeline has no stages")]
     NoStages,
@@ -52,6 +62,13 @@ pub enum PipelineError {
     #[error("stage name `{stage}` is not allowed")]
     InvalidStageName {
         /// The name as written.
+        stage: String,
+    },
+    /// Two stages with one id (only a [`PipelineBuilder`](super::PipelineBuilder)
+    /// can try: TOML refuses a table written twice).
+    #[error("two stages are named `{stage}`")]
+    DuplicateStage {
+        /// The id.
         stage: String,
     },
     /// No plugin of that name is registered.
@@ -279,6 +296,14 @@ pub enum PipelineError {
     },
 }
 
+fn describe_output_dir(dir: &std::path::Path, is_file: bool) -> String {
+    if is_file {
+        format!("`{}` is a file, not a directory", dir.display())
+    } else {
+        format!("directory `{}` does not exist", dir.display())
+    }
+}
+
 fn describe_count(required: usize, declared: usize) -> String {
     if required == declared {
         required.to_string()
@@ -325,11 +350,17 @@ impl PipelineError {
                 "add a `[pipeline]` table with `name = ...` and `output = ...`".to_owned()
             }
             MissingKey { key, .. } => format!("add `{key} = ...`"),
+            OutputDirectoryMissing { dir, .. } => format!(
+                "create `{}` first, or write `output` in a directory that exists: `run` does not create directories, \
+                 and relative paths start at the current directory",
+                dir.display()
+            ),
             NoStages => "add at least one `[stages.NAME]` table with a `plugin = \"...\"` key".to_owned(),
             InvalidStageName { .. } => {
                 "use only letters, digits, `_` and `-`: stage names are referenced as `stage.port` and name HDF5 groups"
                     .to_owned()
             }
+            DuplicateStage { .. } => "give each stage a name of its own".to_owned(),
             UnknownPlugin { plugin, available, searched, failed, .. } => {
                 let names = available.iter().map(|a| a.split(' ').next().unwrap_or(a));
                 let paths = |paths: &[PathBuf]| {

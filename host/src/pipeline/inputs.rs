@@ -3,6 +3,8 @@
 
 use macroscope_plugin_api::is_port_name;
 
+use crate::stage_id::is_stage_id;
+
 /// An input reference as written, split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum InputRef {
@@ -40,16 +42,6 @@ impl InputRef {
             port: port.to_owned(),
         })
     }
-}
-
-/// Letters, digits, `_` and `-`, at least one: what stage ids may use (they
-/// name HDF5 groups). Port names follow the contract's stricter rule,
-/// [`is_port_name`].
-pub fn is_stage_id(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]

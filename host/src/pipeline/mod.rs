@@ -4,6 +4,7 @@
 //! plugins' schemas, every stage configured). [`Pipeline::load`] reports every
 //! problem at once, each located at `file:line:column` with a hint.
 
+mod builder;
 mod closest;
 mod error;
 pub mod file;
@@ -23,31 +24,47 @@ use macroscope_plugin_api::{InputPort, PortSpec};
 
 use crate::registry::{RegisteredPlugin, Registry};
 
+pub use builder::PipelineBuilder;
 pub use error::PipelineError;
-pub use inputs::is_stage_id;
 pub use report::{Located, Location, ValidationErrors};
 
 /// A validated pipeline, ready to run. Stages are in topological order.
+///
+/// Only [`Pipeline::load`], [`Pipeline::from_text`] and the
+/// [`PipelineBuilder`] make one, so every `Pipeline` has been checked.
 pub struct Pipeline {
-    /// The pipeline file.
-    pub file: PathBuf,
-    /// Its exact text (stored in the output for provenance).
-    pub text: String,
-    /// `[pipeline] name`.
-    pub name: String,
-    /// `[pipeline] output`: the HDF5 file to write (relative to the working directory).
-    pub output: PathBuf,
-    /// `[pipeline] store`: the content-addressed store directory, if set.
-    pub store: Option<PathBuf>,
-    /// The stages, upstream first.
-    pub stages: Vec<Stage>,
+    file: PathBuf,
+    text: String,
+    name: String,
+    output: PathBuf,
+    store: Option<PathBuf>,
+    stages: Vec<Stage>,
 }
 
 impl Pipeline {
     /// Reads the pipeline file at `path` and checks it against the plugins of `registry`.
     pub fn load(path: &Path, registry: &Registry) -> Result<Pipeline, ValidationErrors> {
+        Pipeline::read(path, registry, None)
+    }
+
+    /// [`Pipeline::load`], writing `output` instead of `[pipeline] output`
+    /// (`macroscope run --output`). The file's `output` is then not checked:
+    /// the run checks `output`'s directory when it starts.
+    pub fn load_with_output(
+        path: &Path,
+        registry: &Registry,
+        output: PathBuf,
+    ) -> Result<Pipeline, ValidationErrors> {
+        Pipeline::read(path, registry, Some(output))
+    }
+
+    fn read(
+        path: &Path,
+        registry: &Registry,
+        output: Option<PathBuf>,
+    ) -> Result<Pipeline, ValidationErrors> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Pipeline::from_text(path, text, registry),
+            Ok(text) => Pipeline::check(path, text, registry, output),
             Err(source) => Err(ValidationErrors::new(
                 path.to_path_buf(),
                 String::new(),
@@ -60,14 +77,29 @@ impl Pipeline {
     }
 
     /// Checks `text` as the contents of the pipeline file `path` (`file:`
-    /// inputs are resolved against `path`'s directory).
+    /// inputs are resolved against `path`'s directory, `output` against the
+    /// working directory).
     pub fn from_text(
         path: &Path,
         text: String,
         registry: &Registry,
     ) -> Result<Pipeline, ValidationErrors> {
+        Pipeline::check(path, text, registry, None)
+    }
+
+    /// Checks `text`; `output`, if given, replaces `[pipeline] output`.
+    fn check(
+        path: &Path,
+        text: String,
+        registry: &Registry,
+        output: Option<PathBuf>,
+    ) -> Result<Pipeline, ValidationErrors> {
         let base_dir = path.parent().unwrap_or(Path::new(""));
-        let context = validate::Context { registry, base_dir };
+        let context = validate::Context {
+            registry,
+            base_dir,
+            output_replaced: output.is_some(),
+        };
         let mut problems = report::Problems::new(&text);
         let compiled = file::PipelineFile::parse(&mut problems)
             .and_then(|file| validate::compile(&file, &context, &mut problems));
@@ -77,33 +109,98 @@ impl Pipeline {
                 file: path.to_path_buf(),
                 text,
                 name: compiled.name,
-                output: compiled.output,
+                output: output.unwrap_or(compiled.output),
                 store: compiled.store,
                 stages: compiled.stages,
             }),
             _ => Err(ValidationErrors::new(path.to_path_buf(), text, errors)),
         }
     }
+
+    /// Starts a pipeline built in code (tests, benchmarks, tools), named
+    /// `name` and writing `output`: see [`PipelineBuilder`].
+    pub fn builder(name: &str, output: &Path) -> PipelineBuilder {
+        PipelineBuilder::new(name, output)
+    }
+
+    /// The pipeline file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Its exact text (stored in the output for provenance).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// `[pipeline] name`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The HDF5 file to write: `[pipeline] output` (relative to the working
+    /// directory) or what replaced it.
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// `[pipeline] store`: the content-addressed store directory, if set.
+    pub fn store(&self) -> Option<&Path> {
+        self.store.as_deref()
+    }
+
+    /// The stages, upstream first.
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
 }
 
-/// One declared stage (the runtime starts it).
+/// One declared stage. The running instance is not here: the runtime starts
+/// and owns it.
 pub struct Stage {
+    id: String,
+    plugin: RegisteredPlugin,
+    params: serde_json::Value,
+    inputs: Vec<InputBinding>,
+    outputs: Vec<PortSpec>,
+}
+
+impl Stage {
     /// Its id (the TOML table name under `[stages]`).
-    pub id: String,
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     /// The plugin it runs.
-    pub plugin: RegisteredPlugin,
+    pub fn plugin(&self) -> &RegisteredPlugin {
+        &self.plugin
+    }
+
     /// Effective parameters: as written plus the schema's top-level defaults.
-    pub params: serde_json::Value,
+    pub fn params(&self) -> &serde_json::Value {
+        &self.params
+    }
+
     /// Its inputs, in the order written.
-    pub inputs: Vec<InputBinding>,
+    pub fn inputs(&self) -> &[InputBinding] {
+        &self.inputs
+    }
+
+    /// The specs of its inputs, as handed to the plugin's `outputs` and `start`.
+    pub fn input_ports(&self) -> Vec<InputPort> {
+        self.inputs.iter().map(|b| b.port.clone()).collect()
+    }
+
     /// Its output ports, as the plugin declared them.
-    pub outputs: Vec<PortSpec>,
+    pub fn outputs(&self) -> &[PortSpec] {
+        &self.outputs
+    }
 }
 
 /// Where one input of a stage comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputSource {
-    /// An output port of an earlier stage (indices into `Pipeline::stages` and its outputs).
+    /// An output port of an earlier stage (indices into [`Pipeline::stages`] and its outputs).
     Stage {
         /// Index of the producing stage.
         stage: usize,
@@ -122,8 +219,18 @@ pub enum InputSource {
 /// One input of a stage: where it comes from and what the stage was told about it.
 #[derive(Debug, Clone)]
 pub struct InputBinding {
+    source: InputSource,
+    port: InputPort,
+}
+
+impl InputBinding {
     /// Where the items come from.
-    pub source: InputSource,
+    pub fn source(&self) -> &InputSource {
+        &self.source
+    }
+
     /// The spec handed to the plugin's `outputs` and `start`.
-    pub port: InputPort,
+    pub fn port(&self) -> &InputPort {
+        &self.port
+    }
 }

@@ -190,6 +190,16 @@ impl Plugin for Mix {
     }
 }
 
+/// `tone`, registered as a built-in.
+pub(super) fn tone() -> RegisteredPlugin {
+    builtin(PluginHandle::of::<Tone>())
+}
+
+/// `gain`, registered as a built-in.
+pub(super) fn gain() -> RegisteredPlugin {
+    builtin(PluginHandle::of::<Gain>())
+}
+
 fn builtin(handle: PluginHandle) -> RegisteredPlugin {
     RegisteredPlugin {
         handle,
@@ -281,15 +291,16 @@ impl Plugin for BrokenSchema {
 
 fn registry() -> Registry {
     Registry::from_plugins(vec![
-        builtin(PluginHandle::of::<Tone>()),
-        builtin(PluginHandle::of::<Gain>()),
+        tone(),
+        gain(),
         builtin(PluginHandle::of::<Mix>()),
         builtin(PluginHandle::of::<Total>()),
         builtin(PluginHandle::of::<Dashed>()),
     ])
 }
 
-const HEADER: &str = "[pipeline]\nname = \"test\"\noutput = \"runs/test.h5\"\n";
+/// Its output is in the working directory, which exists wherever the tests run.
+const HEADER: &str = "[pipeline]\nname = \"test\"\noutput = \"test.h5\"\n";
 
 /// Validates `HEADER` followed by `stages`, as the file `lab/test.toml`.
 fn check_with(stages: &str, registry: &Registry) -> Result<Pipeline, ValidationErrors> {
@@ -361,12 +372,63 @@ fn effective_params_add_the_schema_defaults_to_what_was_written() {
 
 #[test]
 fn the_header_gives_name_output_and_store() {
-    let text = "[pipeline]\nname = \"demo\"\noutput = \"runs/demo.h5\"\nstore = \"runs/store\"\n[stages.s]\nplugin = \"tone\"\nparams = { length = 1 }\n";
+    let text = "[pipeline]\nname = \"demo\"\noutput = \"src/demo.h5\"\nstore = \"runs/store\"\n[stages.s]\nplugin = \"tone\"\nparams = { length = 1 }\n";
     let pipeline = Pipeline::from_text(Path::new("p.toml"), text.to_owned(), &registry()).unwrap();
     assert_eq!(pipeline.name, "demo");
-    assert_eq!(pipeline.output, PathBuf::from("runs/demo.h5"));
+    assert_eq!(pipeline.output, PathBuf::from("src/demo.h5"));
     assert_eq!(pipeline.store, Some(PathBuf::from("runs/store")));
     assert_eq!(pipeline.text, text);
+}
+
+/// A pipeline of one `tone` stage writing `output`.
+fn writing(output: &str) -> String {
+    format!("[pipeline]\nname = \"test\"\noutput = \"{output}\"\n[stages.s]\nplugin = \"tone\"\nparams = {{ length = 1 }}\n")
+}
+
+#[test]
+fn an_output_in_a_missing_directory_is_located_at_the_output() {
+    let Err(errors) = Pipeline::from_text(
+        Path::new("lab/test.toml"),
+        writing("no-such-dir/run.h5"),
+        &registry(),
+    ) else {
+        panic!("accepted")
+    };
+    assert_eq!(
+        errors.to_string(),
+        "lab/test.toml:3:10: error: output `no-such-dir/run.h5`: directory `no-such-dir` does not exist\n \
+         3 | output = \"no-such-dir/run.h5\"\n   \
+           |          ^^^^^^^^^^^^^^^^^^^^\n  \
+         help: create `no-such-dir` first, or write `output` in a directory that exists: `run` does not create \
+         directories, and relative paths start at the current directory\n\n"
+    );
+}
+
+#[test]
+fn an_output_whose_directory_is_a_file_is_refused() {
+    let errors = Pipeline::from_text(
+        Path::new("p.toml"),
+        writing("Cargo.toml/run.h5"),
+        &registry(),
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(
+        errors.errors[0].error.to_string(),
+        "output `Cargo.toml/run.h5`: `Cargo.toml` is a file, not a directory"
+    );
+}
+
+#[test]
+fn an_output_replaced_on_the_command_line_is_not_checked_in_the_file() {
+    let pipeline = Pipeline::check(
+        Path::new("p.toml"),
+        writing("no-such-dir/run.h5"),
+        &registry(),
+        Some(PathBuf::from("elsewhere.h5")),
+    )
+    .unwrap();
+    assert_eq!(pipeline.output(), Path::new("elsewhere.h5"));
 }
 
 #[test]
@@ -712,7 +774,7 @@ fn the_summary_lists_stages_ports_and_connections() {
     assert_eq!(
         pipeline.summary(),
         "pipeline `test` (lab/test.toml) is valid: 2 stages, 1 connection\n\
-         \x20 output: runs/test.h5\n\
+         \x20 output: test.h5\n\
          \n\
          stages, in run order:\n\
          \x20 source: tone 1.2.0 (stimulus, builtin)\n\

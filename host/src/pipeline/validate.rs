@@ -9,15 +9,17 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::{ErrorKind, InputPort, PluginError, PortSpec};
+use toml::Spanned;
 
 use super::error::PipelineError;
 use super::file::{PipelineFile, StageEntry, StageTable};
 use super::graph;
-use super::inputs::{is_stage_id, InputRef};
+use super::inputs::InputRef;
 use super::params::StageParams;
 use super::report::Problems;
 use super::{InputBinding, InputSource, Stage};
 use crate::registry::{RegisteredPlugin, Registry, RegistryError};
+use crate::stage_id::is_stage_id;
 
 /// Where plugins come from and where relative paths start.
 pub(crate) struct Context<'a> {
@@ -25,6 +27,8 @@ pub(crate) struct Context<'a> {
     pub registry: &'a Registry,
     /// The pipeline file's directory: `file:` inputs are relative to it.
     pub base_dir: &'a Path,
+    /// `[pipeline] output` is replaced (`run --output`), so it is not checked.
+    pub output_replaced: bool,
 }
 
 /// A checked pipeline, less the file name and text.
@@ -101,6 +105,9 @@ pub(crate) fn compile(
         problems.unlocated(PipelineError::NoStages);
     }
     check_names(&drafts, problems);
+    if let Some(header) = file.header.as_ref().filter(|_| !context.output_replaced) {
+        check_output_dir(&header.output, problems);
+    }
     find_plugins(&mut drafts, context, problems);
     let edges = resolve_inputs(&mut drafts, context, problems);
     let ordering = graph::order(drafts.len(), &edges);
@@ -127,6 +134,26 @@ fn check_names(drafts: &[Draft<'_>], problems: &mut Problems<'_>) {
             draft.entry.id.span(),
             PipelineError::InvalidStageName {
                 stage: draft.id().to_owned(),
+            },
+        );
+    }
+}
+
+/// `run` does not create the output's directory (a mistyped path, say a
+/// mount point, would otherwise fill a new directory on the wrong disk), so
+/// it must exist now. Relative paths start at the working directory.
+fn check_output_dir(output: &Spanned<String>, problems: &mut Problems<'_>) {
+    let dir = match Path::new(output.get_ref()).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => return,
+    };
+    if !dir.is_dir() {
+        problems.at(
+            output.span(),
+            PipelineError::OutputDirectoryMissing {
+                output: output.get_ref().clone(),
+                dir: dir.to_owned(),
+                is_file: dir.exists(),
             },
         );
     }

@@ -7,7 +7,6 @@ use crossbeam_channel::{Sender, TrySendError};
 use macroscope_plugin_api::{Emission, PluginKind, PortSpec};
 
 use crate::item::{HostItem, SharedItem};
-use crate::pipeline::Stage;
 
 use super::stage_thread::StageInput;
 
@@ -42,20 +41,22 @@ pub(super) struct Dispatcher {
 }
 
 impl Dispatcher {
+    /// Routes the emissions of stage `stage` (whose output ports are
+    /// `outputs`, and whose plugin is of `kind`).
     pub(super) fn new(
-        stage: usize,
-        spec: &Stage,
+        (stage, outputs): (usize, Vec<PortSpec>),
+        kind: PluginKind,
         consumers: Vec<Vec<Consumer>>,
         sink: Sender<SinkMsg>,
         emitted: Arc<AtomicU64>,
     ) -> Self {
         Dispatcher {
             stage,
-            outputs: spec.outputs.clone(),
+            dropped: vec![0; outputs.len()],
+            outputs,
             consumers,
             sink,
-            drop_when_full: spec.plugin.handle.kind() == PluginKind::CAMERA,
-            dropped: vec![0; spec.outputs.len()],
+            drop_when_full: kind == PluginKind::CAMERA,
             emitted,
         }
     }

@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod progress;
+mod run_plan;
 mod stage_thread;
 mod stop;
 
@@ -19,12 +20,13 @@ use crate::pipeline::{InputSource, Pipeline};
 use crate::store::{Sink, StoreError};
 
 pub use progress::{readable, ProgressMode};
+pub use run_plan::run_plan;
 pub use stop::StopSignal;
 
 use dispatch::{Consumer, Dispatcher, SinkMsg};
 use stage_thread::{Launch, StageInput, StageTask, StageWork};
 
-use macroscope_plugin_api::{InputPort, RunningStage};
+use macroscope_plugin_api::{PortSpec, RunningStage};
 
 /// How the runtime behaves.
 #[derive(Debug, Clone)]
@@ -89,68 +91,74 @@ pub struct RunReport {
     pub outcome: Result<(), RunError>,
 }
 
-/// Stages started before the sink exists: see [`start_devices`].
+/// Stages started before the sink exists: see [`start_devices`]. The
+/// runtime owns the running instances; `Started::default()` has none.
 #[derive(Default)]
 pub struct Started(Vec<Option<RunningStage>>);
+
+impl Started {
+    /// The outputs stage `index` reported when it started, if it was started.
+    pub fn outputs_of(&self, index: usize) -> Option<&[PortSpec]> {
+        self.0.get(index)?.as_ref().map(RunningStage::outputs)
+    }
+}
 
 /// Starts every stage that is not deterministic (a camera, a device) before
 /// anything is stored: a missing or misconfigured device fails the run while
 /// no file exists, and what a device reports at start (serial number, the
-/// settings it applied) is merged into its ports, so the sink stores it.
-/// Deterministic stages start on their own threads, and only when their
-/// outputs are not reused from the store.
-pub fn start_devices(pipeline: &mut Pipeline) -> Result<Started, RunError> {
-    let mut started = Vec::with_capacity(pipeline.stages.len());
-    for stage in &mut pipeline.stages {
-        if stage.plugin.handle.deterministic() {
+/// settings it applied) is merged into its ports, so the sink stores it
+/// ([`run_plan`] takes them from here). Deterministic stages start on their
+/// own threads, and only when their outputs are not reused from the store.
+pub fn start_devices(pipeline: &Pipeline) -> Result<Started, RunError> {
+    let mut started = Vec::with_capacity(pipeline.stages().len());
+    for stage in pipeline.stages() {
+        let handle = &stage.plugin().handle;
+        if handle.deterministic() {
             started.push(None);
             continue;
         }
-        let running = stage
-            .plugin
-            .handle
-            .start(&stage.params, &input_ports(stage), stage.outputs.clone())
+        let running = handle
+            .start(
+                stage.params(),
+                &stage.input_ports(),
+                stage.outputs().to_vec(),
+            )
             .map_err(|error| RunError::Stage {
-                stage: stage.id.clone(),
-                plugin: stage.plugin.handle.name().to_owned(),
+                stage: stage.id().to_owned(),
+                plugin: handle.name().to_owned(),
                 message: error.message().to_owned(),
             })?;
-        stage.outputs = running.outputs().to_vec();
         started.push(Some(running));
     }
     Ok(Started(started))
-}
-
-fn input_ports(stage: &crate::pipeline::Stage) -> Vec<InputPort> {
-    stage.inputs.iter().map(|b| b.port.clone()).collect()
 }
 
 /// Runs `pipeline`, sending every output to `sink`; `started` holds the stages
 /// [`start_devices`] started. Returns the sink (to be finished by the caller
 /// with the status the outcome implies) and a report.
 pub fn run(
-    mut pipeline: Pipeline,
+    pipeline: Pipeline,
     mut sink: Sink,
     started: Started,
     options: &RunOptions,
     stop: &StopSignal,
 ) -> (Sink, RunReport) {
     let began = Instant::now();
-    let n = pipeline.stages.len();
+    let n = pipeline.stages().len();
     let depth = options.queue_depth.max(1);
 
     // One merged input channel per stage; consumers of each output port.
     let (inputs_tx, inputs_rx): (Vec<Sender<StageInput>>, Vec<Receiver<StageInput>>) =
         (0..n).map(|_| bounded(depth)).unzip();
     let mut consumers: Vec<Vec<Vec<Consumer>>> = pipeline
-        .stages
+        .stages()
         .iter()
-        .map(|s| vec![Vec::new(); s.outputs.len()])
+        .map(|s| vec![Vec::new(); s.outputs().len()])
         .collect();
     let mut file_feeds = Vec::new();
-    for (index, stage) in pipeline.stages.iter().enumerate() {
-        for (input, binding) in stage.inputs.iter().enumerate() {
-            match &binding.source {
+    for (index, stage) in pipeline.stages().iter().enumerate() {
+        for (input, binding) in stage.inputs().iter().enumerate() {
+            match binding.source() {
                 InputSource::Stage { stage: up, port } => {
                     consumers[*up][*port].push((inputs_tx[index].clone(), input as u32))
                 }
@@ -164,25 +172,36 @@ pub fn run(
             }
         }
     }
-    let upstream_counts: Vec<usize> = pipeline.stages.iter().map(|s| s.inputs.len()).collect();
+    let upstream_counts: Vec<usize> = pipeline.stages().iter().map(|s| s.inputs().len()).collect();
 
     // One sink queue per stage: a fast stage filling its queue never makes a
     // camera drop frames; the sink serves whichever queue has items.
     let (sink_txs, sink_rxs): (Vec<Sender<SinkMsg>>, Vec<Receiver<SinkMsg>>) =
         (0..n).map(|_| bounded(depth)).unzip();
     let progress = progress::Progress::start(&pipeline, options.progress);
+    let outputs: Vec<Vec<PortSpec>> = (pipeline.stages().iter().enumerate())
+        .map(|(i, s)| started.outputs_of(i).unwrap_or(s.outputs()).to_vec())
+        .collect();
 
     let mut work = plan_work(&pipeline, &mut sink, started);
 
     let failure = Arc::new(stop::FirstFailure::default());
     let mut handles = Vec::new();
     let mut inputs_rx = inputs_rx.into_iter().map(Some).collect::<Vec<_>>();
-    for ((index, consumers), sink_tx) in consumers.into_iter().enumerate().zip(sink_txs) {
-        let stage = &mut pipeline.stages[index];
-        let dispatcher = Dispatcher::new(index, stage, consumers, sink_tx, progress.counter(index));
+    for (((index, consumers), sink_tx), outputs) in
+        consumers.into_iter().enumerate().zip(sink_txs).zip(outputs)
+    {
+        let stage = &pipeline.stages()[index];
+        let dispatcher = Dispatcher::new(
+            (index, outputs),
+            stage.plugin().handle.kind(),
+            consumers,
+            sink_tx,
+            progress.counter(index),
+        );
         let task = StageTask {
-            id: stage.id.clone(),
-            plugin: stage.plugin.handle.name().to_owned(),
+            id: stage.id().to_owned(),
+            plugin: stage.plugin().handle.name().to_owned(),
             work: std::mem::replace(&mut work[index], StageWork::Unneeded),
             inputs: inputs_rx[index]
                 .take()
@@ -192,7 +211,7 @@ pub fn run(
             stop: stop.clone(),
             failure: failure.clone(),
         };
-        let name = format!("stage-{}", stage.id);
+        let name = format!("stage-{}", stage.id());
         handles.push(
             thread::Builder::new()
                 .name(name)
@@ -254,33 +273,33 @@ pub fn run(
 /// Decides what each stage does: run its plugin, or (its outputs being in the
 /// store) replay them, but only when a stage that still runs consumes them.
 fn plan_work(pipeline: &Pipeline, sink: &mut Sink, started: Started) -> Vec<StageWork> {
-    let replays: Vec<Option<crate::store::Replay>> =
-        (0..pipeline.stages.len()).map(|i| sink.reused(i)).collect();
+    let replays: Vec<Option<crate::store::Replay>> = (0..pipeline.stages().len())
+        .map(|i| sink.reused(i))
+        .collect();
     let runs: Vec<bool> = replays.iter().map(Option::is_none).collect();
     let needed_by_a_running_stage = |producer: usize| {
-        pipeline.stages.iter().zip(&runs).any(|(stage, &runs)| {
-            runs && stage
-                .inputs
-                .iter()
-                .any(|b| matches!(b.source, InputSource::Stage { stage, .. } if stage == producer))
+        pipeline.stages().iter().zip(&runs).any(|(stage, &runs)| {
+            runs && stage.inputs().iter().any(
+                |b| matches!(b.source(), InputSource::Stage { stage, .. } if *stage == producer),
+            )
         })
     };
-    let needed: Vec<bool> = (0..pipeline.stages.len())
+    let needed: Vec<bool> = (0..pipeline.stages().len())
         .map(needed_by_a_running_stage)
         .collect();
     let mut started = started.0.into_iter();
     replays
         .into_iter()
         .zip(needed)
-        .zip(&pipeline.stages)
+        .zip(pipeline.stages())
         .map(
             |((replay, needed), stage)| match (replay, started.next().flatten()) {
                 (_, Some(running)) => StageWork::Run(Box::new(Launch::Started(running))),
                 (None, None) => StageWork::Run(Box::new(Launch::Start {
-                    handle: stage.plugin.handle,
-                    params: stage.params.clone(),
-                    inputs: input_ports(stage),
-                    outputs: stage.outputs.clone(),
+                    handle: stage.plugin().handle,
+                    params: stage.params().clone(),
+                    inputs: stage.input_ports(),
+                    outputs: stage.outputs().to_vec(),
                 })),
                 (Some(replay), None) if needed => StageWork::Replay(replay),
                 (Some(_), None) => StageWork::Unneeded,

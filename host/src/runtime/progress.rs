@@ -56,11 +56,11 @@ pub(super) struct Progress {
 impl Progress {
     pub(super) fn start(pipeline: &Pipeline, mode: ProgressMode) -> Progress {
         let meters: Vec<Meter> = pipeline
-            .stages
+            .stages()
             .iter()
             .map(|s| Meter {
-                id: s.id.clone(),
-                total: expected_items(&s.outputs),
+                id: s.id().to_owned(),
+                total: expected_items(s.outputs()),
                 items: Arc::default(),
             })
             .collect();

@@ -182,7 +182,7 @@ pub(super) fn spawn_file_feeds(
     feeds
         .into_iter()
         .map(|(stage, input, path, dataset, consumer)| {
-            let id = pipeline.stages[stage].id.clone();
+            let id = pipeline.stages()[stage].id().to_owned();
             let stop = stop.clone();
             let failure = failure.clone();
             thread::spawn(move || {

@@ -20,6 +20,8 @@ mod error;
 mod hashing;
 mod hdf5_raw;
 mod identity;
+#[cfg(test)]
+mod layering;
 pub mod layout;
 mod maps;
 mod open;
@@ -29,6 +31,7 @@ pub mod recover;
 mod replay;
 mod run_file;
 mod run_lock;
+mod run_plan;
 mod seal;
 pub mod show;
 mod sink;
@@ -46,6 +49,7 @@ pub use hashing::{canonical_json, sha256_hex};
 pub use maps::StageDatasets;
 pub use replay::{describe_dataset, replay_dataset, Replay};
 pub use run_file::partial_path;
+pub use run_plan::{InputFrom, PluginRecord, RunPlan, StageInput, StageRecord};
 pub use sink::Sink;
 
 /// How a run is stored.
@@ -82,15 +86,12 @@ impl Default for StoreOptions {
 
 impl StoreOptions {
     /// Defaults with the store directory chosen by precedence: `cli_store`
-    /// (`--store`), then the pipeline's `[pipeline] store`, then
+    /// (`--store`), then the run's `[pipeline] store`, then
     /// [`default_store_dir`].
-    pub fn for_pipeline(
-        pipeline: &crate::pipeline::Pipeline,
-        cli_store: Option<PathBuf>,
-    ) -> StoreOptions {
+    pub fn for_run(run: &RunPlan, cli_store: Option<PathBuf>) -> StoreOptions {
         StoreOptions {
             store_dir: cli_store
-                .or_else(|| pipeline.store.clone())
+                .or_else(|| run.store.clone())
                 .unwrap_or_else(default_store_dir),
             ..StoreOptions::default()
         }
@@ -180,11 +181,11 @@ mod tests {
         assert_send::<Replay>();
     }
 
-    fn pipeline(store: Option<&str>) -> crate::pipeline::Pipeline {
-        crate::pipeline::Pipeline {
-            file: PathBuf::from("p.toml"),
-            text: String::new(),
-            name: "p".into(),
+    fn run(store: Option<&str>) -> RunPlan {
+        RunPlan {
+            pipeline_name: "p".into(),
+            pipeline_file: PathBuf::from("p.toml"),
+            pipeline_text: String::new(),
             output: PathBuf::from("out.h5"),
             store: store.map(PathBuf::from),
             stages: Vec::new(),
@@ -194,7 +195,7 @@ mod tests {
     #[test]
     fn the_store_flag_wins_over_the_pipeline_which_wins_over_the_default() {
         let chosen = |cli: Option<&str>, file: Option<&str>| {
-            StoreOptions::for_pipeline(&pipeline(file), cli.map(PathBuf::from)).store_dir
+            StoreOptions::for_run(&run(file), cli.map(PathBuf::from)).store_dir
         };
         assert_eq!(chosen(Some("/cli"), Some("/toml")), PathBuf::from("/cli"));
         assert_eq!(chosen(None, Some("/toml")), PathBuf::from("/toml"));

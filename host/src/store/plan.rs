@@ -9,7 +9,8 @@ use super::error::StoreError;
 use super::identity::{identity_of, stage_key, PortIdentity, StageKey};
 use super::layout;
 use super::provenance::{InputRecord, Provenance};
-use crate::pipeline::{InputSource, Pipeline};
+use super::run_plan::{InputFrom, RunPlan, StageRecord};
+use crate::stage_id::is_stage_id;
 
 /// Where one input of a stage comes from.
 #[derive(Debug, Clone)]
@@ -74,26 +75,26 @@ impl StagePlan {
     }
 }
 
-/// Plans every stage of `pipeline`, upstream first.
+/// Plans every stage of `run`, upstream first.
 pub fn plan_stages(
-    pipeline: &Pipeline,
+    run: &RunPlan,
     store: &StoreDir,
     run_id: &str,
 ) -> Result<Vec<StagePlan>, StoreError> {
-    let mut plans: Vec<StagePlan> = Vec::with_capacity(pipeline.stages.len());
-    for stage in &pipeline.stages {
+    let mut plans: Vec<StagePlan> = Vec::with_capacity(run.stages.len());
+    for stage in &run.stages {
         check_names(stage)?;
         let provenance = Provenance::of(stage);
         let inputs = stage
             .inputs
             .iter()
-            .map(|binding| {
-                let from = match &binding.source {
-                    InputSource::Stage { stage, port } => PlannedSource::Stage {
+            .map(|input| {
+                let from = match &input.from {
+                    InputFrom::Stage { stage, port } => PlannedSource::Stage {
                         stage: *stage,
                         port: *port,
                     },
-                    InputSource::File { path, dataset } => {
+                    InputFrom::File { path, dataset } => {
                         let file = super::open::open_read(path)?;
                         // Provenance records the dataset a `*` pattern resolved to.
                         let dataset = &super::dataset_path::resolve(&file, path, dataset)?;
@@ -108,8 +109,8 @@ pub fn plan_stages(
                     }
                 };
                 Ok(PlannedInput {
-                    port: binding.port.spec.name.to_string(),
-                    source: binding.port.source.to_string(),
+                    port: input.port.clone(),
+                    source: input.source.clone(),
                     from,
                 })
             })
@@ -224,8 +225,8 @@ pub fn input_records(plans: &[StagePlan], stage: usize) -> Vec<InputRecord> {
 
 /// Stage ids name groups and port and column names name datasets
 /// (`<port>.<column>`): refuse names that would break the layout.
-fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
-    if !crate::pipeline::is_stage_id(&stage.id) {
+fn check_names(stage: &StageRecord) -> Result<(), StoreError> {
+    if !is_stage_id(&stage.id) {
         return Err(StoreError::Misuse(format!(
             "stage id `{}` cannot name an HDF5 group: use letters, digits, `_` and `-`",
             stage.id
@@ -243,7 +244,7 @@ fn check_names(stage: &crate::pipeline::Stage) -> Result<(), StoreError> {
             return Err(StoreError::Misuse(format!(
                 "stage `{}` (plugin `{}`) declares port or column `{bad}`, which cannot name a dataset: \
                  names must be identifiers ([A-Za-z_][A-Za-z0-9_]*)",
-                stage.id, stage.plugin.handle.name()
+                stage.id, stage.plugin.name
             )));
         }
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::attributes::{set_flag, set_str};
 use super::hashing::canonical_sha256;
 use super::layout;
-use crate::pipeline::Stage;
+use super::run_plan::StageRecord;
 use crate::registry::Origin;
 
 /// The facts about a stage that every one of its datasets records.
@@ -33,17 +33,17 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    /// The provenance of a configured stage.
-    pub fn of(stage: &Stage) -> Provenance {
+    /// The provenance of a planned stage.
+    pub fn of(stage: &StageRecord) -> Provenance {
         let (parameters, parameters_sha256) = canonical_sha256(&stage.params);
-        let plugin = &stage.plugin.handle;
+        let plugin = &stage.plugin;
         Provenance {
             stage: stage.id.clone(),
-            plugin: plugin.name().to_owned(),
-            plugin_version: plugin.version().to_owned(),
-            kind: plugin.kind(),
-            deterministic: plugin.deterministic(),
-            origin: stage.plugin.origin.clone(),
+            plugin: plugin.name.clone(),
+            plugin_version: plugin.version.clone(),
+            kind: plugin.kind,
+            deterministic: plugin.deterministic,
+            origin: plugin.origin.clone(),
             parameters,
             parameters_sha256,
         }

@@ -15,10 +15,10 @@ use super::layout::{self, dataset as attr, group as gattr, role, root};
 use super::plan::{input_records, StagePlan};
 use super::provenance::{inputs_json, Provenance};
 use super::run_lock::{lock_path, RunLock};
+use super::run_plan::RunPlan;
 use super::streams::{item_bytes, StreamSlot};
 use super::writer::Target;
 use super::{durable, hdf5_raw, open, StoreOptions};
-use crate::pipeline::Pipeline;
 
 /// `<output>.partial`.
 pub fn partial_path(output: &Path) -> PathBuf {
@@ -90,8 +90,8 @@ pub fn remove_lone_reserve(partial: &Path) -> bool {
 /// the dataset ports still to be written (uncompressed size) plus 1 MiB for
 /// attributes and 1 MiB for the undo log (the metadata of an hour of frames
 /// at 10 Hz), at most 64 MiB.
-pub fn reserve_bytes(pipeline: &Pipeline) -> u64 {
-    let ports: u64 = pipeline
+pub fn reserve_bytes(run: &RunPlan) -> u64 {
+    let ports: u64 = run
         .stages
         .iter()
         .flat_map(|s| s.outputs.iter())
@@ -107,7 +107,7 @@ pub fn reserve_bytes(pipeline: &Pipeline) -> u64 {
 #[allow(clippy::too_many_arguments)]
 pub fn create(
     file: &hdf5::File,
-    pipeline: &Pipeline,
+    run: &RunPlan,
     plans: &[StagePlan],
     partial: &Path,
     run_id: &str,
@@ -125,10 +125,13 @@ pub fn create(
         (root::RUN_ID, run_id.to_owned()),
         (root::CREATED, created.to_owned()),
         (root::HOST_VERSION, crate::HOST_VERSION.to_owned()),
-        (root::PIPELINE_NAME, pipeline.name.clone()),
-        (root::PIPELINE_FILE, pipeline.file.display().to_string()),
-        (root::PIPELINE_TOML, pipeline.text.clone()),
-        (root::PIPELINE_SHA256, sha256_hex(pipeline.text.as_bytes())),
+        (root::PIPELINE_NAME, run.pipeline_name.clone()),
+        (root::PIPELINE_FILE, run.pipeline_file.display().to_string()),
+        (root::PIPELINE_TOML, run.pipeline_text.clone()),
+        (
+            root::PIPELINE_SHA256,
+            sha256_hex(run.pipeline_text.as_bytes()),
+        ),
         (root::STATUS, "running".to_owned()),
         (root::STORE_DIR, store_dir.display().to_string()),
     ];

@@ -18,11 +18,11 @@ use super::provenance::inputs_json;
 use super::replay::Replay;
 use super::run_file::{self, check_output, reserve_bytes};
 use super::run_lock::RunLock;
+use super::run_plan::RunPlan;
 use super::streams::{check_item, StreamSlot};
 use super::writer::{WriterThread, Written};
 use super::{durable, open, recover, seal, undo, RunStatus, RunSummary, StoreOptions};
 use crate::item::SharedItem;
-use crate::pipeline::Pipeline;
 
 /// The one sink every output goes through.
 pub struct Sink {
@@ -47,7 +47,7 @@ impl Sink {
     /// Checks the output location, looks up reusable deterministic outputs,
     /// creates `<output>.partial` with every dataset and attribute, starts SWMR.
     /// Fails before any stage runs if the output exists or is not writable.
-    pub fn create(pipeline: &Pipeline, options: &StoreOptions) -> Result<Sink, StoreError> {
+    pub fn create(run: &RunPlan, options: &StoreOptions) -> Result<Sink, StoreError> {
         let options = options.validated()?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.compression_threads)
@@ -56,21 +56,21 @@ impl Sink {
             .map_err(|e| {
                 StoreError::Misuse(format!("cannot start the compression threads: {e}"))
             })?;
-        let output = pipeline.output.clone();
+        let output = run.output.clone();
         let (partial, lock) = check_output(&output)?;
         let store = StoreDir::open(&options.store_dir)?;
         let reserve = durable::reserve_path(&partial);
-        durable::reserve(&reserve, reserve_bytes(pipeline))?;
+        durable::reserve(&reserve, reserve_bytes(run))?;
         let now = chrono::Utc::now();
         let run_id = layout::run_id(now);
         let created = layout::timestamp(now);
         let plans =
-            plan_stages(pipeline, &store, &run_id).inspect_err(|_| durable::release(&reserve))?;
+            plan_stages(run, &store, &run_id).inspect_err(|_| durable::release(&reserve))?;
 
         let file = open::create_file(&partial).inspect_err(|_| durable::release(&reserve))?;
         let built = run_file::create(
             &file,
-            pipeline,
+            run,
             &plans,
             &partial,
             &run_id,

@@ -141,6 +141,21 @@ fn unknown_plugin() {
 }
 
 #[test]
+fn missing_output_directory() {
+    let run = assert_reports(
+        "bad/missing_output_dir.toml",
+        None,
+        &["tests/fixtures/pipelines/bad/missing_output_dir.toml:4:10: error: output `no-such-dir/run.h5`: \
+           directory `no-such-dir` does not exist\n \
+           4 | output = \"no-such-dir/run.h5\"\n   \
+             |          ^^^^^^^^^^^^^^^^^^^^\n  \
+           help: create `no-such-dir` first, or write `output` in a directory that exists: `run` does not create \
+           directories, and relative paths start at the current directory\n"],
+    );
+    assert!(run.stderr.ends_with("(1 problem)\n"), "{}", run.stderr);
+}
+
+#[test]
 fn unknown_input_port() {
     assert_reports(
         "bad/unknown_input_port.toml",

@@ -8,7 +8,7 @@ use macroscope_plugin_api::{
     schemars::{self, JsonSchema},
     ElementType, InputPort, Item, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec,
 };
-use macroscope_plugin_harness::conformance::{self, Check, Outcome, Scenario};
+use macroscope_plugin_harness::conformance::{self, Check, InputSize, Outcome, Scenario};
 use macroscope_plugin_harness::{InputStream, PluginUnderTest, Timeline};
 use serde::Deserialize;
 use serde_json::json;
@@ -228,3 +228,101 @@ fn probing_for_inputs_declares_outputs_but_never_starts_the_stage() {
 
 #[derive(Deserialize, JsonSchema)]
 struct NoParams {}
+
+/// Sums its frames and, like an analysis whose defaults need a few sweeps,
+/// refuses to finish on fewer than 20.
+struct NeedsTwentyFrames {
+    seen: u64,
+}
+
+impl Plugin for NeedsTwentyFrames {
+    type Params = NoParams;
+
+    const INFO: PluginInfo = PluginInfo {
+        name: "needs-twenty-frames",
+        version: "1.0.0",
+        kind: PluginKind::ANALYSIS,
+        description: "Counts frames and needs at least 20.",
+        authors: &["Test <test@example.org>"],
+        deterministic: true,
+    };
+
+    fn outputs(_: &NoParams, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        match inputs {
+            [frames] if frames.spec.element == ElementType::U16 => Ok(vec![PortSpec::dataset(
+                "frames_seen",
+                ElementType::U64,
+                &[],
+            )]),
+            _ => Err(PluginError::input(0, "takes one u16 frames stream")),
+        }
+    }
+
+    fn start(_: NoParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
+        Ok(NeedsTwentyFrames { seen: 0 })
+    }
+
+    fn receive(&mut self, _: usize, _: Item<'_>, _: &mut Outputs) -> Result<(), PluginError> {
+        self.seen += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
+        if self.seen < 20 {
+            return Err(format!("needs 20 frames, got {}", self.seen).into());
+        }
+        out.emit(0, vec![self.seen], &[]);
+        Ok(())
+    }
+}
+
+#[test]
+fn the_standard_inputs_are_eight_frames_of_12_by_16() {
+    let plugin = PluginUnderTest::of::<NeedsTwentyFrames>();
+    let scenario = Scenario::probe(&plugin, json!({})).unwrap();
+    let frames = &scenario.inputs[0];
+    assert_eq!(frames.items.len(), 8);
+    assert_eq!(frames.port.spec.shape.to_vec(), vec![12, 16]);
+}
+
+#[test]
+fn a_plugin_needing_more_frames_than_the_standard_inputs_passes_on_inputs_sized_for_it() {
+    let plugin = PluginUnderTest::of::<NeedsTwentyFrames>();
+    let standard = conformance::check_probing(&plugin, json!({}));
+    assert_eq!(
+        standard.outcome(Check::RunsToCompletion),
+        &Outcome::Fail(
+            "plugin `needs-twenty-frames` failed in finish: needs 20 frames, got 8".to_owned()
+        )
+    );
+    let sized =
+        conformance::check_probing_sized(&plugin, json!({}), InputSize::new(20, 5, 7).unwrap());
+    assert!(sized.passed(), "{sized:#?}");
+    assert_eq!(
+        sized.outcome(Check::RunsToCompletion),
+        &Outcome::Pass("1 item(s) on 1 input(s)".to_owned())
+    );
+}
+
+#[test]
+fn synthetic_inputs_are_sized_as_asked() {
+    let plugin = PluginUnderTest::of::<NeedsTwentyFrames>();
+    let scenario =
+        Scenario::probe_sized(&plugin, json!({}), InputSize::new(20, 5, 7).unwrap()).unwrap();
+    let frames = &scenario.inputs[0];
+    assert_eq!(frames.items.len(), 20);
+    assert_eq!(frames.port.spec.shape.to_vec(), vec![5, 7]);
+    assert_eq!(frames.items[19].shape.to_vec(), vec![5, 7]);
+}
+
+#[test]
+fn a_frame_count_that_does_not_split_over_four_directions_is_refused() {
+    assert_eq!(
+        InputSize::new(10, 12, 16).unwrap_err().to_string(),
+        "10 frames cannot be split over the 4 sweep directions: use a positive multiple of 4"
+    );
+    assert_eq!(
+        InputSize::new(8, 0, 16).unwrap_err().to_string(),
+        "frames of 0 x 16 pixels hold nothing: use a height and width of at least 1"
+    );
+}

@@ -1,5 +1,5 @@
 //! Small plugins and a sequential driver for the storage-sink tests: they
-//! build `Pipeline` values directly and play the runtime's part (declare, start,
+//! build `Pipeline` values with its builder and play the runtime's part (declare, start,
 //! run in topological order, hand every item to the `Sink`), so the sink is
 //! tested on its own. Every value the plugins emit follows a closed formula
 //! (see each plugin), so tests check stored data against known answers.
@@ -10,11 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use macroscope::item::HostItem;
-use macroscope::pipeline::{InputBinding, InputSource, Pipeline, Stage};
+use macroscope::pipeline::{InputSource, Pipeline};
 use macroscope::registry::{Origin, RegisteredPlugin};
-use macroscope::store::{
-    describe_dataset, replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions,
-};
+use macroscope::runtime::{run_plan, Started};
+use macroscope::store::{replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions};
 use macroscope_plugin_api::{
     ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginHandle,
     PluginInfo, PluginKind, PortSpec, Scalar,
@@ -385,64 +384,36 @@ impl StageDef {
     }
 }
 
-/// Configures `stages` (upstream first) into a pipeline writing `output`.
+/// Declares `stages` (upstream first) into a pipeline writing `output`,
+/// through the pipeline's builder.
 pub fn pipeline(output: &Path, stages: Vec<StageDef>) -> Pipeline {
-    let mut built: Vec<Stage> = Vec::new();
+    let mut builder = Pipeline::builder("store-test", output).written_as(
+        Path::new("tests/store.toml"),
+        "[pipeline]\nname = \"store-test\"\n",
+    );
     for def in stages {
-        let inputs: Vec<InputBinding> = def
+        let inputs = def
             .inputs
-            .iter()
+            .into_iter()
             .map(|input| match input {
-                Input::Stage(stage, port) => {
-                    let spec = built[*stage].outputs[*port].clone();
-                    InputBinding {
-                        source: InputSource::Stage {
-                            stage: *stage,
-                            port: *port,
-                        },
-                        port: InputPort {
-                            source: format!("{}.{}", built[*stage].id, spec.name).into(),
-                            spec,
-                        },
-                    }
-                }
-                Input::File(path, dataset) => InputBinding {
-                    source: InputSource::File {
-                        path: path.clone(),
-                        dataset: dataset.clone(),
-                    },
-                    port: InputPort {
-                        source: format!("file:{}#{dataset}", path.display()).into(),
-                        spec: describe_dataset(path, dataset)
-                            .expect("the input dataset describes itself"),
-                    },
-                },
+                Input::Stage(stage, port) => InputSource::Stage { stage, port },
+                Input::File(path, dataset) => InputSource::File { path, dataset },
             })
             .collect();
-        let ports: Vec<InputPort> = inputs.iter().map(|b| b.port.clone()).collect();
-        let outputs = def
-            .plugin
-            .outputs(&def.params, &ports)
-            .unwrap_or_else(|e| panic!("stage {} does not declare its outputs: {e}", def.id));
-        built.push(Stage {
-            id: def.id.to_owned(),
-            plugin: RegisteredPlugin {
-                handle: def.plugin,
-                origin: Origin::Builtin,
-            },
-            params: def.params,
-            inputs,
-            outputs,
-        });
+        let plugin = RegisteredPlugin {
+            handle: def.plugin,
+            origin: Origin::Builtin,
+        };
+        builder = builder
+            .stage(def.id, plugin, def.params, inputs)
+            .unwrap_or_else(|e| panic!("stage {} cannot be declared: {e}", def.id));
     }
-    Pipeline {
-        file: PathBuf::from("tests/store.toml"),
-        text: "[pipeline]\nname = \"store-test\"\n".to_owned(),
-        name: "store-test".to_owned(),
-        output: output.to_owned(),
-        store: None,
-        stages: built,
-    }
+    builder.build()
+}
+
+/// The sink for `pipeline`, told about it as the runtime tells it (no device started).
+pub fn create_sink(pipeline: &Pipeline, options: &StoreOptions) -> Result<Sink, StoreError> {
+    Sink::create(&run_plan(pipeline, &Started::default()), options)
 }
 
 /// A stimulus → mean pipeline.
@@ -505,13 +476,13 @@ pub struct Ran {
 /// or `Failed` after the first error (which is then in the summary).
 /// `on_write` is called after each write (the kill-test writer reports flushes with it).
 pub fn run(
-    mut pipeline: Pipeline,
+    pipeline: Pipeline,
     options: &StoreOptions,
     mut on_write: impl FnMut(&Sink),
 ) -> Result<Ran, StoreError> {
-    let mut sink = Sink::create(&pipeline, options)?;
+    let mut sink = create_sink(&pipeline, options)?;
     let mut executed = Vec::new();
-    let outcome = drive(&mut pipeline, &mut sink, &mut executed, &mut on_write);
+    let outcome = drive(&pipeline, &mut sink, &mut executed, &mut on_write);
     let status = if outcome.is_ok() {
         RunStatus::Complete
     } else {
@@ -526,27 +497,26 @@ pub fn run(
 }
 
 fn drive(
-    pipeline: &mut Pipeline,
+    pipeline: &Pipeline,
     sink: &mut Sink,
     executed: &mut Vec<bool>,
     on_write: &mut impl FnMut(&Sink),
 ) -> Result<(), StoreError> {
     let plugin_error = |e: macroscope_plugin_api::PluginError| StoreError::Misuse(e.to_string());
     let mut produced: Vec<Vec<(usize, Arc<HostItem>)>> = Vec::new();
-    for index in 0..pipeline.stages.len() {
+    for index in 0..pipeline.stages().len() {
         if let Some(replay) = sink.reused(index) {
             produced.push(replay.collect::<Result<_, _>>()?);
             executed.push(false);
             continue;
         }
         executed.push(true);
-        let stage = &mut pipeline.stages[index];
-        let outputs = stage.outputs.clone();
-        let ports: Vec<InputPort> = stage.inputs.iter().map(|b| b.port.clone()).collect();
+        let stage = &pipeline.stages()[index];
+        let outputs = stage.outputs().to_vec();
         let mut instance = stage
-            .plugin
+            .plugin()
             .handle
-            .start(&stage.params, &ports, outputs.clone())
+            .start(stage.params(), &stage.input_ports(), outputs.clone())
             .map_err(plugin_error)?;
         let mut mine = Vec::new();
         let mut emit = |sink: &mut Sink,
@@ -565,7 +535,7 @@ fn drive(
             }
             Ok(())
         };
-        if stage.inputs.is_empty() {
+        if stage.inputs().is_empty() {
             loop {
                 let (emissions, finished) = instance.poll().map_err(plugin_error)?;
                 emit(sink, emissions)?;
@@ -574,8 +544,8 @@ fn drive(
                 }
             }
         } else {
-            for (input, binding) in stage.inputs.iter().enumerate() {
-                let items: Vec<Arc<HostItem>> = match &binding.source {
+            for (input, binding) in stage.inputs().iter().enumerate() {
+                let items: Vec<Arc<HostItem>> = match binding.source() {
                     InputSource::Stage { stage: up, port } => produced[*up]
                         .iter()
                         .filter(|(p, _)| p == port)

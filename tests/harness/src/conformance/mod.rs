@@ -199,13 +199,23 @@ impl Scenario {
         }
     }
 
-    /// Finds synthetic inputs the plugin accepts with `params`: none (a source),
-    /// a camera frames stream, frames plus a stimulus schedule, or a schedule
-    /// alone, in that order. Only `outputs` is called (nothing is started).
-    /// The error lists what each attempt said.
+    /// Finds standard synthetic inputs ([`InputSize::STANDARD`]) the plugin
+    /// accepts with `params`: see [`Scenario::probe_sized`].
     pub fn probe(plugin: &PluginUnderTest, params: serde_json::Value) -> Result<Scenario, String> {
+        Scenario::probe_sized(plugin, params, InputSize::STANDARD)
+    }
+
+    /// Finds synthetic inputs of `size` the plugin accepts with `params`:
+    /// none (a source), a camera frames stream, frames plus a stimulus
+    /// schedule, or a schedule alone, in that order. Only `outputs` is called
+    /// (nothing is started). The error lists what each attempt said.
+    pub fn probe_sized(
+        plugin: &PluginUnderTest,
+        params: serde_json::Value,
+        size: InputSize,
+    ) -> Result<Scenario, String> {
         let mut attempts = Vec::new();
-        for (label, inputs) in standard_input_sets() {
+        for (label, inputs) in input_sets(size) {
             match plugin.outputs(&params, &inputs) {
                 Ok(_) => return Ok(Scenario::new(plugin, params, inputs)),
                 Err(e) => attempts.push(format!("with {label}: {e}")),
@@ -218,17 +228,105 @@ impl Scenario {
     }
 }
 
-/// The timeline of the standard synthetic inputs: 8 frames, 2 per sweep.
-const STANDARD_TIMELINE: Timeline = Timeline {
-    rate_hz: 10.0,
-    frames_per_sweep: 2,
-    sweeps_per_direction: 1,
-};
+/// The size of the synthetic inputs the suite probes a plugin with: `frames`
+/// camera frames of `height` × `width` u16 pixels and as many schedule rows,
+/// on a timeline of one sweep per direction (LR, RL, BT, TB), `frames / 4`
+/// frames each, 0.1 s apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputSize {
+    frames: usize,
+    height: usize,
+    width: usize,
+}
 
-fn standard_input_sets() -> [(&'static str, Vec<InputStream>); 4] {
-    let frames =
-        || STANDARD_TIMELINE.camera_frames(12, 16, |f, r, c| (1000 + 100 * f + 16 * r + c) as u16);
-    let schedule = || STANDARD_TIMELINE.schedule();
+/// Why an [`InputSize`] cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputSizeError {
+    /// The frames cannot be split evenly over the four sweep directions.
+    #[error(
+        "{0} frames cannot be split over the 4 sweep directions: use a positive multiple of 4"
+    )]
+    Frames(usize),
+    /// A frame with no pixels.
+    #[error(
+        "frames of {height} x {width} pixels hold nothing: use a height and width of at least 1"
+    )]
+    Empty {
+        /// Rows asked for.
+        height: usize,
+        /// Columns asked for.
+        width: usize,
+    },
+}
+
+impl InputSize {
+    /// The standard inputs: 8 frames (2 per sweep) of 12 × 16.
+    pub const STANDARD: InputSize = InputSize {
+        frames: 8,
+        height: 12,
+        width: 16,
+    };
+
+    /// `frames` frames (a positive multiple of 4) of `height` × `width` (each at least 1).
+    pub fn new(frames: usize, height: usize, width: usize) -> Result<InputSize, InputSizeError> {
+        if frames == 0 || !frames.is_multiple_of(4) {
+            return Err(InputSizeError::Frames(frames));
+        }
+        if height == 0 || width == 0 {
+            return Err(InputSizeError::Empty { height, width });
+        }
+        Ok(InputSize {
+            frames,
+            height,
+            width,
+        })
+    }
+
+    /// Frames (and schedule rows).
+    pub fn frames(self) -> usize {
+        self.frames
+    }
+
+    /// Rows of each frame.
+    pub fn height(self) -> usize {
+        self.height
+    }
+
+    /// Columns of each frame.
+    pub fn width(self) -> usize {
+        self.width
+    }
+
+    /// The timeline: 10 Hz, one sweep per direction of `frames / 4` frames.
+    pub fn timeline(self) -> Timeline {
+        Timeline {
+            rate_hz: 10.0,
+            frames_per_sweep: self.frames / 4,
+            sweeps_per_direction: 1,
+        }
+    }
+}
+
+impl fmt::Display for InputSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} frames of {} x {}",
+            self.frames, self.height, self.width
+        )
+    }
+}
+
+/// The input sets probed, in order; the pixel at (row, col) of frame f is
+/// `1000 + 100 f + width row + col` (wrapping at 65536).
+fn input_sets(size: InputSize) -> [(&'static str, Vec<InputStream>); 4] {
+    let timeline = size.timeline();
+    let frames = || {
+        timeline.camera_frames(size.height, size.width, |f, r, c| {
+            (1000 + 100 * f + size.width * r + c) as u16
+        })
+    };
+    let schedule = || timeline.schedule();
     [
         ("no inputs", vec![]),
         ("a camera frames stream", vec![frames()]),
@@ -245,10 +343,19 @@ pub fn check(plugin: &PluginUnderTest, scenario: &Scenario) -> Report {
     finish_report(plugin, Ok(scenario))
 }
 
-/// Runs every check with inputs found by [`Scenario::probe`]; if none is
-/// accepted, the checks that need a run fail or are skipped with the reason.
+/// Runs every check with standard inputs found by [`Scenario::probe`]; if
+/// none is accepted, the checks that need a run fail or are skipped with the reason.
 pub fn check_probing(plugin: &PluginUnderTest, params: serde_json::Value) -> Report {
-    match Scenario::probe(plugin, params) {
+    check_probing_sized(plugin, params, InputSize::STANDARD)
+}
+
+/// [`check_probing`] on synthetic inputs of `size` ([`Scenario::probe_sized`]).
+pub fn check_probing_sized(
+    plugin: &PluginUnderTest,
+    params: serde_json::Value,
+    size: InputSize,
+) -> Report {
+    match Scenario::probe_sized(plugin, params, size) {
         Ok(scenario) => check(plugin, &scenario),
         Err(why) => finish_report(plugin, Err(why)),
     }

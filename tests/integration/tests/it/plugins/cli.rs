@@ -134,6 +134,61 @@ fn plugin_check_passes_every_check_on_the_example_library() {
 }
 
 #[test]
+fn plugin_check_runs_the_suite_on_synthetic_inputs_of_the_size_asked_for() {
+    let dir = plugin_dir(&[EXAMPLE]);
+    let library = copied(&dir, EXAMPLE);
+    let output = macroscope(
+        &[
+            "plugin",
+            "check",
+            "--frames",
+            "20",
+            "--height",
+            "5",
+            "--width",
+            "7",
+            library.to_str().unwrap(),
+        ],
+        None,
+    );
+    let report = stdout(&output);
+    assert!(output.status.success(), "{report}\n{}", stderr(&output));
+    assert!(
+        report.starts_with(&format!(
+            "example-frame-stats 0.1.0 from {} (synthetic inputs: 20 frames of 5 x 7)\n",
+            library.display()
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains("  PASS  runs-to-completion: 20 item(s) on 1 input(s)\n"),
+        "{report}"
+    );
+}
+
+#[test]
+fn plugin_check_refuses_a_frame_count_the_four_sweep_directions_cannot_share() {
+    let dir = plugin_dir(&[EXAMPLE]);
+    let library = copied(&dir, EXAMPLE);
+    let output = macroscope(
+        &[
+            "plugin",
+            "check",
+            "--frames",
+            "10",
+            library.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: --frames 10 --height 12 --width 16: 10 frames cannot be split over the 4 sweep \
+         directions: use a positive multiple of 4\n"
+    );
+}
+
+#[test]
 fn plugin_check_names_each_failed_check_of_the_broken_library_and_exits_non_zero() {
     let dir = plugin_dir(&[BROKEN]);
     let output = plugin_check(&copied(&dir, BROKEN));

@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use macroscope::item::HostItem;
 use macroscope::store::{Sink, StoreError};
-use macroscope_integration::store_fixtures::{options, run_stimulus_and_mean, stimulus_and_mean};
+use macroscope_integration::store_fixtures::{
+    create_sink, options, run_stimulus_and_mean, stimulus_and_mean,
+};
 use macroscope_plugin_api::{ArrayData, Scalar};
 
 /// Opens a sink for a default stimulus → mean run writing `output`.
 fn create(output: &Path, store: &Path) -> Result<Sink, StoreError> {
-    Sink::create(
+    create_sink(
         &stimulus_and_mean(output, serde_json::json!({}), 1.0),
         &options(store),
     )

@@ -2,7 +2,7 @@
 //! exact values, and provenance.
 
 use macroscope_integration::store_fixtures::{
-    options, run_stimulus_and_mean, stimulus_direction, stimulus_pixel,
+    create_sink, options, run_stimulus_and_mean, stimulus_direction, stimulus_pixel,
 };
 use sha2::{Digest, Sha256};
 
@@ -140,8 +140,7 @@ fn dropped_camera_frames_are_counted_in_the_file_and_shown() {
         &output,
         vec![StageDef::of::<TestCamera>("camera", camera, vec![])],
     );
-    let mut sink =
-        macroscope::store::Sink::create(&p, &options(&dir.path().join("store"))).unwrap();
+    let mut sink = create_sink(&p, &options(&dir.path().join("store"))).unwrap();
     sink.record_dropped(0, 0, 2);
     sink.record_dropped(0, 0, 1);
     sink.finish(macroscope::store::RunStatus::Complete, None)

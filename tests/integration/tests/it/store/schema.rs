@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use hdf5::types::{IntSize, TypeDescriptor, VarLenUnicode};
 use macroscope::item::HostItem;
-use macroscope::store::Sink;
 use macroscope_integration::store_fixtures::{
-    options, pipeline, run, run_stimulus_and_mean, Input, StageDef, TestCamera, TestMean,
+    create_sink, options, pipeline, run, run_stimulus_and_mean, Input, StageDef, TestCamera,
+    TestMean,
 };
 use macroscope_plugin_api::{ArrayData, Scalar};
 use serde_json::{json, Map, Value};
@@ -190,7 +190,7 @@ fn a_recovered_file_matches_the_schema() {
             &output,
             vec![StageDef::of::<TestCamera>("camera", camera, vec![])],
         );
-        let mut sink = Sink::create(&p, &options(&dir.path().join("store"))).unwrap();
+        let mut sink = create_sink(&p, &options(&dir.path().join("store"))).unwrap();
         for i in 0..3 {
             let item = Arc::new(HostItem {
                 data: ArrayData::from_vec(vec![7u16; 48 * 64]),
