@@ -77,7 +77,9 @@ impl Plugin for MovieFile {
     const INFO: PluginInfo = PluginInfo {
         name: "movie-file",
         version: env!("CARGO_PKG_VERSION"),
-        kind: PluginKind::CAMERA,
+        // Not a camera: a file can wait for the disk, so its frames are never
+        // dropped when the sink falls behind (the runtime drops only cameras').
+        kind: PluginKind::OTHER,
         description: "Reads a movie recorded elsewhere (multi-page grey TIFF or BigTIFF, u8 or u16) \
                       with each frame's time (a CSV column or a constant rate, plus a clock offset) \
                       and emits it as the camera stream a live camera gives. Stores the SHA-256 of \

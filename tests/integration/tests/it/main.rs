@@ -4,6 +4,7 @@
 //! - `plugins`: plugin libraries built as real `cdylib`s, loaded by the host
 //!   and driven through its command line;
 //! - `pipelines`: `macroscope run` end to end with a library plugin;
+//! - `import`: movies recorded elsewhere, brought in with `movie-file`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
 //! - `store`: the storage sink, its files and the commands that read them;
 //! - `torture`: kills, damaged files and fuzzed pipelines, counted (ignored
@@ -16,6 +17,7 @@
 
 mod built_plugins;
 mod cli;
+mod import;
 mod output;
 mod pipelines;
 mod plugins;
