@@ -22,6 +22,12 @@ use macroscope_plugin_api::{load::load_library, PluginHandle};
 pub use library::LibraryFailure;
 pub use search_path::{SearchPath, PLUGIN_PATH_VAR};
 
+/// What identifies the code of the plugins built into this host: SHA-256 of
+/// the sources of every workspace crate the host links, of `Cargo.lock` and of
+/// the compiler version (computed by `host/build.rs`). Changing a built-in
+/// plugin's code changes it; an unchanged rebuild does not.
+pub const BUILTIN_CODE_SHA256: &str = env!("MACROSCOPE_BUILTIN_CODE");
+
 /// Where a plugin came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -34,6 +40,17 @@ pub enum Origin {
         /// SHA-256 of the library file, lower-case hex.
         sha256: String,
     },
+}
+
+impl Origin {
+    /// What identifies the plugin's code: its library's SHA-256, or
+    /// [`BUILTIN_CODE_SHA256`] for a built-in. Part of a deterministic stage's store key.
+    pub fn code_sha256(&self) -> &str {
+        match self {
+            Origin::Builtin => BUILTIN_CODE_SHA256,
+            Origin::Library { sha256, .. } => sha256,
+        }
+    }
 }
 
 impl fmt::Display for Origin {

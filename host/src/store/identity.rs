@@ -1,7 +1,9 @@
 //! What identifies the content of a port, and the store key of a
 //! deterministic stage: SHA-256 of the RFC 8785 canonical JSON of
-//! `{plugin, plugin_version, parameters, inputs}` where each input is the
-//! identity of the port it reads.
+//! `{plugin, plugin_version, plugin_code, parameters, inputs}` where
+//! `plugin_code` identifies the plugin's code (its library's SHA-256, or the
+//! host build's for a built-in) and each input is the identity of the port it
+//! reads.
 
 use std::collections::BTreeMap;
 
@@ -36,20 +38,31 @@ pub struct PortIdentity {
 pub struct StageKey {
     /// SHA-256 of `json`, lower-case hex: the store entry's name.
     pub key: String,
-    /// RFC 8785 canonical JSON of plugin, version, parameters and inputs.
+    /// RFC 8785 canonical JSON of plugin, version, code, parameters and inputs.
     pub json: String,
 }
 
-/// The key of a stage running `plugin` `version` with `parameters` on `inputs`.
+/// Which plugin a stage runs: what its store key says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginIdentity<'a> {
+    /// Plugin name.
+    pub name: &'a str,
+    /// Plugin version.
+    pub version: &'a str,
+    /// What identifies its code: the library's SHA-256, or the host build's for a built-in.
+    pub code_sha256: &'a str,
+}
+
+/// The key of a stage running `plugin` with `parameters` on `inputs`.
 pub fn stage_key(
-    plugin: &str,
-    version: &str,
+    plugin: PluginIdentity<'_>,
     parameters: &serde_json::Value,
     inputs: &[PortIdentity],
 ) -> StageKey {
     let material = serde_json::json!({
-        "plugin": plugin,
-        "plugin_version": version,
+        "plugin": plugin.name,
+        "plugin_version": plugin.version,
+        "plugin_code": plugin.code_sha256,
         "parameters": parameters,
         "inputs": inputs,
     });
@@ -132,33 +145,48 @@ mod tests {
         }
     }
 
+    fn plugin(version: &'static str, code_sha256: &'static str) -> PluginIdentity<'static> {
+        PluginIdentity {
+            name: "fourier-maps",
+            version,
+            code_sha256,
+        }
+    }
+
     /// The key is SHA-256 of exactly this canonical text. The expected hash was
     /// computed outside the code under test:
     /// `printf '%s' '<the json below>' | sha256sum`.
     #[test]
-    fn stage_key_hashes_the_canonical_json_of_plugin_version_parameters_and_inputs() {
+    fn stage_key_hashes_the_canonical_json_of_plugin_version_code_parameters_and_inputs() {
         let key = stage_key(
-            "fourier-maps",
-            "0.1.0",
+            plugin("0.1.0", "c0de"),
             &serde_json::json!({"b": 1e-7, "a": [1, 2.5]}),
             &[schedule_identity()],
         );
         let expected_json = concat!(
             r#"{"inputs":[{"attributes":{"display_rate_hz":60},"columns":{"direction":"cd"},"#,
             r#""element":"f64","port":"schedule","sha256":"ab","shape":[10]}],"#,
-            r#""parameters":{"a":[1,2.5],"b":1e-7},"plugin":"fourier-maps","plugin_version":"0.1.0"}"#
+            r#""parameters":{"a":[1,2.5],"b":1e-7},"plugin":"fourier-maps","plugin_code":"c0de","#,
+            r#""plugin_version":"0.1.0"}"#
         );
         assert_eq!(key.json, expected_json);
         assert_eq!(
             key.key,
-            "41f3b3559df784e84f8d057b5d1a7cacf9db6abc4e4cc405e1a3f6ff4fa47460"
+            "93558b5a13a33467c1562666e423b8fdb9e3119a660d94345ada907f9e8982ca"
         );
     }
 
     #[test]
     fn a_changed_parameter_changes_the_key() {
-        let a = stage_key("p", "1", &serde_json::json!({"x": 1}), &[]);
-        let b = stage_key("p", "1", &serde_json::json!({"x": 2}), &[]);
+        let a = stage_key(plugin("1", "c0de"), &serde_json::json!({"x": 1}), &[]);
+        let b = stage_key(plugin("1", "c0de"), &serde_json::json!({"x": 2}), &[]);
+        assert_ne!(a.key, b.key);
+    }
+
+    #[test]
+    fn changed_code_of_the_same_version_changes_the_key() {
+        let a = stage_key(plugin("1", "c0de"), &serde_json::json!({}), &[]);
+        let b = stage_key(plugin("1", "c0df"), &serde_json::json!({}), &[]);
         assert_ne!(a.key, b.key);
     }
 

@@ -79,9 +79,12 @@ pub mod dataset {
     pub const PLUGIN_ORIGIN: &str = "plugin_origin";
     /// Path of the plugin library (empty for built-ins).
     pub const PLUGIN_LIBRARY: &str = "plugin_library";
-    /// SHA-256 of the plugin library (empty for built-ins: see `host_version`).
+    /// SHA-256 of the plugin library (empty for built-ins: see `plugin_code`).
     pub const PLUGIN_SHA256: &str = "plugin_sha256";
-    /// Host version (identifies a built-in plugin's code).
+    /// What identifies the plugin's code, as in the store key: the library's
+    /// SHA-256, or the host build's code identity for a built-in.
+    pub const PLUGIN_CODE: &str = "plugin_code";
+    /// Host version.
     pub const HOST_VERSION: &str = "host_version";
     /// Effective parameters, RFC 8785 canonical JSON.
     pub const PARAMETERS: &str = "parameters";

@@ -128,8 +128,7 @@ pub fn plan_stages(
             .collect();
         let key = match (provenance.deterministic, known) {
             (true, Some(identities)) => Some(stage_key(
-                &provenance.plugin,
-                &provenance.plugin_version,
+                provenance.plugin_identity(),
                 &stage.params,
                 &identities,
             )),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::attributes::{set_flag, set_str};
 use super::hashing::canonical_sha256;
+use super::identity::PluginIdentity;
 use super::layout;
 use super::run_plan::StageRecord;
 use crate::registry::Origin;
@@ -49,6 +50,15 @@ impl Provenance {
         }
     }
 
+    /// The plugin as the store key names it: name, version and code identity.
+    pub fn plugin_identity(&self) -> PluginIdentity<'_> {
+        PluginIdentity {
+            name: &self.plugin,
+            version: &self.plugin_version,
+            code_sha256: self.origin.code_sha256(),
+        }
+    }
+
     /// Writes the per-dataset provenance attributes (everything but content
     /// and input hashes, which are known only when the data is complete).
     pub fn write_dataset_attributes(&self, location: &Location, created: &str) -> hdf5::Result<()> {
@@ -65,6 +75,7 @@ impl Provenance {
         set_str(location, a::PLUGIN_ORIGIN, origin)?;
         set_str(location, a::PLUGIN_LIBRARY, &library)?;
         set_str(location, a::PLUGIN_SHA256, &library_sha256)?;
+        set_str(location, a::PLUGIN_CODE, self.origin.code_sha256())?;
         set_str(location, a::HOST_VERSION, crate::HOST_VERSION)?;
         set_str(location, a::PARAMETERS, &self.parameters)?;
         set_str(location, a::PARAMETERS_SHA256, &self.parameters_sha256)?;

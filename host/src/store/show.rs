@@ -87,7 +87,15 @@ fn render_stage(out: &mut String, group: &Group) -> hdf5::Result<()> {
             d(attr::PLUGIN_LIBRARY),
             short(&d(attr::PLUGIN_SHA256))
         ),
-        "builtin" => format!("builtin, host {}", d(attr::HOST_VERSION)),
+        "builtin" => match d(attr::PLUGIN_CODE) {
+            // Files written before the code identity was recorded.
+            code if code.is_empty() => format!("builtin, host {}", d(attr::HOST_VERSION)),
+            code => format!(
+                "builtin, host {} (code {})",
+                d(attr::HOST_VERSION),
+                short(&code)
+            ),
+        },
         other => other.to_owned(),
     };
     let deterministic = if get_flag(group, gattr::DETERMINISTIC) {

@@ -432,8 +432,7 @@ impl Sink {
                             StoreError::hdf5(&self.partial, "reading input identities", e)
                         })?;
                     stage_key(
-                        &plan.provenance.plugin,
-                        &plan.provenance.plugin_version,
+                        plan.provenance.plugin_identity(),
                         &plan.parameters,
                         &identities,
                     )
