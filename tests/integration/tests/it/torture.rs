@@ -268,6 +268,17 @@ fn recover_and_count(output: &Path, flushed: u64, what: &str, counts: &mut Count
         counts.rows_lost += flushed;
         return;
     }
+    if !output.exists() {
+        // Killed before it created its `.partial`: `recover` only removed
+        // the space it had set aside, and nothing was flushed to lose.
+        if flushed > 0 {
+            counts.rows_lost += flushed;
+            counts.losses.push(format!(
+                "{what}: recover left no file, {flushed} rows flushed"
+            ));
+        }
+        return;
+    }
     let rows = camera_rows(output);
     if rows < flushed {
         counts.rows_lost += flushed - rows;
