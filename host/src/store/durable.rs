@@ -174,6 +174,43 @@ pub fn release(path: &Path) {
     let _ = std::fs::remove_file(path);
 }
 
+/// Bytes of the reserve kept while a file is sealed: room to write why
+/// sealing failed when the disk is full.
+const REASON_BYTES: u64 = 64 << 10;
+
+/// Gives back all of the reserve at `path` but its first 64 KiB, which stay
+/// allocated for [`write_into_reserve`].
+pub fn release_all_but_reason(path: &Path) {
+    let _ = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_len(REASON_BYTES));
+}
+
+/// Writes `text` to `to` through what is left of the reserve at `reserve`:
+/// its bytes, already allocated, are overwritten in place and the file is
+/// renamed, so this works on a full disk (where creating a file fails).
+/// Without a reserve, `to` is written directly.
+pub fn write_into_reserve(reserve: &Path, to: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let bytes = text.as_bytes();
+    let in_place = (bytes.len() as u64) <= REASON_BYTES
+        && std::fs::OpenOptions::new()
+            .write(true)
+            .open(reserve)
+            .and_then(|mut f| {
+                f.write_all(bytes)?;
+                f.set_len(bytes.len() as u64)?;
+                f.sync_all()
+            })
+            .and_then(|()| std::fs::rename(reserve, to))
+            .is_ok();
+    if in_place {
+        return Ok(());
+    }
+    std::fs::write(to, bytes)
+}
+
 #[cfg(windows)]
 mod windows {
     use std::os::windows::ffi::OsStrExt as _;
@@ -199,5 +236,26 @@ mod windows {
             return Err(std::io::Error::last_os_error());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_is_written_over_the_kept_part_of_the_reserve() {
+        let dir = tempfile::tempdir().unwrap();
+        let reserve = dir.path().join("run.h5.partial.reserve");
+        let error = dir.path().join("run.h5.partial.error");
+        super::reserve(&reserve, 1 << 20).unwrap();
+        release_all_but_reason(&reserve);
+        assert_eq!(std::fs::metadata(&reserve).unwrap().len(), 64 << 10);
+        write_into_reserve(&reserve, &error, "sealing failed: disk full").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&error).unwrap(),
+            "sealing failed: disk full"
+        );
+        assert!(!reserve.exists(), "the reserve became the reason");
     }
 }

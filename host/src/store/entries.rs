@@ -1,7 +1,10 @@
 //! The content-addressed store: a directory holding one HDF5 file per key,
 //! `<key>.h5`, each with one group `/output` holding a deterministic stage's
-//! outputs exactly as a run file holds them. Entries are verified (every
-//! content hash recomputed) before they are trusted.
+//! outputs exactly as a run file holds them, and `<key>.h5.sha256`, the
+//! SHA-256 of the whole file recorded when it was filed (see `entry_hash`).
+//! Entries are verified (the file's SHA-256 before HDF5 opens it, then every
+//! content hash) before they are trusted; one that fails is set aside in
+//! `<store>/untrusted/`, kept for inspection, never reused.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +15,7 @@ use super::attribute_hash::attributes_sha256;
 use super::attributes::{get_str, set_str};
 use super::content::{all_datasets, content_sha256};
 use super::durable;
+use super::entry_hash;
 use super::error::StoreError;
 use super::hdf5_raw;
 use super::identity::{identity_of, PortIdentity, StageKey};
@@ -21,6 +25,9 @@ use super::run_lock::{lock_path, RunLock};
 
 /// Name of the group holding the outputs inside an entry.
 pub const OUTPUT_GROUP: &str = "/output";
+
+/// The folder of the store where entries that failed their checks are kept.
+pub const UNTRUSTED_DIR: &str = "untrusted";
 
 /// The store directory.
 #[derive(Debug, Clone)]
@@ -81,16 +88,68 @@ impl StoreDir {
         self.dir.join(format!("{key}.h5"))
     }
 
-    /// Looks `key` up and verifies the entry against the outputs it must hold.
+    /// Looks `key` up and verifies the entry against the outputs it must
+    /// hold: its bytes against their recorded SHA-256 first, so HDF5 never
+    /// opens a file that was changed after it was filed.
     pub fn lookup(&self, key: &str, outputs: &[PortSpec]) -> Lookup {
         let path = self.entry_path(key);
         if !path.exists() {
             return Lookup::Missing;
         }
-        match check_entry(&path, key, outputs) {
+        match entry_hash::check(&path).and_then(|()| check_entry(&path, key, outputs)) {
             Ok(ports) => Lookup::Valid(Entry { path, ports }),
             Err(reason) => Lookup::Invalid { path, reason },
         }
+    }
+
+    /// The entry to reuse for the outputs of `stage` filed under `key`, if
+    /// one is trusted. An entry that fails its checks is reported once
+    /// (naming it, why, and where it went) and set aside, and `None` makes
+    /// the stage run again.
+    pub fn reusable(&self, key: &str, outputs: &[PortSpec], stage: &str) -> Option<Entry> {
+        match self.lookup(key, outputs) {
+            Lookup::Valid(entry) => Some(entry),
+            Lookup::Missing => None,
+            Lookup::Invalid { path, reason } => {
+                let what = format!(
+                    "store entry {} for stage `{stage}` is not trusted ({reason})",
+                    path.display()
+                );
+                match self.set_aside(&path) {
+                    Ok(kept) => tracing::warn!(
+                        "{what}; the stage runs again. The entry was moved to {}: look into what damaged it, \
+                         then delete it",
+                        kept.display()
+                    ),
+                    Err(e) => tracing::warn!(
+                        "{what}; the stage runs again and its output replaces the entry ({e})"
+                    ),
+                }
+                None
+            }
+        }
+    }
+
+    /// Moves the untrusted entry at `path`, with its recorded hash, to
+    /// `<store>/untrusted/<name>.<UTC time>` (never over a file), so a fresh
+    /// entry can be filed while the damaged one stays for inspection: a lab
+    /// wants to know what changed its data, and deleting the evidence would
+    /// hide it. Holds the entry's lock, so an entry a run is filing is never
+    /// moved. Returns where the entry went.
+    fn set_aside(&self, path: &Path) -> Result<PathBuf, StoreError> {
+        let _lock = RunLock::acquire(&lock_path(path), path)?;
+        let untrusted = self.dir.join(UNTRUSTED_DIR);
+        std::fs::create_dir_all(&untrusted)
+            .map_err(|e| StoreError::io(&untrusted, "creating the folder", e))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let kept = untrusted.join(format!("{name}.{stamp}"));
+        durable::rename_new(path, &kept)?;
+        let recorded = entry_hash::hash_path(path);
+        if recorded.exists() {
+            durable::rename_new(&recorded, &entry_hash::hash_path(&kept))?;
+        }
+        Ok(kept)
     }
 
     /// Files the stage group `group` of the open run file under `key`
@@ -131,6 +190,7 @@ impl StoreDir {
                 .map_err(|e| h5("writing attributes", e))?;
             entry.close().map_err(|e| h5("closing", e))?;
             durable::sync_file(&partial)?;
+            entry_hash::record(&partial, &path)?;
             durable::rename(&partial, &path)
         })();
         if written.is_err() {

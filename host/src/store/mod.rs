@@ -16,6 +16,7 @@ mod dataset_ports;
 mod durable;
 mod element;
 mod entries;
+mod entry_hash;
 mod error;
 mod hashing;
 mod hdf5_raw;

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::entries::{Entry, Lookup, StoreDir};
+use super::entries::{Entry, StoreDir};
 use super::error::StoreError;
 use super::identity::{identity_of, stage_key, PortIdentity, StageKey};
 use super::layout;
@@ -143,21 +143,9 @@ pub fn plan_stages(
                 )));
             }
         }
-        let reuse = match &key {
-            Some(key) => match store.lookup(&key.key, &stage.outputs) {
-                Lookup::Valid(entry) => Some(entry),
-                Lookup::Missing => None,
-                Lookup::Invalid { path, reason } => {
-                    tracing::warn!(
-                        "store entry {} for stage `{}` is not trusted ({reason}); the stage runs again and replaces it",
-                        path.display(),
-                        stage.id
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
+        let reuse = key
+            .as_ref()
+            .and_then(|key| store.reusable(&key.key, &stage.outputs, &stage.id));
         let group = layout::stage_group(
             provenance.kind,
             run_id,

@@ -230,7 +230,8 @@ impl Sink {
             let _ = writer.send(tails);
         }
         let (written, writer_error) = writer.finish();
-        durable::release(&durable::reserve_path(&self.partial));
+        let reserve = durable::reserve_path(&self.partial);
+        durable::release_all_but_reason(&reserve);
         let status = if writer_error.is_some() {
             RunStatus::Failed
         } else {
@@ -246,6 +247,7 @@ impl Sink {
                 undo::discard(&self.partial)?;
                 fail::fail_point!("store::before-rename", |_| std::process::abort());
                 durable::rename_new(&self.partial, &self.output)?;
+                durable::release(&reserve);
                 Ok(stored)
             })
             .map_err(|e| {
@@ -253,9 +255,15 @@ impl Sink {
                     Some(earlier) => format!("{earlier}; then sealing failed: {e}"),
                     None => format!("sealing failed: {e}"),
                 };
-                // Kept beside the file for `recover`; if even this cannot be
+                // Kept beside the file for `recover`, in the reserve's last
+                // bytes (the disk may be full); if even this cannot be
                 // written the error below still says it.
-                let _ = std::fs::write(recover::error_path(&self.partial), why);
+                let _ = durable::write_into_reserve(
+                    &reserve,
+                    &recover::error_path(&self.partial),
+                    &why,
+                );
+                durable::release(&reserve);
                 StoreError::SealFailed {
                     partial: self.partial.clone(),
                     cause: Box::new(e),

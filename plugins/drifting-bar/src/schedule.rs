@@ -140,14 +140,17 @@ impl Timeline {
         }
     }
 
-    /// Number of frames (= schedule rows) of the whole stimulus.
+    /// Number of frames (= schedule rows) of the whole stimulus; saturates
+    /// at `u64::MAX` (a bar wider than any screen, say), which the run's
+    /// size check then refuses, instead of overflowing.
     pub fn len(&self) -> u64 {
-        let sweeps: u64 = self
-            .directions
+        self.directions
             .iter()
-            .map(|d| u64::from(self.sweeps_per_direction) * self.sweep_frames(d.axis()))
-            .sum();
-        self.before_frames + sweeps + self.after_frames
+            .map(|d| {
+                u64::from(self.sweeps_per_direction).saturating_mul(self.sweep_frames(d.axis()))
+            })
+            .fold(self.before_frames, u64::saturating_add)
+            .saturating_add(self.after_frames)
     }
 
     /// True when the stimulus has no frame at all.
@@ -250,5 +253,23 @@ impl Timeline {
             ),
             ("total_frames", json!(self.len())),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Monitor;
+
+    /// A bar as wide as an `i64` (a fuzzed parameter) made `len` overflow
+    /// and the plugin panic inside `validate`.
+    #[test]
+    fn the_length_of_an_endless_stimulus_saturates_instead_of_overflowing() {
+        let params = Params {
+            bar_width_deg: i64::MAX as f64,
+            ..Params::default()
+        };
+        let timeline = Timeline::new(&params, Monitor::from_params(&params).field());
+        assert_eq!(timeline.len(), u64::MAX);
     }
 }

@@ -1,8 +1,9 @@
 //! Outside files that are not what they claim: a truncated copy of a run
 //! given to `verify`, `show` or a pipeline's `file:` input is refused with a
 //! message naming it and both lengths, within seconds (a hang fails the
-//! test); a truncated or edited store entry is reported and its stage runs
-//! again instead of reusing it.
+//! test); a store entry changed since it was filed (truncated, its body
+//! random, an attribute edited) is reported once, set aside in the store's
+//! `untrusted/` folder, and its stage runs again instead of reusing it.
 
 use std::path::{Path, PathBuf};
 
@@ -73,11 +74,12 @@ fn truncated_message(path: &Path, expected: usize, found: usize) -> String {
     )
 }
 
-/// The one store entry in `dir/store`.
+/// The one store entry in `dir/store` (beside it, its recorded SHA-256).
 fn the_entry(dir: &Path) -> PathBuf {
     let entries: Vec<PathBuf> = std::fs::read_dir(dir.join("store"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "h5"))
         .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     entries.into_iter().next().unwrap()
@@ -147,25 +149,89 @@ fn a_file_that_is_not_hdf5_is_called_that_once() {
     );
 }
 
+/// The frames of the stimulus stage of run file `path`: rows and content SHA-256.
+fn stimulus_frames(path: &Path) -> (usize, String) {
+    let file = hdf5::File::open(path).unwrap();
+    let stimulus = file.group("stimuli").unwrap().groups().unwrap().remove(0);
+    let frames = stimulus.dataset("frames").unwrap();
+    (
+        frames.shape()[0],
+        crate::run_file::text_attr(&frames, "content_sha256"),
+    )
+}
+
+/// `bytes` cut to half their length.
+fn cut_in_half(bytes: &[u8]) -> Vec<u8> {
+    bytes[..bytes.len() / 2].to_vec()
+}
+
+/// `bytes` with the HDF5 superblock kept and everything after it random,
+/// same length: the file HDF5 walked forever.
+fn random_body(bytes: &[u8]) -> Vec<u8> {
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(10);
+    let mut random = bytes.to_vec();
+    rand::RngCore::fill_bytes(&mut rng, &mut random[96..]);
+    random
+}
+
 #[test]
-fn a_truncated_store_entry_is_reported_and_its_stage_runs_again() {
+fn a_store_entry_whose_bytes_changed_since_filing_is_set_aside_and_its_stage_runs_fresh() {
     let dir = tempfile::tempdir().unwrap();
     run_stimulus(dir.path(), "first.h5");
     let entry = the_entry(dir.path());
-    let bytes = std::fs::read(&entry).unwrap();
-    std::fs::write(&entry, &bytes[..bytes.len() / 2]).unwrap();
+    let recorded = || {
+        let text = std::fs::read_to_string(format!("{}.sha256", entry.display())).unwrap();
+        text.split_whitespace().next().unwrap().to_owned()
+    };
+    let damages = [
+        ("truncated", cut_in_half as fn(&[u8]) -> Vec<u8>),
+        ("random-body", random_body),
+    ];
 
-    let stderr = run_stimulus(dir.path(), "second.h5");
-    assert!(
-        stderr.contains(&format!(
-            "store entry {} for stage `stimulus` is not trusted (cannot open: {}); the stage runs again and \
-             replaces it",
-            entry.display(),
-            truncated_message(&entry, bytes.len(), bytes.len() / 2)
-        )),
-        "{stderr}"
-    );
-    crate::cli::succeeds("verify", &entry);
+    for (name, damage) in damages {
+        // Each fresh run files a new entry (its own run id): damage that one.
+        let recorded = recorded();
+        let damaged = damage(&std::fs::read(&entry).unwrap());
+        std::fs::write(&entry, &damaged).unwrap();
+        let output = format!("{name}.h5");
+        let stderr = run_stimulus(dir.path(), &output);
+
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("store entry"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{name}: warned once: {stderr}");
+        let kept = std::fs::read_dir(dir.path().join("store/untrusted"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| std::fs::read(p).is_ok_and(|bytes| bytes == damaged))
+            .unwrap_or_else(|| panic!("{name}: the damaged entry is kept in store/untrusted"));
+        assert!(
+            warnings[0].ends_with(&format!(
+                "store entry {} for stage `stimulus` is not trusted (the file's SHA-256 is {}, but {recorded} was \
+                 recorded when it was filed: it was changed or damaged since); the stage runs again. The entry was \
+                 moved to {}: look into what damaged it, then delete it",
+                entry.display(),
+                hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&damaged)),
+                kept.display()
+            )),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(format!("{}.sha256", kept.display()))
+                .unwrap()
+                .split_whitespace()
+                .next(),
+            Some(recorded.as_str()),
+            "{name}: the recorded hash goes with the entry"
+        );
+        assert_eq!(
+            stimulus_frames(&dir.path().join(&output)),
+            stimulus_frames(&dir.path().join("first.h5")),
+            "{name}: the fresh run has every row, identical"
+        );
+        crate::cli::succeeds("verify", &entry);
+    }
 }
 
 #[test]
@@ -190,7 +256,10 @@ fn an_edited_parameters_attribute_in_a_store_entry_is_detected_and_not_reused() 
 
     let stderr = run_stimulus(dir.path(), "second.h5");
     assert!(
-        stderr.contains(&format!("store entry {} for stage `stimulus` is not trusted (its attributes (parameters, units, provenance) were changed: their SHA-256 is ", entry.display())),
+        stderr.contains(&format!(
+            "store entry {} for stage `stimulus` is not trusted (the file's SHA-256 is ",
+            entry.display()
+        )),
         "{stderr}"
     );
     let second = hdf5::File::open(dir.path().join("second.h5")).unwrap();
