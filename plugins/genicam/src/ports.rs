@@ -1,0 +1,80 @@
+//! The `frames` port: what every stored frame is and what its columns mean.
+
+use macroscope_plugin_api::{ColumnSpec, ElementType, PortSpec};
+
+use crate::params::Params;
+
+/// The `frames` stream port for `params`: known before the camera is opened,
+/// since the size and pixel format are parameters.
+pub fn frames(params: &Params) -> PortSpec {
+    PortSpec::stream(
+        "frames",
+        params.pixel_format.element(),
+        &[u64::from(params.height), u64::from(params.width)],
+    )
+    .with_unit("counts")
+    .with_description(&format!(
+        "{} frames from a GenICam camera (Aravis), row-major [height, width]",
+        params.pixel_format.genicam_name()
+    ))
+    .with_column(ColumnSpec::new(
+        "frame_id",
+        ElementType::U64,
+        "",
+        "the camera's block id, unwrapped past the 16-bit wrap-around of GigE Vision 1.x: \
+         one more per frame the camera sent",
+    ))
+    .with_column(ColumnSpec::new(
+        "camera_timestamp_ns",
+        ElementType::U64,
+        "ns",
+        "the camera's timestamp of the frame, on the camera's own clock",
+    ))
+    .with_column(ColumnSpec::new(
+        "host_time_ns",
+        ElementType::I64,
+        "ns",
+        "host CLOCK_MONOTONIC when the plugin took the completed frame from Aravis",
+    ))
+    .with_column(ColumnSpec::new(
+        "dropped_before",
+        ElementType::U64,
+        "",
+        "frames the camera sent that were lost between the previous stored frame and this one \
+         (block-id gaps, incomplete frames)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pixel_format: &str) -> Params {
+        serde_json::from_value(serde_json::json!({
+            "width": 640, "height": 480, "pixel_format": pixel_format
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn mono8_frames_are_u8_of_height_by_width() {
+        let spec = frames(&params("Mono8"));
+        assert_eq!(spec.element, ElementType::U8);
+        assert_eq!(spec.shape.as_slice(), [480, 640]);
+    }
+
+    #[test]
+    fn every_frame_carries_its_id_both_times_and_the_loss_before_it() {
+        let spec = frames(&params("Mono16"));
+        let names: Vec<&str> = spec.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "frame_id",
+                "camera_timestamp_ns",
+                "host_time_ns",
+                "dropped_before"
+            ]
+        );
+    }
+}
