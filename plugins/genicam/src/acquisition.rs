@@ -188,7 +188,7 @@ impl Acquisition {
     /// Copies a completed buffer out; an incomplete one counts as lost.
     fn take(&mut self, buffer: &Buffer, host_time_ns: i64) -> Result<Option<Frame>, GenicamError> {
         if buffer.status() != BufferStatus::Success {
-            self.loss.fail();
+            self.loss.fail(buffer.frame_id());
             return Ok(None);
         }
         let (width, height) = (buffer.image_width(), buffer.image_height());
@@ -254,7 +254,7 @@ impl Acquisition {
             Some(rate) if silent_for >= SILENCE_PROBE.as_secs_f64().max(SILENT_PERIODS / rate) => {
                 let camera = self.name.clone();
                 let seconds = silent_for.round();
-                Err(match self.loss.failed_since() {
+                Err(match self.loss.incomplete_since() {
                     0 => GenicamError::NoFrames { camera, seconds },
                     incomplete => GenicamError::AllIncomplete {
                         camera,

@@ -17,7 +17,10 @@ pub struct LossCounter {
     /// The previous delivered frame: (raw block id, unwrapped id).
     last: Option<(u64, u64)>,
     /// Buffers that came back incomplete since the previous delivered frame.
-    failed_since: u64,
+    incomplete_since: u64,
+    /// Numbered frames that came back incomplete before the first delivered
+    /// one: lost, and before any id a gap could show.
+    lost_before_first: u64,
 }
 
 /// What the loss counter says about one delivered frame.
@@ -31,27 +34,32 @@ pub struct Delivered {
 }
 
 impl LossCounter {
-    /// Records a buffer that came back incomplete (missing packets, timeout,
-    /// wrong size): a lost frame, even when its block id is not trustworthy.
-    pub fn fail(&mut self) {
-        self.failed_since += 1;
+    /// Records a buffer with block id `raw` that came back incomplete (missing
+    /// packets, timeout, wrong size). Once a frame has been delivered, ids
+    /// show every loss: an incomplete frame newer than the last delivered one
+    /// falls in the next gap, an older one (Aravis gives up on a frame only
+    /// after waiting for resent packets) fell in a gap already counted. So
+    /// only frames before the first delivered one are counted here — and
+    /// only numbered ones: GigE Vision reserves block id 0, so an incomplete
+    /// buffer with id 0 (seen at stream start with the fake camera) holds no
+    /// frame the camera sent.
+    pub fn fail(&mut self, raw: u64) {
+        self.incomplete_since += 1;
+        if self.last.is_none() && raw != 0 {
+            self.lost_before_first += 1;
+        }
     }
 
-    /// Incomplete frames since the last complete one.
-    pub fn failed_since(&self) -> u64 {
-        self.failed_since
+    /// Incomplete buffers since the last complete frame.
+    pub fn incomplete_since(&self) -> u64 {
+        self.incomplete_since
     }
 
-    /// Records a complete frame with block id `raw`. A failed frame used up
-    /// its block id, so it is inside the gap as well: the larger of the two
-    /// counts is taken, not their sum. The failures count what ids cannot
-    /// show: frames lost before the first delivered one. Frames that never
-    /// reached a buffer (all buffers full, packets never arriving) show only
-    /// as a gap.
+    /// Records a complete frame with block id `raw`.
     pub fn deliver(&mut self, raw: u64) -> Delivered {
-        let failed = std::mem::take(&mut self.failed_since);
-        let (frame_id, gap) = match self.last {
-            None => (raw, 0),
+        self.incomplete_since = 0;
+        let (frame_id, dropped_before) = match self.last {
+            None => (raw, std::mem::take(&mut self.lost_before_first)),
             Some((last_raw, last_id)) => {
                 let step = id_step(last_raw, raw);
                 (last_id + step, step - 1)
@@ -60,7 +68,7 @@ impl LossCounter {
         self.last = Some((raw, frame_id));
         Delivered {
             frame_id,
-            dropped_before: gap.max(failed),
+            dropped_before,
         }
     }
 }
@@ -132,8 +140,8 @@ mod tests {
     #[test]
     fn failed_frames_before_the_first_delivered_one_are_counted() {
         let mut counter = LossCounter::default();
-        counter.fail();
-        counter.fail();
+        counter.fail(5);
+        counter.fail(6);
         assert_eq!(counter.deliver(7).dropped_before, 2);
         assert_eq!(counter.deliver(8).dropped_before, 0);
     }
@@ -142,7 +150,25 @@ mod tests {
     fn a_failed_frame_inside_a_gap_is_not_counted_twice() {
         let mut counter = LossCounter::default();
         counter.deliver(7);
-        counter.fail(); // frame 8 arrived incomplete
+        counter.fail(8);
         assert_eq!(counter.deliver(9).dropped_before, 1);
+    }
+
+    #[test]
+    fn a_late_failure_of_a_frame_already_in_a_gap_is_not_counted_again() {
+        let mut counter = LossCounter::default();
+        counter.deliver(7);
+        assert_eq!(counter.deliver(10).dropped_before, 2);
+        counter.fail(8);
+        assert_eq!(counter.deliver(11).dropped_before, 0);
+    }
+
+    #[test]
+    fn a_failed_buffer_with_block_id_0_is_no_lost_frame() {
+        let mut counter = LossCounter::default();
+        counter.fail(0);
+        assert_eq!(counter.incomplete_since(), 1);
+        assert_eq!(counter.deliver(7).dropped_before, 0);
+        assert_eq!(counter.incomplete_since(), 0);
     }
 }

@@ -67,7 +67,11 @@ fn assert_consecutive_and_lossless(frames: &PortOutput, count: usize) {
         ids.windows(2).all(|w| w[1] == w[0] + 1),
         "frame ids not consecutive: {ids:?}"
     );
-    assert!(column(frames, "dropped_before").iter().all(|&d| d == 0));
+    let dropped = column(frames, "dropped_before");
+    assert!(
+        dropped.iter().all(|&d| d == 0),
+        "frames lost (dropped_before): {dropped:?}"
+    );
     for name in ["camera_timestamp_ns", "host_time_ns"] {
         let times = column(frames, name);
         assert!(
