@@ -145,13 +145,8 @@ impl PipelineBuilder {
                         path: path.clone(),
                     }));
                 }
-                let spec = crate::store::describe_dataset(path, dataset).map_err(|e| {
-                    Box::new(PipelineError::InputFileUnreadable {
-                        stage,
-                        input: input.clone(),
-                        message: e.to_string(),
-                    })
-                })?;
+                let spec = crate::store::describe_dataset(path, dataset)
+                    .map_err(|e| Box::new(PipelineError::file_input(stage, input.clone(), e)))?;
                 InputPort {
                     source: input.into(),
                     spec,

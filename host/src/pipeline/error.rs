@@ -150,6 +150,21 @@ pub enum PipelineError {
         /// What the store said.
         message: String,
     },
+    /// A `file:` input whose dataset holds elements no port carries (a table,
+    /// strings, half floats): such data comes in through an import stage.
+    #[error(
+        "stage `{stage}`: input `{input}`: dataset `{dataset}` holds elements of type {found}, which no port carries"
+    )]
+    InputFileUnsupportedType {
+        /// The stage.
+        stage: String,
+        /// The input as written.
+        input: String,
+        /// The dataset (a column of a stream, when that is the culprit).
+        dataset: String,
+        /// Its HDF5 type in words (`compound {time: f64, direction: i8}`, `f16`).
+        found: String,
+    },
     /// Stages feed each other in a loop.
     #[error("stages form a cycle: {}", chain.join(" -> "))]
     Cycle {
@@ -296,6 +311,31 @@ pub enum PipelineError {
     },
 }
 
+impl PipelineError {
+    /// The error for `file:` input `input` of `stage` that the store could not describe.
+    pub(crate) fn file_input(
+        stage: String,
+        input: String,
+        error: crate::store::StoreError,
+    ) -> Self {
+        match error {
+            crate::store::StoreError::UnsupportedElement { dataset, found, .. } => {
+                PipelineError::InputFileUnsupportedType {
+                    stage,
+                    input,
+                    dataset,
+                    found,
+                }
+            }
+            other => PipelineError::InputFileUnreadable {
+                stage,
+                input,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
 fn describe_output_dir(dir: &std::path::Path, is_file: bool) -> String {
     if is_file {
         format!("`{}` is a file, not a directory", dir.display())
@@ -400,6 +440,13 @@ impl PipelineError {
             InputFileMissing { .. } => "`file:` paths are relative to the pipeline file's directory".to_owned(),
             InputFileUnreadable { .. } => {
                 "check the dataset path with `macroscope show FILE` (it must start with `/`)".to_owned()
+            }
+            InputFileUnsupportedType { .. } => {
+                "a port carries arrays of numbers (u8, u16, u32, u64, i8, i16, i32, i64, f32, f64). A movie in another \
+                 format comes in through a `movie-file` stage (multi-page TIFF, frame times from a CSV: `macroscope \
+                 inspect movie-file`); a table such as a stimulus log must be written as one numeric dataset per \
+                 column, with the attributes docs/FORMAT.md lists under \"Files as inputs\""
+                    .to_owned()
             }
             Cycle { .. } => "a stage cannot consume its own output, directly or through other stages: remove one of these inputs".to_owned(),
             InvalidSchema { plugin, .. } => format!("this is a bug in plugin `{plugin}`: report it to its authors"),

@@ -291,14 +291,7 @@ fn describe_file(
             spec: Box::new(spec),
         }),
         Err(e) => {
-            problems.at(
-                span,
-                PipelineError::InputFileUnreadable {
-                    stage,
-                    input,
-                    message: e.to_string(),
-                },
-            );
+            problems.at(span, PipelineError::file_input(stage, input, e));
             None
         }
     }

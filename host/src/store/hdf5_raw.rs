@@ -294,3 +294,9 @@ pub fn read_fixed_string(attr: &hdf5::Attribute) -> hdf5::Result<Option<String>>
         Ok(Some(padding.text(&bytes)))
     })
 }
+
+/// The class of an HDF5 type (integer, float, string, compound, ...), for
+/// types the `hdf5` crate cannot describe (half floats, odd sizes).
+pub fn type_class(dtype: &hdf5::Datatype) -> hdf5_sys::h5t::H5T_class_t {
+    hdf5::sync::sync(|| unsafe { hdf5_sys::h5t::H5Tget_class(dtype.id()) })
+}
