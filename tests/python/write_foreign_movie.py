@@ -2,13 +2,14 @@
 every string attribute fixed-length, in each of HDF5's encodings (ASCII,
 UTF-8) and paddings (NUL-padded as h5py writes np.bytes_, NUL-terminated as
 MATLAB writes, space-padded), so a reader that takes only variable-length
-strings misses them. Also a compound stimulus table, which no port carries.
+strings misses them. Also two datasets no port can take.
 
     python write_foreign_movie.py OUT.h5
 
 Layout (docs/FORMAT.md, "Files as inputs"): /frames [N, H, W] u16 with its
 /frames.time_s column; /schedule [N] f64 with its four required columns and
-the schedule attributes; /table, a compound table.
+the schedule attributes; /short, a stream whose column is one row short;
+/table, a compound table.
 """
 import json
 import sys
@@ -59,6 +60,11 @@ def main(path):
         f.create_dataset("schedule.direction", data=(np.arange(N) >= 20).astype("i1"))
         f.create_dataset("schedule.sweep", data=sweep.astype("<i4"))
         f.create_dataset("schedule.bar_centre_deg", data=-40.0 + 80.0 * (np.arange(N) % 20) / 20)
+
+        short = f.create_dataset("short", data=t)
+        short.attrs["role"] = np.bytes_("stream")
+        short.attrs["columns"] = np.bytes_(json.dumps(["frame_index"]))
+        f.create_dataset("short.frame_index", data=np.arange(N - 1, dtype="<i8"))
 
         table = np.zeros(4, dtype=[("time", "<f8"), ("direction", "i1"), ("sweep", "<i4"), ("bar_deg", "<f8")])
         f.create_dataset("table", data=table)

@@ -207,21 +207,16 @@ fn open_port(
     let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let (item_shape, rows, columns) = match kind {
         PortKind::STREAM => {
-            if shape.is_empty() {
-                return Err(StoreError::format(
-                    file,
-                    format!("{path} is 0-d and cannot be read as a stream"),
-                ));
-            }
+            let rows = stream_rows(file, path, &shape)?;
             let columns = stream_columns(h5, path, &data)
                 .map_err(err)?
                 .into_iter()
                 .map(|(_, column)| {
-                    let element = port_element(file, &column.name(), &column)?;
+                    let element = column_element(file, path, rows, &column)?;
                     element::read(&column, element, None).map_err(err)
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
-            (shape[1..].to_vec(), shape[0] as usize, columns)
+            (shape[1..].to_vec(), rows as usize, columns)
         }
         _ => (shape.clone(), 1, Vec::new()),
     };
@@ -263,6 +258,40 @@ fn port_element(file: &Path, path: &str, data: &Dataset) -> Result<ElementType, 
     }
 }
 
+/// The number of rows of the stream whose data `path` has shape `shape`: its
+/// first axis, which a 0-d dataset does not have.
+fn stream_rows(file: &Path, path: &str, shape: &[u64]) -> Result<u64, StoreError> {
+    shape.first().copied().ok_or_else(|| {
+        StoreError::format(
+            file,
+            format!("{path} has role `stream` but is 0-d: a stream's first axis counts its items"),
+        )
+    })
+}
+
+/// The element type of `column`, a column of the stream `path` of `rows`
+/// rows, which must hold one value per row.
+fn column_element(
+    file: &Path,
+    path: &str,
+    rows: u64,
+    column: &Dataset,
+) -> Result<ElementType, StoreError> {
+    let element = port_element(file, &column.name(), column)?;
+    let shape: Vec<u64> = column.shape().iter().map(|&d| d as u64).collect();
+    if shape != [rows] {
+        return Err(StoreError::format(
+            file,
+            format!(
+                "column {} has shape {shape:?}, but the stream {path} has {rows} rows: a column holds one value \
+                 per row, shape [{rows}]",
+                column.name()
+            ),
+        ));
+    }
+    Ok(element)
+}
+
 /// How a dataset of an existing file is read as a port: a stream if it is a
 /// macroscope stream's data, else one dataset item.
 fn kind_of(data: &Dataset) -> PortKind {
@@ -285,9 +314,10 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
     let name = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(dataset).to_owned());
     let mut spec = match kind_of(&data) {
         PortKind::STREAM => {
+            let rows = stream_rows(path, dataset, &shape)?;
             let mut spec = PortSpec::stream(&name, element, &shape[1..]);
             for (column_name, column) in stream_columns(&h5, dataset, &data).map_err(err)? {
-                let column_element = port_element(path, &column.name(), &column)?;
+                let column_element = column_element(path, dataset, rows, &column)?;
                 spec = spec.with_column(ColumnSpec::new(
                     &column_name,
                     column_element,

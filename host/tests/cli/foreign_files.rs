@@ -113,3 +113,21 @@ fn a_compound_table_as_an_input_is_refused_naming_its_type_and_the_way_in() {
         "expected\n{expected}\nin\n{stderr}"
     );
 }
+
+#[test]
+fn a_stream_column_that_is_not_one_value_per_row_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    if write_movie(dir.path()).is_none() {
+        return;
+    }
+    let (code, _, stderr) =
+        validate_maps(dir.path(), "file:movie.h5#/frames", "file:movie.h5#/short");
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    let expected = "pipeline.toml:7:36: error: stage `maps`: input `file:movie.h5#/short`: movie.h5: column \
+        /short.frame_index has shape [39], but the stream /short has 40 rows: a column holds one value per row, \
+        shape [40]\n";
+    assert!(
+        stderr.contains(expected),
+        "expected\n{expected}\nin\n{stderr}"
+    );
+}
