@@ -36,6 +36,7 @@ impl PipelineBuilder {
                 file: PathBuf::new(),
                 text: String::new(),
                 name: name.to_owned(),
+                session: None,
                 output: output.to_owned(),
                 store: None,
                 stages: Vec::new(),
