@@ -3,4 +3,5 @@
 //! (`CARGO_BIN_EXE_macroscope`), so they never run a stale one.
 
 mod foreign_files;
+mod session;
 mod validate;
