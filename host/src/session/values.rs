@@ -2,6 +2,7 @@
 //! key and the form expected, what NWB would not take.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -58,11 +59,15 @@ pub struct Binning(pub u32);
 
 /// A value written as text and checked when read.
 trait FromText: Sized {
+    /// What a value of another TOML type is refused for wanting (names the key).
+    const EXPECTING: &'static str;
     /// The value, or what is wrong with `text` (naming the key).
     fn from_text(text: &str) -> Result<Self, String>;
 }
 
 impl FromText for Sex {
+    const EXPECTING: &'static str = "`sex` as a string: `M`, `F`, `U` or `O`";
+
     fn from_text(text: &str) -> Result<Self, String> {
         match text {
             "M" => Ok(Sex::M),
@@ -77,6 +82,8 @@ impl FromText for Sex {
 }
 
 impl FromText for Hemisphere {
+    const EXPECTING: &'static str = "`hemisphere` as a string: `left` or `right`";
+
     fn from_text(text: &str) -> Result<Self, String> {
         match text {
             "left" => Ok(Hemisphere::Left),
@@ -89,6 +96,8 @@ impl FromText for Hemisphere {
 }
 
 impl FromText for Species {
+    const EXPECTING: &'static str = "`species` as a string such as `Mus musculus`";
+
     fn from_text(text: &str) -> Result<Self, String> {
         let mut words = text.split(' ');
         let genus = words.next().unwrap_or("");
@@ -109,6 +118,8 @@ impl FromText for Species {
 }
 
 impl FromText for IsoAge {
+    const EXPECTING: &'static str = "`age` as a string such as `P90D`";
+
     fn from_text(text: &str) -> Result<Self, String> {
         let valid = match text.split_once('/') {
             Some((low, high)) => is_iso_duration(low) && (high.is_empty() || is_iso_duration(high)),
@@ -126,6 +137,8 @@ impl FromText for IsoAge {
 }
 
 impl FromText for BirthDate {
+    const EXPECTING: &'static str = "`date_of_birth` as a date such as 2026-01-05";
+
     fn from_text(text: &str) -> Result<Self, String> {
         let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok();
         if date || chrono::DateTime::parse_from_rfc3339(text).is_ok() {
@@ -192,48 +205,68 @@ fn positive(value: f64, key: &str, unit: &str) -> Result<f64, String> {
     }
 }
 
+/// Reads a [`FromText`] value: a string, or (for a date) a bare TOML date.
+struct TextVisitor<T>(PhantomData<T>);
+
+impl<'de, T: FromText> Visitor<'de> for TextVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        T::from_text(text).map_err(E::custom)
+    }
+
+    // The toml crate hands a bare date over as a map of one private key to its text.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        match map.next_entry::<String, String>() {
+            Ok(Some((_, text))) => T::from_text(&text).map_err(de::Error::custom),
+            _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
 macro_rules! deserialize_from_text {
     ($($t:ty),*) => {$(
         impl<'de> Deserialize<'de> for $t {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                <$t>::from_text(&text).map_err(de::Error::custom)
+                deserializer.deserialize_any(TextVisitor(PhantomData))
             }
         }
     )*};
 }
 
-deserialize_from_text!(Sex, Hemisphere, Species, IsoAge);
+deserialize_from_text!(Sex, Hemisphere, Species, IsoAge, BirthDate);
 
-impl<'de> Deserialize<'de> for BirthDate {
-    /// A string, or a TOML date written bare (`date_of_birth = 2026-01-05`).
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct DateVisitor;
-        impl<'de> Visitor<'de> for DateVisitor {
-            type Value = BirthDate;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a date such as 2026-01-05")
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<BirthDate, E> {
-                BirthDate::from_text(text).map_err(E::custom)
-            }
-            // The toml crate hands a date over as a map of one private key to its text.
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BirthDate, A::Error> {
-                match map.next_entry::<String, String>()? {
-                    Some((_, text)) => BirthDate::from_text(&text).map_err(de::Error::custom),
-                    None => Err(de::Error::custom(
-                        "`date_of_birth` must be a date such as 2026-01-05",
-                    )),
-                }
-            }
-        }
-        deserializer.deserialize_any(DateVisitor)
+/// Reads a number (a TOML integer or float); its `expecting` names the key.
+struct NumberVisitor(&'static str);
+
+impl Visitor<'_> for NumberVisitor {
+    type Value = f64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<f64, E> {
+        Ok(value)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<f64, E> {
+        Ok(value as f64)
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<f64, E> {
+        Ok(value as f64)
     }
 }
 
 impl<'de> Deserialize<'de> for Grams {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = f64::deserialize(deserializer)?;
+        let value =
+            deserializer.deserialize_any(NumberVisitor("`weight_g` as a number of grams"))?;
         positive(value, "weight_g", "grams")
             .map(Grams)
             .map_err(de::Error::custom)
@@ -242,7 +275,8 @@ impl<'de> Deserialize<'de> for Grams {
 
 impl<'de> Deserialize<'de> for MicronsPerPixel {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = f64::deserialize(deserializer)?;
+        let value =
+            deserializer.deserialize_any(NumberVisitor("`um_per_pixel` as a number of µm"))?;
         positive(value, "um_per_pixel", "µm")
             .map(MicronsPerPixel)
             .map_err(de::Error::custom)
@@ -251,12 +285,15 @@ impl<'de> Deserialize<'de> for MicronsPerPixel {
 
 impl<'de> Deserialize<'de> for Binning {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = i64::deserialize(deserializer)?;
-        match u32::try_from(value) {
-            Ok(n) if n >= 1 => Ok(Binning(n)),
-            _ => Err(de::Error::custom(format!(
+        let value =
+            deserializer.deserialize_any(NumberVisitor("`binning` as a whole number ≥ 1"))?;
+        let whole = value.fract() == 0.0 && value >= 1.0 && value <= f64::from(u32::MAX);
+        if whole {
+            Ok(Binning(value as u32))
+        } else {
+            Err(de::Error::custom(format!(
                 "`binning` must be a whole number ≥ 1 (1 for none), found {value}"
-            ))),
+            )))
         }
     }
 }
@@ -264,6 +301,31 @@ impl<'de> Deserialize<'de> for Binning {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_of_the_wrong_toml_type_is_refused_naming_the_key() {
+        #[derive(Debug, Deserialize)]
+        struct Table {
+            #[serde(rename = "sex")]
+            _sex: Option<Sex>,
+            #[serde(rename = "um_per_pixel")]
+            _um_per_pixel: Option<MicronsPerPixel>,
+        }
+        let error = |text| {
+            toml::from_str::<Table>(text)
+                .unwrap_err()
+                .message()
+                .to_owned()
+        };
+        assert_eq!(
+            error("sex = 1"),
+            "invalid type: integer `1`, expected `sex` as a string: `M`, `F`, `U` or `O`"
+        );
+        assert_eq!(
+            error("um_per_pixel = \"6.5\""),
+            "invalid type: string \"6.5\", expected `um_per_pixel` as a number of µm"
+        );
+    }
 
     #[test]
     fn iso_durations_are_recognised() {
