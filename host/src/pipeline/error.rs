@@ -439,7 +439,9 @@ impl PipelineError {
             ),
             InputFileMissing { .. } => "`file:` paths are relative to the pipeline file's directory".to_owned(),
             InputFileUnreadable { .. } => {
-                "check the dataset path with `macroscope show FILE` (it must start with `/`)".to_owned()
+                "`macroscope show FILE` lists its datasets (a path starts with `/`); docs/FORMAT.md, \"Files as \
+                 inputs\", says what a stream input needs"
+                    .to_owned()
             }
             InputFileUnsupportedType { .. } => {
                 "a port carries arrays of numbers (u8, u16, u32, u64, i8, i16, i32, i64, f32, f64). A movie in another \

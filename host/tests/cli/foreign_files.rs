@@ -125,7 +125,11 @@ fn a_stream_column_that_is_not_one_value_per_row_is_refused() {
     assert_eq!(code, 1, "stderr:\n{stderr}");
     let expected = "pipeline.toml:7:36: error: stage `maps`: input `file:movie.h5#/short`: movie.h5: column \
         /short.frame_index has shape [39], but the stream /short has 40 rows: a column holds one value per row, \
-        shape [40]\n";
+        shape [40]\n \
+        7 | inputs = [\"file:movie.h5#/frames\", \"file:movie.h5#/short\"]\n   \
+        |                                    ^^^^^^^^^^^^^^^^^^^^^^\n  \
+        help: `macroscope show FILE` lists its datasets (a path starts with `/`); docs/FORMAT.md, \"Files as \
+        inputs\", says what a stream input needs\n";
     assert!(
         stderr.contains(expected),
         "expected\n{expected}\nin\n{stderr}"
