@@ -2,13 +2,14 @@
 every string attribute fixed-length, in each of HDF5's encodings (ASCII,
 UTF-8) and paddings (NUL-padded as h5py writes np.bytes_, NUL-terminated as
 MATLAB writes, space-padded), so a reader that takes only variable-length
-strings misses them. Also two datasets no port can take.
+strings misses them. Also three datasets that are not the stream they seem.
 
     python write_foreign_movie.py OUT.h5
 
 Layout (docs/FORMAT.md, "Files as inputs"): /frames [N, H, W] u16 with its
 /frames.time_s column; /schedule [N] f64 with its four required columns and
-the schedule attributes; /short, a stream whose column is one row short;
+the schedule attributes; /plain/frames, frames without attributes (a dataset
+port, not a stream); /short, a stream whose column is one row short;
 /table, a compound table.
 """
 import json
@@ -60,6 +61,8 @@ def main(path):
         f.create_dataset("schedule.direction", data=(np.arange(N) >= 20).astype("i1"))
         f.create_dataset("schedule.sweep", data=sweep.astype("<i4"))
         f.create_dataset("schedule.bar_centre_deg", data=-40.0 + 80.0 * (np.arange(N) % 20) / 20)
+
+        f.create_dataset("plain/frames", data=np.full((N, H, W), 1000, dtype="<u2"))
 
         short = f.create_dataset("short", data=t)
         short.attrs["role"] = np.bytes_("stream")

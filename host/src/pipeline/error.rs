@@ -344,6 +344,18 @@ fn describe_output_dir(dir: &std::path::Path, is_file: bool) -> String {
     }
 }
 
+/// What to add to a hint when `input` is a `file:` dataset read as a dataset
+/// port where a stream was wanted: how a file's dataset becomes a stream.
+fn file_dataset_note(input: &str, dataset_not_stream: bool) -> &'static str {
+    if input.starts_with("file:") && dataset_not_stream {
+        "; a dataset of a file is read as a stream only if it has the attribute `role` = \"stream\" (docs/FORMAT.md, \
+         \"Files as inputs\", lists what else a stream has), and a movie in another format comes in through a \
+         `movie-file` stage"
+    } else {
+        ""
+    }
+}
+
 fn describe_count(required: usize, declared: usize) -> String {
     if required == declared {
         required.to_string()
@@ -468,16 +480,21 @@ impl PipelineError {
                 did_you_mean(name, known.iter().map(String::as_str)),
                 list(known)
             ),
-            InputRejected { plugin, .. } => format!(
-                "connect an output of the kind, element type and shape `{plugin}` takes (`macroscope inspect {plugin}` describes its inputs)"
+            InputRejected { plugin, input, spec, .. } => format!(
+                "connect an output of the kind, element type and shape `{plugin}` takes (`macroscope inspect {plugin}` describes its inputs){}",
+                file_dataset_note(input, spec.starts_with("dataset"))
             ),
             ParameterRefused { plugin, .. } => format!("`macroscope inspect {plugin}` lists every parameter with its type, range and default"),
             BrokeContract { plugin, .. } => {
                 format!("this is a bug in plugin `{plugin}`: report it to its authors")
             }
             DeclareFailed { plugin, .. } => format!("`macroscope inspect {plugin}` describes its parameters and inputs"),
-            InputCount { plugin, .. } | InputMismatch { plugin, .. } => format!(
+            InputCount { plugin, .. } => format!(
                 "connect what `{plugin}` takes (`macroscope inspect {plugin}` lists its inputs)"
+            ),
+            InputMismatch { plugin, input, problems, .. } => format!(
+                "connect what `{plugin}` takes (`macroscope inspect {plugin}` lists its inputs){}",
+                file_dataset_note(input, problems.contains("is a dataset, not a stream"))
             ),
         })
     }

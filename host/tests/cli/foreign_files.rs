@@ -135,3 +135,28 @@ fn a_stream_column_that_is_not_one_value_per_row_is_refused() {
         "expected\n{expected}\nin\n{stderr}"
     );
 }
+
+#[test]
+fn plain_frames_without_a_stream_role_are_refused_saying_how_a_dataset_becomes_a_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    if write_movie(dir.path()).is_none() {
+        return;
+    }
+    let (code, _, stderr) = validate_maps(
+        dir.path(),
+        "file:movie.h5#/plain/frames",
+        "file:movie.h5#/schedule",
+    );
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    let expected = "; a dataset of a file is read as a stream only if it has the attribute `role` = \"stream\" \
+        (docs/FORMAT.md, \"Files as inputs\", lists what else a stream has), and a movie in another format comes \
+        in through a `movie-file` stage\n";
+    assert!(
+        stderr.contains("pipeline.toml:7:11: error: stage `maps`: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "expected\n{expected}\nin\n{stderr}"
+    );
+}
