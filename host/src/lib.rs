@@ -12,6 +12,7 @@ pub mod item;
 pub mod pipeline;
 pub mod registry;
 pub mod runtime;
+pub mod session;
 pub mod stage_id;
 pub mod store;
 pub mod user_dir;

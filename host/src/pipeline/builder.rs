@@ -36,6 +36,7 @@ impl PipelineBuilder {
                 file: PathBuf::new(),
                 text: String::new(),
                 name: name.to_owned(),
+                session: None,
                 output: output.to_owned(),
                 store: None,
                 stages: Vec::new(),
@@ -145,13 +146,8 @@ impl PipelineBuilder {
                         path: path.clone(),
                     }));
                 }
-                let spec = crate::store::describe_dataset(path, dataset).map_err(|e| {
-                    Box::new(PipelineError::InputFileUnreadable {
-                        stage,
-                        input: input.clone(),
-                        message: e.to_string(),
-                    })
-                })?;
+                let spec = crate::store::describe_dataset(path, dataset)
+                    .map_err(|e| Box::new(PipelineError::file_input(stage, input.clone(), e)))?;
                 InputPort {
                     source: input.into(),
                     spec,

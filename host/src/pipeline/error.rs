@@ -150,6 +150,21 @@ pub enum PipelineError {
         /// What the store said.
         message: String,
     },
+    /// A `file:` input whose dataset holds elements no port carries (a table,
+    /// strings, half floats): such data comes in through an import stage.
+    #[error(
+        "stage `{stage}`: input `{input}`: dataset `{dataset}` holds elements of type {found}, which no port carries"
+    )]
+    InputFileUnsupportedType {
+        /// The stage.
+        stage: String,
+        /// The input as written.
+        input: String,
+        /// The dataset (a column of a stream, when that is the culprit).
+        dataset: String,
+        /// Its HDF5 type in words (`compound {time: f64, direction: i8}`, `f16`).
+        found: String,
+    },
     /// Stages feed each other in a loop.
     #[error("stages form a cycle: {}", chain.join(" -> "))]
     Cycle {
@@ -296,11 +311,48 @@ pub enum PipelineError {
     },
 }
 
+impl PipelineError {
+    /// The error for `file:` input `input` of `stage` that the store could not describe.
+    pub(crate) fn file_input(
+        stage: String,
+        input: String,
+        error: crate::store::StoreError,
+    ) -> Self {
+        match error {
+            crate::store::StoreError::UnsupportedElement { dataset, found, .. } => {
+                PipelineError::InputFileUnsupportedType {
+                    stage,
+                    input,
+                    dataset,
+                    found,
+                }
+            }
+            other => PipelineError::InputFileUnreadable {
+                stage,
+                input,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
 fn describe_output_dir(dir: &std::path::Path, is_file: bool) -> String {
     if is_file {
         format!("`{}` is a file, not a directory", dir.display())
     } else {
         format!("directory `{}` does not exist", dir.display())
+    }
+}
+
+/// What to add to a hint when `input` is a `file:` dataset read as a dataset
+/// port where a stream was wanted: how a file's dataset becomes a stream.
+fn file_dataset_note(input: &str, dataset_not_stream: bool) -> &'static str {
+    if input.starts_with("file:") && dataset_not_stream {
+        "; a dataset of a file is read as a stream only if it has the attribute `role` = \"stream\" (docs/FORMAT.md, \
+         \"Files as inputs\", lists what else a stream has), and a movie in another format comes in through a \
+         `movie-file` stage"
+    } else {
+        ""
     }
 }
 
@@ -399,7 +451,16 @@ impl PipelineError {
             ),
             InputFileMissing { .. } => "`file:` paths are relative to the pipeline file's directory".to_owned(),
             InputFileUnreadable { .. } => {
-                "check the dataset path with `macroscope show FILE` (it must start with `/`)".to_owned()
+                "`macroscope show FILE` lists its datasets (a path starts with `/`); docs/FORMAT.md, \"Files as \
+                 inputs\", says what a stream input needs"
+                    .to_owned()
+            }
+            InputFileUnsupportedType { .. } => {
+                "a port carries arrays of numbers (u8, u16, u32, u64, i8, i16, i32, i64, f32, f64). A movie in another \
+                 format comes in through a `movie-file` stage (multi-page TIFF, frame times from a CSV: `macroscope \
+                 inspect movie-file`); a table such as a stimulus log must be written as one numeric dataset per \
+                 column, with the attributes docs/FORMAT.md lists under \"Files as inputs\""
+                    .to_owned()
             }
             Cycle { .. } => "a stage cannot consume its own output, directly or through other stages: remove one of these inputs".to_owned(),
             InvalidSchema { plugin, .. } => format!("this is a bug in plugin `{plugin}`: report it to its authors"),
@@ -419,16 +480,21 @@ impl PipelineError {
                 did_you_mean(name, known.iter().map(String::as_str)),
                 list(known)
             ),
-            InputRejected { plugin, .. } => format!(
-                "connect an output of the kind, element type and shape `{plugin}` takes (`macroscope inspect {plugin}` describes its inputs)"
+            InputRejected { plugin, input, spec, .. } => format!(
+                "connect an output of the kind, element type and shape `{plugin}` takes (`macroscope inspect {plugin}` describes its inputs){}",
+                file_dataset_note(input, spec.starts_with("dataset"))
             ),
             ParameterRefused { plugin, .. } => format!("`macroscope inspect {plugin}` lists every parameter with its type, range and default"),
             BrokeContract { plugin, .. } => {
                 format!("this is a bug in plugin `{plugin}`: report it to its authors")
             }
             DeclareFailed { plugin, .. } => format!("`macroscope inspect {plugin}` describes its parameters and inputs"),
-            InputCount { plugin, .. } | InputMismatch { plugin, .. } => format!(
+            InputCount { plugin, .. } => format!(
                 "connect what `{plugin}` takes (`macroscope inspect {plugin}` lists its inputs)"
+            ),
+            InputMismatch { plugin, input, problems, .. } => format!(
+                "connect what `{plugin}` takes (`macroscope inspect {plugin}` lists its inputs){}",
+                file_dataset_note(input, problems.contains("is a dataset, not a stream"))
             ),
         })
     }

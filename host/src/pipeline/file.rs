@@ -1,7 +1,7 @@
 //! The pipeline file as written: TOML parsed with serde (`deny_unknown_fields`),
 //! every value keeping its span so later checks can point at it.
 //!
-//! Each section (`[pipeline]`, every `[stages.NAME]`) is deserialised on its
+//! Each section (`[pipeline]`, `[session]`, every `[stages.NAME]`) is deserialised on its
 //! own, so a mistake in one stage does not hide the mistakes in the others.
 
 use std::fmt;
@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use super::error::PipelineError;
 use super::report::Problems;
+use crate::session::Session;
 
 /// What serde parsed from a pipeline file. Sections that failed to parse are
 /// `None`; their problems are already recorded.
@@ -20,6 +21,8 @@ use super::report::Problems;
 pub struct PipelineFile {
     /// `[pipeline]`.
     pub header: Option<Header>,
+    /// `[session]`, if written and valid.
+    pub session: Option<Session>,
     /// `[stages.NAME]` tables, in the order written.
     pub stages: Vec<StageEntry>,
 }
@@ -153,7 +156,7 @@ impl<'de> Visitor<'de> for ParamVisitor {
 }
 
 const TOP_LEVEL: &str = "the top level";
-const TOP_LEVEL_KEYS: [&str; 2] = ["pipeline", "stages"];
+const TOP_LEVEL_KEYS: [&str; 3] = ["pipeline", "session", "stages"];
 
 impl PipelineFile {
     /// Parses `problems.text()`, recording every problem. `None` on a TOML
@@ -169,6 +172,7 @@ impl PipelineFile {
         };
         let mut file = PipelineFile {
             header: None,
+            session: None,
             stages: Vec::new(),
         };
         let mut saw_header = false;
@@ -178,6 +182,7 @@ impl PipelineFile {
                     saw_header = true;
                     file.header = section(value, "[pipeline]", problems);
                 }
+                "session" => file.session = section(value, "[session]", problems),
                 "stages" => file.stages = stage_entries(value, problems),
                 other => problems.at(
                     key.span(),
@@ -395,6 +400,70 @@ mod tests {
         );
         let at = problems[0].location.as_ref().unwrap();
         assert_eq!((at.line, at.column), (6, 19));
+    }
+
+    /// The one problem of a `[session]` table with body `body`: its message and line:column.
+    fn session_problem(body: &str) -> (String, Option<String>, (usize, usize)) {
+        let text = format!("[pipeline]\nname = \"n\"\noutput = \"o\"\n[session]\n{body}\n");
+        let (file, problems) = parse(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(file.unwrap().session.is_none());
+        let at = problems[0].location.as_ref().unwrap();
+        (
+            problems[0].error.to_string(),
+            problems[0].error.hint(),
+            (at.line, at.column),
+        )
+    }
+
+    #[test]
+    fn a_sex_that_is_not_an_nwb_code_is_refused_at_its_value() {
+        assert_eq!(
+            session_problem("subject_id = \"m1\"\nsex = \"male\""),
+            (
+                "[session]: `sex` must be one of `M`, `F`, `U`, `O` (NWB's codes for male, female, unknown, other), \
+                 found `male`"
+                    .to_owned(),
+                None,
+                (6, 7)
+            )
+        );
+    }
+
+    #[test]
+    fn a_negative_scale_is_refused_at_its_value() {
+        assert_eq!(
+            session_problem("um_per_pixel = -3"),
+            (
+                "[session]: `um_per_pixel` must be a number of µm > 0, found -3".to_owned(),
+                None,
+                (5, 16)
+            )
+        );
+    }
+
+    #[test]
+    fn an_unknown_session_key_is_refused_with_the_closest_one() {
+        let (message, hint, at) = session_problem("sx = \"F\"");
+        assert_eq!(message, "unknown key `sx` in [session]");
+        assert_eq!(
+            hint.unwrap(),
+            "did you mean `sex`? allowed keys here: subject_id, species, strain, genotype, sex, age, \
+             date_of_birth, weight_g, experimenters, lab, institution, description, hemisphere, um_per_pixel, \
+             objective, binning, notes, keywords"
+        );
+        assert_eq!(at, (5, 1));
+    }
+
+    #[test]
+    fn a_session_table_is_parsed_with_the_pipeline() {
+        let (file, problems) = parse(
+            "[pipeline]\nname = \"n\"\noutput = \"o\"\n[session]\nsubject_id = \"m1\"\nhemisphere = \"right\"\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let session = file.unwrap().session.unwrap();
+        assert_eq!(session.subject_id.as_deref(), Some("m1"));
+        assert_eq!(session.hemisphere, Some(crate::session::Hemisphere::Right));
     }
 
     #[test]

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use macroscope_plugin_api::{InputPort, PortSpec};
 
 use crate::registry::{RegisteredPlugin, Registry};
+use crate::session::Session;
 
 pub use builder::PipelineBuilder;
 pub use error::PipelineError;
@@ -36,6 +37,7 @@ pub struct Pipeline {
     file: PathBuf,
     text: String,
     name: String,
+    session: Option<Session>,
     output: PathBuf,
     store: Option<PathBuf>,
     stages: Vec<Stage>,
@@ -109,6 +111,7 @@ impl Pipeline {
                 file: path.to_path_buf(),
                 text,
                 name: compiled.name,
+                session: compiled.session,
                 output: output.unwrap_or(compiled.output),
                 store: compiled.store,
                 stages: compiled.stages,
@@ -136,6 +139,11 @@ impl Pipeline {
     /// `[pipeline] name`.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// `[session]`: what was imaged, if the file says.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
     }
 
     /// The HDF5 file to write: `[pipeline] output` (relative to the working

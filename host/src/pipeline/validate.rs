@@ -19,6 +19,7 @@ use super::params::StageParams;
 use super::report::Problems;
 use super::{InputBinding, InputSource, Stage};
 use crate::registry::{RegisteredPlugin, Registry, RegistryError};
+use crate::session::Session;
 use crate::stage_id::is_stage_id;
 
 /// Where plugins come from and where relative paths start.
@@ -34,6 +35,7 @@ pub(crate) struct Context<'a> {
 /// A checked pipeline, less the file name and text.
 pub(crate) struct Compiled {
     pub name: String,
+    pub session: Option<Session>,
     pub output: PathBuf,
     pub store: Option<PathBuf>,
     pub stages: Vec<Stage>,
@@ -122,6 +124,7 @@ pub(crate) fn compile(
     let header = file.header.as_ref()?;
     Some(Compiled {
         name: header.name.get_ref().clone(),
+        session: file.session.clone(),
         output: PathBuf::from(header.output.get_ref()),
         store: header.store.as_ref().map(|s| PathBuf::from(s.get_ref())),
         stages: assemble(drafts, &ordering.order),
@@ -291,14 +294,7 @@ fn describe_file(
             spec: Box::new(spec),
         }),
         Err(e) => {
-            problems.at(
-                span,
-                PipelineError::InputFileUnreadable {
-                    stage,
-                    input,
-                    message: e.to_string(),
-                },
-            );
+            problems.at(span, PipelineError::file_input(stage, input, e));
             None
         }
     }

@@ -14,6 +14,7 @@ pub fn run_plan(pipeline: &Pipeline, started: &Started) -> RunPlan {
         pipeline_name: pipeline.name().to_owned(),
         pipeline_file: pipeline.file().to_owned(),
         pipeline_text: pipeline.text().to_owned(),
+        session: pipeline.session().cloned(),
         output: pipeline.output().to_owned(),
         store: pipeline.store().map(ToOwned::to_owned),
         stages: (pipeline.stages().iter().enumerate())

@@ -2,7 +2,7 @@
 //! [`ArrayData`], and metadata scalars as column bytes.
 
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
-use hdf5::{Dataset, Hyperslab, Selection, SliceOrIndex};
+use hdf5::{Dataset, Datatype, Hyperslab, Selection, SliceOrIndex};
 use macroscope_plugin_api::{with_element_type, ArrayData, Element, ElementType, Scalar};
 
 /// The HDF5 type an element is stored as (native = little-endian here). Every
@@ -44,6 +44,54 @@ pub fn from_descriptor(descriptor: &TypeDescriptor) -> Option<ElementType> {
 /// The element type of a dataset.
 pub fn of_dataset(dataset: &Dataset) -> hdf5::Result<Option<ElementType>> {
     Ok(from_descriptor(&dataset.dtype()?.to_descriptor()?))
+}
+
+/// An HDF5 type in the words a message refusing it uses: an element type's
+/// name (`f64`), or what the type is (`compound {time: f64, direction: i8}`,
+/// `f16`, `variable-length string`).
+pub fn type_name(dtype: &Datatype) -> String {
+    match dtype.to_descriptor() {
+        Ok(descriptor) => describe(&descriptor),
+        // Types the `hdf5` crate has no descriptor for: half floats, integers
+        // of odd sizes, bit fields, opaque and time types.
+        Err(_) => {
+            let bits = dtype.size() * 8;
+            match super::hdf5_raw::type_class(dtype) {
+                hdf5_sys::h5t::H5T_class_t::H5T_FLOAT => format!("f{bits}"),
+                hdf5_sys::h5t::H5T_class_t::H5T_INTEGER => format!("{bits}-bit integer"),
+                class => format!("{class:?}"),
+            }
+        }
+    }
+}
+
+fn describe(descriptor: &TypeDescriptor) -> String {
+    if let Some(element) = from_descriptor(descriptor) {
+        return element.as_str().to_owned();
+    }
+    match descriptor {
+        TypeDescriptor::Compound(compound) => {
+            let fields: Vec<String> = compound
+                .fields
+                .iter()
+                .map(|field| format!("{}: {}", field.name, describe(&field.ty)))
+                .collect();
+            format!("compound {{{}}}", fields.join(", "))
+        }
+        TypeDescriptor::Boolean => "bool".to_owned(),
+        TypeDescriptor::Enum(e) => format!("enum of {}", describe(&e.base_type())),
+        TypeDescriptor::FixedAscii(n) | TypeDescriptor::FixedUnicode(n) => {
+            format!("fixed-length string ({n} bytes)")
+        }
+        TypeDescriptor::VarLenAscii | TypeDescriptor::VarLenUnicode => {
+            "variable-length string".to_owned()
+        }
+        TypeDescriptor::FixedArray(item, n) => format!("array of {n} {}", describe(item)),
+        TypeDescriptor::VarLenArray(item) => {
+            format!("variable-length array of {}", describe(item))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Reads rows `rows` (along the first axis) of a dataset with at least one
@@ -147,6 +195,24 @@ mod tests {
             let element = ElementType::parse(name).unwrap();
             assert_eq!(from_descriptor(&descriptor(element)), Some(element));
         }
+    }
+
+    #[test]
+    fn a_compound_type_is_named_with_its_fields() {
+        use hdf5::types::{CompoundField, CompoundType};
+        let field = |name: &str, ty, index| CompoundField::new(name, ty, 0, index);
+        let table = TypeDescriptor::Compound(CompoundType {
+            fields: vec![
+                field("time", TypeDescriptor::Float(FloatSize::U8), 0),
+                field("direction", TypeDescriptor::Integer(IntSize::U1), 1),
+                field("label", TypeDescriptor::VarLenUnicode, 2),
+            ],
+            size: 32,
+        });
+        assert_eq!(
+            describe(&table),
+            "compound {time: f64, direction: i8, label: variable-length string}"
+        );
     }
 
     #[test]

@@ -107,6 +107,21 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// A dataset of a file, read as a port, holds elements no port carries (a
+    /// table, strings, half floats, ...).
+    #[error(
+        "{file}: dataset {dataset} holds elements of type {found}, which no port carries \
+         (a port carries u8, u16, u32, u64, i8, i16, i32, i64, f32 or f64)"
+    )]
+    UnsupportedElement {
+        /// The file.
+        file: PathBuf,
+        /// The dataset path.
+        dataset: String,
+        /// Its HDF5 type in words (`compound {time: f64, direction: i8}`, `f16`).
+        found: String,
+    },
+
     /// A recorded content hash does not match the data.
     #[error("{file}: dataset {dataset}: content SHA-256 is {actual} but {expected} was recorded")]
     HashMismatch {

@@ -1,6 +1,6 @@
 //! The few HDF5 C calls the high-level `hdf5` crate does not wrap: direct chunk
-//! write, chunk lookup and listing, cross-file object copy, and the superblock clean-up
-//! that `h5clear -s --increment` performs. Every call runs inside
+//! write, chunk lookup and listing, cross-file object copy, the superblock clean-up
+//! that `h5clear -s --increment` performs, and reading a fixed-length string attribute. Every call runs inside
 //! [`hdf5::sync::sync`], the crate's global HDF5 lock.
 
 use std::ffi::CString;
@@ -235,4 +235,68 @@ pub fn close_on_exec(file: &hdf5::File) -> hdf5::Result<()> {
 #[cfg(not(unix))]
 pub fn close_on_exec(_file: &hdf5::File) -> hdf5::Result<()> {
     Ok(())
+}
+
+/// How a fixed-length string fills its unused bytes (HDF5's `H5T_str_t`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringPadding {
+    /// Ends at the first NUL (C strings; MATLAB writes these).
+    NullTerminated,
+    /// Padded with NULs (what h5py writes for `np.bytes_`).
+    NullPadded,
+    /// Padded with spaces (Fortran's way).
+    SpacePadded,
+}
+
+impl StringPadding {
+    /// The text of a fixed-length string's bytes, its padding removed.
+    pub fn text(self, bytes: &[u8]) -> String {
+        let end = match self {
+            StringPadding::NullTerminated | StringPadding::NullPadded => {
+                bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len())
+            }
+            StringPadding::SpacePadded => bytes
+                .iter()
+                .rposition(|&b| b != b' ' && b != 0)
+                .map_or(0, |i| i + 1),
+        };
+        String::from_utf8_lossy(&bytes[..end]).into_owned()
+    }
+}
+
+/// The value of a scalar (or one-element) fixed-length string attribute, ASCII
+/// or UTF-8, its padding removed; `None` if the attribute is something else.
+/// The `hdf5` crate reads fixed-length strings only into a type whose length
+/// is known at compile time, so the bytes are read here in the file's own type.
+pub fn read_fixed_string(attr: &hdf5::Attribute) -> hdf5::Result<Option<String>> {
+    use hdf5_sys::h5a::H5Aread;
+    use hdf5_sys::h5t::{H5T_class_t, H5T_str_t, H5Tget_class, H5Tget_strpad, H5Tis_variable_str};
+    if attr.size() != 1 {
+        return Ok(None);
+    }
+    let dtype = attr.dtype()?;
+    let size = dtype.size();
+    hdf5::sync::sync(|| unsafe {
+        let type_id = dtype.id();
+        if H5Tget_class(type_id) != H5T_class_t::H5T_STRING || H5Tis_variable_str(type_id) != 0 {
+            return Ok(None);
+        }
+        let padding = match H5Tget_strpad(type_id) {
+            H5T_str_t::H5T_STR_NULLTERM => StringPadding::NullTerminated,
+            H5T_str_t::H5T_STR_SPACEPAD => StringPadding::SpacePadded,
+            _ => StringPadding::NullPadded,
+        };
+        let mut bytes = vec![0u8; size];
+        check(
+            H5Aread(attr.id(), type_id, bytes.as_mut_ptr().cast()),
+            "H5Aread",
+        )?;
+        Ok(Some(padding.text(&bytes)))
+    })
+}
+
+/// The class of an HDF5 type (integer, float, string, compound, ...), for
+/// types the `hdf5` crate cannot describe (half floats, odd sizes).
+pub fn type_class(dtype: &hdf5::Datatype) -> hdf5_sys::h5t::H5T_class_t {
+    hdf5::sync::sync(|| unsafe { hdf5_sys::h5t::H5Tget_class(dtype.id()) })
 }

@@ -37,6 +37,8 @@ pub mod root {
     pub const ERROR: &str = "error";
     /// The content-addressed store directory the run used.
     pub const STORE_DIR: &str = "store_dir";
+    /// The pipeline's `[session]` as canonical JSON (absent if it has none).
+    pub const SESSION: &str = "session";
     /// In a store entry: the key (file name without `.h5`).
     pub const STORE_KEY: &str = "store_key";
     /// In a store entry: the canonical JSON the key is the SHA-256 of.

@@ -187,6 +187,7 @@ mod tests {
             pipeline_name: "p".into(),
             pipeline_file: PathBuf::from("p.toml"),
             pipeline_text: String::new(),
+            session: None,
             output: PathBuf::from("out.h5"),
             store: store.map(PathBuf::from),
             stages: Vec::new(),

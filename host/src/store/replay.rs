@@ -203,35 +203,20 @@ fn open_port(
 ) -> Result<ReplayPort, StoreError> {
     let err = |e| StoreError::hdf5(file, format!("opening {path}"), e);
     let data = h5.dataset(path).map_err(err)?;
-    let element = element::of_dataset(&data).map_err(err)?.ok_or_else(|| {
-        StoreError::format(
-            file,
-            format!("{path}: element type is not one a port can carry"),
-        )
-    })?;
+    let element = port_element(file, path, &data)?;
     let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let (item_shape, rows, columns) = match kind {
         PortKind::STREAM => {
-            if shape.is_empty() {
-                return Err(StoreError::format(
-                    file,
-                    format!("{path} is 0-d and cannot be read as a stream"),
-                ));
-            }
+            let rows = stream_rows(file, path, &shape)?;
             let columns = stream_columns(h5, path, &data)
-                .and_then(|columns| {
-                    columns
-                        .into_iter()
-                        .map(|(name, column)| {
-                            let element = element::of_dataset(&column)?.ok_or_else(|| {
-                                hdf5::Error::from(format!("column {name}: unsupported type"))
-                            })?;
-                            element::read(&column, element, None)
-                        })
-                        .collect::<hdf5::Result<Vec<_>>>()
+                .map_err(err)?
+                .into_iter()
+                .map(|(_, column)| {
+                    let element = column_element(file, path, rows, &column)?;
+                    element::read(&column, element, None).map_err(err)
                 })
-                .map_err(err)?;
-            (shape[1..].to_vec(), shape[0] as usize, columns)
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            (shape[1..].to_vec(), rows as usize, columns)
         }
         _ => (shape.clone(), 1, Vec::new()),
     };
@@ -253,6 +238,60 @@ fn open_port(
     })
 }
 
+/// The element type of dataset `path` of `file`, or the error naming the
+/// type it holds when no port can carry that.
+fn port_element(file: &Path, path: &str, data: &Dataset) -> Result<ElementType, StoreError> {
+    let dtype = data
+        .dtype()
+        .map_err(|e| StoreError::hdf5(file, format!("reading the type of {path}"), e))?;
+    match dtype
+        .to_descriptor()
+        .ok()
+        .and_then(|d| element::from_descriptor(&d))
+    {
+        Some(element) => Ok(element),
+        None => Err(StoreError::UnsupportedElement {
+            file: file.to_owned(),
+            dataset: path.to_owned(),
+            found: element::type_name(&dtype),
+        }),
+    }
+}
+
+/// The number of rows of the stream whose data `path` has shape `shape`: its
+/// first axis, which a 0-d dataset does not have.
+fn stream_rows(file: &Path, path: &str, shape: &[u64]) -> Result<u64, StoreError> {
+    shape.first().copied().ok_or_else(|| {
+        StoreError::format(
+            file,
+            format!("{path} has role `stream` but is 0-d: a stream's first axis counts its items"),
+        )
+    })
+}
+
+/// The element type of `column`, a column of the stream `path` of `rows`
+/// rows, which must hold one value per row.
+fn column_element(
+    file: &Path,
+    path: &str,
+    rows: u64,
+    column: &Dataset,
+) -> Result<ElementType, StoreError> {
+    let element = port_element(file, &column.name(), column)?;
+    let shape: Vec<u64> = column.shape().iter().map(|&d| d as u64).collect();
+    if shape != [rows] {
+        return Err(StoreError::format(
+            file,
+            format!(
+                "column {} has shape {shape:?}, but the stream {path} has {rows} rows: a column holds one value \
+                 per row, shape [{rows}]",
+                column.name()
+            ),
+        ));
+    }
+    Ok(element)
+}
+
 /// How a dataset of an existing file is read as a port: a stream if it is a
 /// macroscope stream's data, else one dataset item.
 fn kind_of(data: &Dataset) -> PortKind {
@@ -270,25 +309,15 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
     let dataset = &super::dataset_path::resolve(&h5, path, dataset)?;
     let err = |e| StoreError::hdf5(path, format!("reading dataset {dataset}"), e);
     let data = h5.dataset(dataset).map_err(err)?;
-    let element = element::of_dataset(&data).map_err(err)?.ok_or_else(|| {
-        StoreError::format(
-            path,
-            format!("{dataset}: element type is not one a port can carry"),
-        )
-    })?;
+    let element = port_element(path, dataset, &data)?;
     let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let name = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(dataset).to_owned());
     let mut spec = match kind_of(&data) {
         PortKind::STREAM => {
+            let rows = stream_rows(path, dataset, &shape)?;
             let mut spec = PortSpec::stream(&name, element, &shape[1..]);
             for (column_name, column) in stream_columns(&h5, dataset, &data).map_err(err)? {
-                let column_element =
-                    element::of_dataset(&column).map_err(err)?.ok_or_else(|| {
-                        StoreError::format(
-                            path,
-                            format!("column {column_name} has an unsupported type"),
-                        )
-                    })?;
+                let column_element = column_element(path, dataset, rows, &column)?;
                 spec = spec.with_column(ColumnSpec::new(
                     &column_name,
                     column_element,

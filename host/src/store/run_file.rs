@@ -138,6 +138,11 @@ pub fn create(
     for (name, value) in &root_attrs {
         set_str(file, name, value).map_err(h5("writing root attributes"))?;
     }
+    if let Some(session) = &run.session {
+        let json = serde_json::to_value(session).expect("a session always serialises");
+        set_str(file, root::SESSION, &canonical_json(&json))
+            .map_err(h5("writing the session attribute"))?;
+    }
     let mut targets = Vec::new();
     let mut slots = Vec::new();
     for (index, plan) in plans.iter().enumerate() {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use macroscope_plugin_api::{PluginKind, PortSpec};
 
 use crate::registry::Origin;
+use crate::session::Session;
 
 /// A run as the sink lays it out.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub struct RunPlan {
     pub pipeline_file: PathBuf,
     /// Its exact text (recorded for provenance).
     pub pipeline_text: String,
+    /// `[session]`: what was imaged (recorded at the root; never in a store key).
+    pub session: Option<Session>,
     /// The HDF5 file to write.
     pub output: PathBuf,
     /// `[pipeline] store`, if set: see [`StoreOptions::for_run`](super::StoreOptions::for_run).

@@ -61,6 +61,7 @@ pub fn render(path: &Path) -> Result<String, StoreError> {
         short(&a(root::PIPELINE_SHA256))
     );
     let _ = writeln!(out, "  store {}", a(root::STORE_DIR));
+    render_session(&mut out, &a(root::SESSION));
 
     let groups = all_groups(&file).map_err(h5)?;
     let mut shown = 0;
@@ -74,6 +75,27 @@ pub fn render(path: &Path) -> Result<String, StoreError> {
         }
     }
     Ok(out)
+}
+
+/// The `session` attribute, one `key: value` line per entry (arrays joined
+/// by `; `), in the file's (alphabetical) order; nothing if there is none.
+fn render_session(out: &mut String, json: &str) {
+    let Ok(serde_json::Value::Object(session)) = serde_json::from_str(json) else {
+        return;
+    };
+    let _ = writeln!(out, "  session:");
+    for (key, value) in &session {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        };
+        let _ = writeln!(out, "    {key}: {text}");
+    }
 }
 
 fn render_stage(out: &mut String, group: &Group) -> hdf5::Result<()> {

@@ -84,6 +84,19 @@ fn unknown_key() {
 }
 
 #[test]
+fn a_bad_session_value_is_located_at_it() {
+    let run = assert_reports(
+        "bad/session_values.toml",
+        None,
+        &["tests/fixtures/pipelines/bad/session_values.toml:8:7: error: [session]: `sex` must be one of `M`, `F`, \
+           `U`, `O` (NWB's codes for male, female, unknown, other), found `male`\n \
+           8 | sex = \"male\"\n   \
+             |       ^^^^^^\n"],
+    );
+    assert!(run.stderr.contains("(1 problem)"), "{}", run.stderr);
+}
+
+#[test]
 fn unknown_input_stage() {
     assert_reports(
         "bad/unknown_input_stage.toml",

@@ -131,6 +131,35 @@ fn a_fresh_run_file_matches_the_schema() {
     assert_valid(&dir.path().join("run.h5"));
 }
 
+/// The demo's `[session]` table, every value kind included, as a run records it.
+#[test]
+fn a_run_with_a_session_matches_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/demo.toml"),
+    )
+    .unwrap();
+    let session = &demo[demo.find("[session]").unwrap()..demo.find("[stages.").unwrap()];
+    let text = format!(
+        "[pipeline]\nname = \"session\"\noutput = \"run.h5\"\nstore = \"store\"\n\n{session}\
+         date_of_birth = 2026-01-05\nobjective = \"2x/0.08\"\nbinning = 2\nnotes = \"n\"\ngenotype = \"wt\"\n\n\
+         [stages.stimulus]\nplugin = \"drifting-bar\"\nparams = {{ directions = [\"LR\"], sweeps_per_direction = 1, \
+         downsample = 40, baseline_before_s = 0.0, baseline_after_s = 0.0 }}\n"
+    );
+    std::fs::write(dir.path().join("session.toml"), text).unwrap();
+    let run = crate::cli::macroscope()
+        .current_dir(dir.path())
+        .args(["run", "-q", "--no-figures", "session.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_valid(&dir.path().join("run.h5"));
+}
+
 #[test]
 fn store_entries_and_a_run_that_reused_them_match_the_schema() {
     let dir = tempfile::tempdir().unwrap();
