@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use indicatif::HumanCount;
 
 use crate::pipeline::Pipeline;
 use crate::registry::SearchPath;
@@ -33,6 +34,19 @@ pub struct Args {
     /// Do not write PNG figures after the run.
     #[arg(long)]
     pub no_figures: bool,
+    /// Seconds between progress lines when stderr is not a terminal (a log
+    /// file, a pipe, a cluster job); on a terminal, bars update continuously.
+    #[arg(long, value_name = "SECONDS", default_value_t = runtime::LINE_EVERY.as_secs_f64(),
+          value_parser = positive_seconds)]
+    pub progress_every: f64,
+}
+
+/// A `--progress-every` value: a finite number of seconds > 0.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Ok(s),
+        _ => Err(format!("`{text}` is not a number of seconds > 0")),
+    }
 }
 
 /// Runs the pipeline (with no progress output when `quiet`); exits non-zero if
@@ -61,7 +75,7 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
         progress: if quiet {
             ProgressMode::Quiet
         } else {
-            ProgressMode::detect()
+            ProgressMode::detect(Duration::from_secs_f64(args.progress_every))
         },
     };
     let stop = StopSignal::on_ctrl_c();
@@ -86,14 +100,14 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
             ""
         };
         let dropped = if stage.dropped > 0 {
-            format!(", {} dropped", runtime::readable(stage.dropped as f64))
+            format!(", {} dropped", HumanCount(stage.dropped))
         } else {
             String::new()
         };
         println!(
             "  {:<20} {:>10} items{dropped}{reused}",
             stage.stage,
-            runtime::readable(stage.items as f64)
+            HumanCount(stage.items).to_string()
         );
     }
     if let Err(err) = report.outcome {

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use indicatif::{
+    HumanCount, HumanFloatCount, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState,
+    ProgressStyle,
+};
 use macroscope_plugin_api::PortSpec;
 
 use crate::pipeline::Pipeline;
@@ -18,25 +21,27 @@ use crate::pipeline::Pipeline;
 pub enum ProgressMode {
     /// Live bars on stderr.
     Bars,
-    /// A plain line on stderr every few seconds.
-    Lines,
+    /// A plain line on stderr at this interval.
+    Lines(Duration),
     /// Nothing.
     Quiet,
 }
 
 impl ProgressMode {
-    /// Bars when stderr is a terminal, plain lines otherwise.
-    pub fn detect() -> Self {
+    /// Bars when stderr is a terminal, otherwise a plain line every `line_every`.
+    pub fn detect(line_every: Duration) -> Self {
         if std::io::stderr().is_terminal() {
             ProgressMode::Bars
         } else {
-            ProgressMode::Lines
+            ProgressMode::Lines(line_every)
         }
     }
 }
 
 const BAR_REFRESH: Duration = Duration::from_millis(200);
-const LINE_EVERY: Duration = Duration::from_secs(5);
+
+/// How often a plain progress line is printed unless asked otherwise.
+pub const LINE_EVERY: Duration = Duration::from_secs(5);
 
 /// One stage as the monitor shows it.
 struct Meter {
@@ -69,7 +74,7 @@ impl Progress {
         let monitor = match mode {
             ProgressMode::Quiet => None,
             ProgressMode::Bars => Some(spawn_bars(meters, done.clone())),
-            ProgressMode::Lines => Some(spawn_lines(meters, done.clone())),
+            ProgressMode::Lines(every) => Some(spawn_lines(meters, every, done.clone())),
         };
         Progress {
             counters,
@@ -141,13 +146,8 @@ fn bar_style(template: &str) -> ProgressStyle {
             "count",
             |state: &ProgressState, w: &mut dyn std::fmt::Write| {
                 let _ = match state.len() {
-                    Some(total) => write!(
-                        w,
-                        "{}/{}",
-                        readable(state.pos() as f64),
-                        readable(total as f64)
-                    ),
-                    None => write!(w, "{}", readable(state.pos() as f64)),
+                    Some(total) => write!(w, "{}/{}", HumanCount(state.pos()), HumanCount(total)),
+                    None => write!(w, "{}", HumanCount(state.pos())),
                 };
             },
         )
@@ -159,13 +159,13 @@ fn bar_style(template: &str) -> ProgressStyle {
         )
 }
 
-fn spawn_lines(meters: Vec<Meter>, done: Arc<AtomicBool>) -> JoinHandle<()> {
+fn spawn_lines(meters: Vec<Meter>, every: Duration, done: Arc<AtomicBool>) -> JoinHandle<()> {
     thread::spawn(move || {
         let started = Instant::now();
         let mut last_line = Instant::now();
         while !done.load(Ordering::SeqCst) {
-            thread::sleep(BAR_REFRESH);
-            if last_line.elapsed() < LINE_EVERY {
+            thread::sleep(BAR_REFRESH.min(every));
+            if last_line.elapsed() < every {
                 continue;
             }
             last_line = Instant::now();
@@ -185,29 +185,25 @@ fn progress_of(id: &str, items: u64, total: Option<u64>, seconds: f64) -> String
     match total {
         Some(total) if items < total && rate > 0.0 => format!(
             "{id} {}/{} ({:.0}%, {}/s, ~{} s left)",
-            readable(items as f64),
-            readable(total as f64),
+            HumanCount(items),
+            HumanCount(total),
             100.0 * items as f64 / total as f64,
             readable(rate),
             readable(((total - items) as f64 / rate).ceil()),
         ),
         Some(total) => format!(
             "{id} {}/{} ({:.0}%)",
-            readable(items as f64),
-            readable(total as f64),
+            HumanCount(items),
+            HumanCount(total),
             100.0 * items.min(total) as f64 / total.max(1) as f64,
         ),
-        None => format!(
-            "{id} {} items ({}/s)",
-            readable(items as f64),
-            readable(rate)
-        ),
+        None => format!("{id} {} items ({}/s)", HumanCount(items), readable(rate)),
     }
 }
 
-/// A count or rate as a person reads it: thousands separated by commas, and
-/// decimals only while they matter (`68,880`, `318`, `12.5`, `0.25`).
-pub fn readable(value: f64) -> String {
+/// A rate or an estimate as a person reads it: thousands separated by commas,
+/// and decimals only while they matter (`68,880`, `318`, `12.5`, `0.25`).
+fn readable(value: f64) -> String {
     if !value.is_finite() {
         return "-".to_owned();
     }
@@ -216,22 +212,7 @@ pub fn readable(value: f64) -> String {
         v if v >= 10.0 => 1,
         _ => 2,
     };
-    let text = format!("{value:.decimals$}");
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = whole
-        .strip_prefix('-')
-        .map_or(("", whole), |digits| ("-", digits));
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    match fraction {
-        "" => format!("{sign}{grouped}"),
-        _ => format!("{sign}{grouped}.{fraction}"),
-    }
+    format!("{:.*}", decimals, HumanFloatCount(value))
 }
 
 #[cfg(test)]
