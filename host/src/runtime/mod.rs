@@ -19,7 +19,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use crate::pipeline::{InputSource, Pipeline};
 use crate::store::{Sink, StoreError};
 
-pub use progress::{readable, ProgressMode};
+pub use progress::{ProgressMode, LINE_EVERY};
 pub use run_plan::run_plan;
 pub use stop::StopSignal;
 
@@ -41,7 +41,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             queue_depth: 64,
-            progress: ProgressMode::detect(),
+            progress: ProgressMode::detect(LINE_EVERY),
         }
     }
 }
