@@ -7,6 +7,7 @@ use std::path::Path;
 
 use tiff::encoder::{colortype, TiffEncoder};
 
+use crate::pipeline_files::write_pipeline;
 use crate::run_file::{dataset_values, stage_group, stimulus_key};
 
 const STIMULUS_AND_ANALYSIS: &str = r#"
@@ -20,18 +21,6 @@ plugin = "retinotopy"
 inputs = ["fourier.phase", "fourier.magnitude"]
 params = { phase_sigma_px = 0.25, sign_sigma_px = 1.5, min_patch_px = 4 }
 "#;
-
-/// Writes `name.toml` in `dir`: output `name.h5`, store `dir/store`, then `stages`.
-fn write_pipeline(dir: &Path, name: &str, stages: &str) -> std::path::PathBuf {
-    let text = format!(
-        "[pipeline]\nname = \"{name}\"\noutput = \"{out}\"\nstore = \"{store}\"\n{stages}",
-        out = dir.join(format!("{name}.h5")).display(),
-        store = dir.join("store").display(),
-    );
-    let path = dir.join(format!("{name}.toml"));
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 fn run(pipeline: &Path) {
     let output = crate::cli::macroscope()

@@ -11,14 +11,15 @@
 //!   unless asked for: `.ci/run` runs it in its short mode).
 //!
 //! What the areas share: `cli` (the one way to run `macroscope`),
-//! `built_plugins` (the plugin libraries, built for the tests) and `run_file`
-//! (reading back what a run wrote). Fixtures the helper binaries need too
+//! `built_plugins` (the plugin libraries, built for the tests), `pipeline_files`
+//! (the pipeline files they write) and `run_file` (reading back what a run wrote). Fixtures the helper binaries need too
 //! live in the package's library (`src/store_fixtures.rs`).
 
 mod built_plugins;
 mod cli;
 mod import;
 mod output;
+mod pipeline_files;
 mod pipelines;
 mod plugins;
 mod run_file;

@@ -9,37 +9,16 @@ use std::process::Output;
 use sha2::{Digest, Sha256};
 
 use crate::built_plugins::{copied, plugin_dir, EXAMPLE};
+use crate::pipeline_files::{write_pipeline, SHORT_RECORDING};
 use crate::run_file::{stage_group, status, text_attr};
 
-/// A short stimulus -> synthetic cortex -> example-frame-stats pipeline.
+/// The short recording, then `example-frame-stats` with `stats_params`, as
+/// `dir/stats.toml` writing `dir/stats.h5`.
 fn pipeline(dir: &Path, stats_params: &str) -> PathBuf {
-    let text = format!(
-        r#"
-[pipeline]
-name = "stats-demo"
-output = "{out}"
-store = "{store}"
-
-[stages.stimulus]
-plugin = "drifting-bar"
-params = {{ directions = ["LR"], sweeps_per_direction = 1, downsample = 40, baseline_before_s = 0.5, baseline_after_s = 0.5 }}
-
-[stages.camera]
-plugin = "synthetic-cortex"
-inputs = ["stimulus.schedule"]
-params = {{ width_px = 32, height_px = 24, frame_rate_hz = 5.0 }}
-
-[stages.stats]
-plugin = "example-frame-stats"
-inputs = ["camera.frames"]
-params = {stats_params}
-"#,
-        out = dir.join("run.h5").display(),
-        store = dir.join("store").display(),
+    let stats = format!(
+        "{SHORT_RECORDING}\n[stages.stats]\nplugin = \"example-frame-stats\"\ninputs = [\"camera.frames\"]\nparams = {stats_params}\n"
     );
-    let path = dir.join("pipeline.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    write_pipeline(dir, "stats", &stats)
 }
 
 /// Runs `macroscope run PIPELINE` with the plugin libraries in `plugins`.
@@ -93,7 +72,7 @@ fn a_library_plugin_runs_in_a_pipeline_and_its_stats_match_the_stored_frames() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    let file = hdf5::File::open(work.path().join("run.h5")).unwrap();
+    let file = hdf5::File::open(work.path().join("stats.h5")).unwrap();
     assert_eq!(status(&file), "complete");
     let frames = stage_group(&file, "acquisitions", "camera")
         .dataset("frames")
@@ -150,7 +129,7 @@ fn a_plugin_panicking_mid_run_fails_the_run_naming_stage_and_plugin_and_keeps_ea
     );
     assert!(stderr.contains("panicked"), "says it panicked: {stderr}");
 
-    let file = hdf5::File::open(work.path().join("run.h5")).unwrap();
+    let file = hdf5::File::open(work.path().join("stats.h5")).unwrap();
     assert_eq!(status(&file), "failed");
     let error = crate::run_file::text_attr(&file, "error");
     assert!(

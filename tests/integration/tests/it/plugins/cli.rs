@@ -18,7 +18,15 @@ fn macroscope(args: &[&str], plugin_dir: Option<&Path>) -> Output {
 
 /// Runs `macroscope plugin check LIBRARY`.
 fn plugin_check(library: &Path) -> Output {
-    macroscope(&["plugin", "check", library.to_str().unwrap()], None)
+    plugin_check_with(library, &[])
+}
+
+/// `macroscope plugin check OPTIONS LIBRARY`.
+fn plugin_check_with(library: &Path, options: &[&str]) -> Output {
+    let mut args = vec!["plugin", "check"];
+    args.extend_from_slice(options);
+    args.push(library.to_str().unwrap());
+    macroscope(&args, None)
 }
 
 /// What the command printed on standard output.
@@ -137,19 +145,9 @@ fn plugin_check_passes_every_check_on_the_example_library() {
 fn plugin_check_runs_the_suite_on_synthetic_inputs_of_the_size_asked_for() {
     let dir = plugin_dir(&[EXAMPLE]);
     let library = copied(&dir, EXAMPLE);
-    let output = macroscope(
-        &[
-            "plugin",
-            "check",
-            "--frames",
-            "20",
-            "--height",
-            "5",
-            "--width",
-            "7",
-            library.to_str().unwrap(),
-        ],
-        None,
+    let output = plugin_check_with(
+        &library,
+        &["--frames", "20", "--height", "5", "--width", "7"],
     );
     let report = stdout(&output);
     assert!(output.status.success(), "{report}\n{}", stderr(&output));
@@ -169,17 +167,7 @@ fn plugin_check_runs_the_suite_on_synthetic_inputs_of_the_size_asked_for() {
 #[test]
 fn plugin_check_refuses_a_frame_count_the_four_sweep_directions_cannot_share() {
     let dir = plugin_dir(&[EXAMPLE]);
-    let library = copied(&dir, EXAMPLE);
-    let output = macroscope(
-        &[
-            "plugin",
-            "check",
-            "--frames",
-            "10",
-            library.to_str().unwrap(),
-        ],
-        None,
-    );
+    let output = plugin_check_with(&copied(&dir, EXAMPLE), &["--frames", "10"]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert_eq!(
         stderr(&output),

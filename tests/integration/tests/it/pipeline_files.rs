@@ -1,0 +1,29 @@
+//! Pipeline files the tests write: the one header every test's file starts
+//! with, and the short recording most of them build on.
+
+use std::path::{Path, PathBuf};
+
+/// A one-direction, one-sweep drifting bar (4 s at 40× downsampling) filmed by
+/// the synthetic cortex at 32×24 px and 5 frames/s: a whole run in about a second.
+pub const SHORT_RECORDING: &str = r#"
+[stages.stimulus]
+plugin = "drifting-bar"
+params = { directions = ["LR"], sweeps_per_direction = 1, downsample = 40, baseline_before_s = 0.5, baseline_after_s = 0.5 }
+
+[stages.camera]
+plugin = "synthetic-cortex"
+inputs = ["stimulus.schedule"]
+params = { width_px = 32, height_px = 24, frame_rate_hz = 5.0 }
+"#;
+
+/// Writes `name.toml` in `dir`: output `name.h5`, store `dir/store`, then `stages`.
+pub fn write_pipeline(dir: &Path, name: &str, stages: &str) -> PathBuf {
+    let text = format!(
+        "[pipeline]\nname = \"{name}\"\noutput = \"{out}\"\nstore = \"{store}\"\n{stages}",
+        out = dir.join(format!("{name}.h5")).display(),
+        store = dir.join("store").display(),
+    );
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
