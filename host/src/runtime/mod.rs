@@ -19,7 +19,8 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use crate::pipeline::{InputSource, Pipeline};
 use crate::store::{Sink, StoreError};
 
-pub use progress::{readable, ProgressMode};
+pub use crate::readable::count as readable;
+pub use progress::ProgressMode;
 pub use run_plan::run_plan;
 pub use stop::StopSignal;
 

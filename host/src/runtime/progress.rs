@@ -12,6 +12,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, P
 use macroscope_plugin_api::PortSpec;
 
 use crate::pipeline::Pipeline;
+use crate::readable::count as readable;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +93,11 @@ impl Progress {
 
 /// The items a stage expects over all its ports, if every port says.
 fn expected_items(outputs: &[PortSpec]) -> Option<u64> {
-    outputs.iter().map(PortSpec::expected_items).sum()
+    // Saturating: a count beyond u64 is refused by `validate`, never a panic here.
+    outputs
+        .iter()
+        .map(PortSpec::expected_items)
+        .try_fold(0_u64, |sum, items| Some(sum.saturating_add(items?)))
 }
 
 fn spawn_bars(meters: Vec<Meter>, done: Arc<AtomicBool>) -> JoinHandle<()> {
@@ -205,49 +210,9 @@ fn progress_of(id: &str, items: u64, total: Option<u64>, seconds: f64) -> String
     }
 }
 
-/// A count or rate as a person reads it: thousands separated by commas, and
-/// decimals only while they matter (`68,880`, `318`, `12.5`, `0.25`).
-pub fn readable(value: f64) -> String {
-    if !value.is_finite() {
-        return "-".to_owned();
-    }
-    let decimals = match value.abs() {
-        v if v >= 100.0 || v == v.trunc() => 0,
-        v if v >= 10.0 => 1,
-        _ => 2,
-    };
-    let text = format!("{value:.decimals$}");
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = whole
-        .strip_prefix('-')
-        .map_or(("", whole), |digits| ("-", digits));
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    match fraction {
-        "" => format!("{sign}{grouped}"),
-        _ => format!("{sign}{grouped}.{fraction}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_and_rates_are_grouped_by_thousands_with_only_the_decimals_that_matter() {
-        assert_eq!(readable(68_880.0), "68,880");
-        assert_eq!(readable(2_289.751_196_412_800_7), "2,290");
-        assert_eq!(readable(318.4), "318");
-        assert_eq!(readable(12.46), "12.5");
-        assert_eq!(readable(0.25), "0.25");
-        assert_eq!(readable(1_000_000.0), "1,000,000");
-        assert_eq!(readable(f64::NAN), "-");
-    }
 
     #[test]
     fn a_stage_with_a_known_total_shows_percent_rate_and_time_left() {
