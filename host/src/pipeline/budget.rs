@@ -5,6 +5,7 @@
 
 use macroscope_plugin_api::{PortKind, PortSpec};
 
+use super::PipelineError;
 use crate::readable;
 
 /// The most one item of an output may take (1 GB): a producer, the queue
@@ -100,6 +101,29 @@ pub enum OverLimit<'a> {
         /// Bytes it would hold.
         bytes: Option<u64>,
     },
+}
+
+impl OverLimit<'_> {
+    /// The error `validate` reports for stage `stage` of plugin `plugin`.
+    pub fn error(self, stage: String, plugin: String) -> PipelineError {
+        match self {
+            OverLimit::Item { port, bytes } => PipelineError::ItemTooLarge {
+                stage,
+                plugin,
+                port: port.name.to_string(),
+                spec: port.describe(),
+                bytes,
+            },
+            OverLimit::Output { port, bytes } => PipelineError::OutputTooLarge {
+                stage,
+                plugin,
+                port: port.name.to_string(),
+                items: port.expected_items().unwrap_or_default(),
+                item_bytes: item_bytes(port).unwrap_or_default(),
+                bytes,
+            },
+        }
+    }
 }
 
 /// What a whole run is expected to take, from its stages' declared ports.

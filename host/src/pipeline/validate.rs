@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use macroscope_plugin_api::{ErrorKind, InputPort, PluginError, PortSpec};
 use toml::Spanned;
 
-use super::budget::{self, OverLimit};
+use super::budget;
 use super::error::PipelineError;
 use super::file::{PipelineFile, StageEntry, StageTable};
 use super::graph;
@@ -370,7 +370,7 @@ fn declare_stage(drafts: &mut [Draft<'_>], index: usize, problems: &mut Problems
             // are then skipped quietly, their size following from its own.
             if let Some(over) = budget::over_limit(&outputs) {
                 let (stage, plugin) = (draft.id().to_owned(), table.plugin.get_ref().clone());
-                problems.at(table.plugin.span(), too_large(stage, plugin, over));
+                problems.at(table.plugin.span(), over.error(stage, plugin));
                 return;
             }
             let draft = &mut drafts[index];
@@ -378,27 +378,6 @@ fn declare_stage(drafts: &mut [Draft<'_>], index: usize, problems: &mut Problems
             draft.bindings = bindings;
         }
         Err(error) => report_refusal(draft, table, plugin, &ports, error, problems),
-    }
-}
-
-/// The error for an output past the host's limits.
-fn too_large(stage: String, plugin: String, over: OverLimit<'_>) -> PipelineError {
-    match over {
-        OverLimit::Item { port, bytes } => PipelineError::ItemTooLarge {
-            stage,
-            plugin,
-            port: port.name.to_string(),
-            spec: port.describe(),
-            bytes,
-        },
-        OverLimit::Output { port, bytes } => PipelineError::OutputTooLarge {
-            stage,
-            plugin,
-            port: port.name.to_string(),
-            items: port.expected_items().unwrap_or_default(),
-            item_bytes: budget::item_bytes(port).unwrap_or_default(),
-            bytes,
-        },
     }
 }
 
