@@ -45,6 +45,14 @@ pub fn bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// [`bytes`] of a size that may have passed `u64` (`None`): `over 18.4 EB`.
+pub fn size(bytes_or_overflow: Option<u64>) -> String {
+    match bytes_or_overflow {
+        Some(n) => bytes(n),
+        None => format!("over {}", bytes(u64::MAX)),
+    }
+}
+
 /// A duration in the two largest units that matter (`42 s`, `14 min 50 s`,
 /// `3 h 5 min`, `2 d 4 h`), in years past a year.
 pub fn duration(seconds: f64) -> String {
@@ -93,6 +101,7 @@ mod tests {
         assert_eq!(bytes(524_288_000), "524.3 MB");
         assert_eq!(bytes(1_000_000_000_000_000), "1.0 PB");
         assert_eq!(bytes(u64::MAX), "18.4 EB");
+        assert_eq!(size(None), "over 18.4 EB");
     }
 
     #[test]

@@ -56,14 +56,6 @@ pub fn expected_bytes(port: &PortSpec) -> Expected {
     }
 }
 
-/// A size as a person reads it, `over 18.4 EB` where it passed `u64`.
-pub fn size_text(bytes: Option<u64>) -> String {
-    match bytes {
-        Some(bytes) => readable::bytes(bytes),
-        None => format!("over {}", readable::bytes(u64::MAX)),
-    }
-}
-
 /// The first of `outputs` the host cannot hold: an item past
 /// [`MAX_ITEM_BYTES`] or an expected size past [`MAX_OUTPUT_BYTES`].
 pub fn over_limit(outputs: &[PortSpec]) -> Option<OverLimit<'_>> {
@@ -189,7 +181,7 @@ impl RunEstimate {
         };
         format!(
             "expected: {duration}; {} before compression{unknown}",
-            size_text(self.file_bytes)
+            readable::size(self.file_bytes)
         )
     }
 }

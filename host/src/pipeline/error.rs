@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::budget::{size_text, MAX_ITEM_BYTES, MAX_OUTPUT_BYTES};
+use super::budget::{MAX_ITEM_BYTES, MAX_OUTPUT_BYTES};
 use crate::readable;
 
 /// Something wrong with a pipeline file. Each variant names the stage, key,
@@ -267,7 +267,7 @@ pub enum PipelineError {
     #[error(
         "stage `{stage}`: output `{port}` of plugin `{plugin}` has items of {spec} ({} each), \
          more than the {} an item may take",
-        size_text(*bytes),
+        readable::size(*bytes),
         readable::bytes(MAX_ITEM_BYTES)
     )]
     ItemTooLarge {
@@ -288,7 +288,7 @@ pub enum PipelineError {
          before compression), more than the {} an output may write",
         readable::count(*items as f64),
         readable::bytes(*item_bytes),
-        size_text(*bytes),
+        readable::size(*bytes),
         readable::bytes(MAX_OUTPUT_BYTES)
     )]
     OutputTooLarge {
