@@ -1,8 +1,10 @@
 //! What `validate` refuses before anything is allocated: pipelines whose
 //! parameters ask for more than a run can hold are refused with the size and
 //! the limit, exit code 1 and no signal (they used to validate, then panic,
-//! abort on a failed allocation, or run for years), and a valid pipeline is
-//! told its expected duration and size.
+//! abort on a failed allocation, or run for years): by the plugin, naming
+//! the parameter, where it knows better (a stimulus longer than a day), else
+//! by the host's limits on every plugin's outputs. A valid pipeline is told
+//! its expected duration and size.
 
 use std::path::Path;
 use std::process::Output;
@@ -33,13 +35,13 @@ fn refused(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// The help line of every refusal of the stimulus stage's size.
+/// The help line of the host's refusal of the stimulus stage's size.
 const STIMULUS_HELP: &str =
     "  help: the parameters of `drifting-bar` and of the stages feeding it set how many \
     items it emits: lower them (`macroscope inspect drifting-bar` lists them)\n";
 
 #[test]
-fn a_bar_wider_than_any_screen_is_refused_with_its_size_and_the_limit() {
+fn a_bar_wider_than_any_screen_is_refused_naming_the_parameter_the_sweep_duration_and_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let output = validate_demo_with(
         dir.path(),
@@ -49,15 +51,14 @@ fn a_bar_wider_than_any_screen_is_refused_with_its_size_and_the_limit() {
     );
     assert_eq!(
         refused(&output),
-        format!(
-            "wide-bar.toml:19:10: error: stage `stimulus`: output `frames` of plugin `drifting-bar` would hold \
-             18,446,744,073,709,551,616 items of 36.0 kB (over 18.4 EB before compression), more than the \
-             1.0 PB an output may write\n \
-             19 | plugin = \"drifting-bar\"\n    \
-             |          ^^^^^^^^^^^^^^\n\
-             {STIMULUS_HELP}\n\
-             error: wide-bar.toml is not a valid pipeline (1 problem)\n"
-        )
+        "wide-bar.toml:20:28: error: stage `stimulus`: plugin `drifting-bar` refused parameter `bar_width_deg`: \
+         parameter `bar_width_deg` = 9200000000000000000 makes one sweep last 1.022e18 s, more than the 86400 s \
+         (24 h) a stimulus may last\n \
+         20 | params = { bar_width_deg = 9.2e18, directions = [\"LR\", \"RL\", \"BT\", \"TB\"], \
+         sweeps_per_direction = 10, downsample = 8 }\n    \
+         |                            ^^^^^^\n  \
+         help: `macroscope inspect drifting-bar` lists every parameter with its type, range and default\n\n\
+         error: wide-bar.toml is not a valid pipeline (1 problem)\n"
     );
 }
 
@@ -85,7 +86,7 @@ fn a_terahertz_display_is_refused_with_its_size_and_the_limit() {
 }
 
 #[test]
-fn four_billion_sweeps_are_refused_with_their_size_and_the_limit() {
+fn four_billion_sweeps_are_refused_naming_the_parameter_the_duration_and_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let output = validate_demo_with(
         dir.path(),
@@ -95,15 +96,14 @@ fn four_billion_sweeps_are_refused_with_their_size_and_the_limit() {
     );
     assert_eq!(
         refused(&output),
-        format!(
-            "many-sweeps.toml:19:10: error: stage `stimulus`: output `frames` of plugin `drifting-bar` would \
-             hold 13,536,000,000,600 items of 36.0 kB (487.5 PB before compression), more than the \
-             1.0 PB an output may write\n \
-             19 | plugin = \"drifting-bar\"\n    \
-             |          ^^^^^^^^^^^^^^\n\
-             {STIMULUS_HELP}\n\
-             error: many-sweeps.toml is not a valid pipeline (1 problem)\n"
-        )
+        "many-sweeps.toml:20:96: error: stage `stimulus`: plugin `drifting-bar` refused parameter \
+         `sweeps_per_direction`: parameter `sweeps_per_direction` = 4000000000 makes the stimulus last \
+         2.255e11 s, more than the 86400 s (24 h) a stimulus may last\n \
+         20 | params = { bar_width_deg = 20.0, directions = [\"LR\", \"RL\", \"BT\", \"TB\"], \
+         sweeps_per_direction = 4000000000, downsample = 8 }\n    \
+         |                                                                                                ^^^^^^^^^^\n  \
+         help: `macroscope inspect drifting-bar` lists every parameter with its type, range and default\n\n\
+         error: many-sweeps.toml is not a valid pipeline (1 problem)\n"
     );
 }
 
