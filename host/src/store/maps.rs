@@ -35,7 +35,10 @@ impl StageDatasets {
     pub fn read_2d<T: H5Type>(&self, name: &str) -> Result<Array2<T>, StoreError> {
         self.group
             .dataset(name)
-            .and_then(|d| d.read_2d::<T>())
+            .and_then(|d| {
+                super::element::can_allocate::<T>(Some(d.size()))?;
+                d.read_2d::<T>()
+            })
             .map_err(|e| {
                 StoreError::hdf5(
                     &self.path,
