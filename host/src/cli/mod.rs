@@ -2,6 +2,7 @@
 
 mod figures;
 mod inspect;
+mod pipeline_file;
 mod plugin_check;
 mod plugins;
 mod recover;

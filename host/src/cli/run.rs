@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::HumanCount;
 
+use super::pipeline_file::PipelineFile;
 use crate::pipeline::Pipeline;
 use crate::registry::SearchPath;
 use crate::runtime::{self, ProgressMode, RunError, RunOptions, StopSignal};
@@ -15,8 +16,9 @@ use crate::store::{RunStatus, Sink, StoreOptions};
 /// Arguments of `macroscope run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The pipeline file (TOML).
-    pub pipeline: PathBuf,
+    /// The pipeline file and the command line's changes to it.
+    #[command(flatten)]
+    pub file: PipelineFile,
     /// Write to this file instead of the pipeline's `output`.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -54,11 +56,9 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitCode> {
     let began = Instant::now();
     let registry = super::load_registry(search)?;
-    let pipeline = match args.output {
-        Some(output) => Pipeline::load_with_output(&args.pipeline, &registry, output),
-        None => Pipeline::load(&args.pipeline, &registry),
-    }
-    .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
+    let path = &args.file.pipeline;
+    let pipeline = Pipeline::load_with(path, &registry, &args.file.changes(args.output.clone()))
+        .with_context(|| format!("pipeline {} is not valid", path.display()))?;
     if !quiet {
         println!("{}", pipeline.estimate().describe());
     }

@@ -16,6 +16,9 @@ pub enum PipelineError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A `--set` or `--var` of the command line cannot be applied.
+    #[error(transparent)]
+    CommandLine(#[from] super::OverrideError),
     /// The text is not valid TOML.
     #[error("TOML syntax error: {message}")]
     Syntax {
@@ -437,7 +440,7 @@ impl PipelineError {
     pub fn hint(&self) -> Option<String> {
         use PipelineError::*;
         Some(match self {
-            Read { .. } | Syntax { .. } | InvalidValue { .. } => return None,
+            Read { .. } | CommandLine(_) | Syntax { .. } | InvalidValue { .. } => return None,
             UnknownKey { key, allowed, .. } => format!(
                 "{}allowed keys here: {}",
                 did_you_mean(key, allowed.iter().map(String::as_str)),

@@ -11,6 +11,7 @@ mod error;
 pub mod file;
 mod graph;
 mod inputs;
+mod overrides;
 mod params;
 mod report;
 mod summary;
@@ -28,7 +29,36 @@ use crate::session::Session;
 
 pub use builder::PipelineBuilder;
 pub use error::PipelineError;
+pub use overrides::{OverrideError, Overrides, Set, Var};
 pub use report::{Located, Location, ValidationErrors};
+
+/// What the command line changes in a pipeline file before it is checked.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Write this file instead of `[pipeline] output` (`--output`); the
+    /// file's `output` is then not checked: the run checks this one's
+    /// directory when it starts.
+    pub output: Option<PathBuf>,
+    /// `--set` and `--var`, applied to the text.
+    pub overrides: Overrides,
+}
+
+/// Errors with no place in the file (it could not be read, or the command
+/// line's changes do not fit it).
+fn unlocated(
+    path: &Path,
+    text: String,
+    errors: impl IntoIterator<Item = PipelineError>,
+) -> ValidationErrors {
+    let errors = errors
+        .into_iter()
+        .map(|error| Located {
+            error,
+            location: None,
+        })
+        .collect();
+    ValidationErrors::new(path.to_path_buf(), text, errors)
+}
 
 /// A validated pipeline, ready to run. Stages are in topological order.
 ///
@@ -47,36 +77,37 @@ pub struct Pipeline {
 impl Pipeline {
     /// Reads the pipeline file at `path` and checks it against the plugins of `registry`.
     pub fn load(path: &Path, registry: &Registry) -> Result<Pipeline, ValidationErrors> {
-        Pipeline::read(path, registry, None)
+        Pipeline::load_with(path, registry, &Changes::default())
     }
 
-    /// [`Pipeline::load`], writing `output` instead of `[pipeline] output`
-    /// (`macroscope run --output`). The file's `output` is then not checked:
-    /// the run checks `output`'s directory when it starts.
-    pub fn load_with_output(
+    /// [`Pipeline::load`] with the command line's changes (`macroscope run
+    /// --output`, `--set`, `--var`) applied first.
+    pub fn load_with(
         path: &Path,
         registry: &Registry,
-        output: PathBuf,
+        changes: &Changes,
     ) -> Result<Pipeline, ValidationErrors> {
-        Pipeline::read(path, registry, Some(output))
-    }
-
-    fn read(
-        path: &Path,
-        registry: &Registry,
-        output: Option<PathBuf>,
-    ) -> Result<Pipeline, ValidationErrors> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Pipeline::check(path, text, registry, output),
-            Err(source) => Err(ValidationErrors::new(
-                path.to_path_buf(),
-                String::new(),
-                vec![Located {
-                    error: PipelineError::Read { source },
-                    location: None,
-                }],
-            )),
-        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(source) => {
+                return Err(unlocated(
+                    path,
+                    String::new(),
+                    [PipelineError::Read { source }],
+                ))
+            }
+        };
+        let text = match changes.overrides.apply(&text) {
+            Ok(changed) => changed,
+            Err(errors) => {
+                return Err(unlocated(
+                    path,
+                    text,
+                    errors.into_iter().map(PipelineError::CommandLine),
+                ))
+            }
+        };
+        Pipeline::check(path, text, registry, changes.output.clone())
     }
 
     /// Checks `text` as the contents of the pipeline file `path` (`file:`

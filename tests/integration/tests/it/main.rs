@@ -4,6 +4,7 @@
 //! - `plugins`: plugin libraries built as real `cdylib`s, loaded by the host
 //!   and driven through its command line;
 //! - `pipelines`: `macroscope run` end to end with a library plugin;
+//! - `command_line`: one pipeline file for many sessions (`--var`, `--set`);
 //! - `import`: movies recorded elsewhere, brought in with `movie-file`;
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
@@ -18,6 +19,7 @@
 
 mod built_plugins;
 mod cli;
+mod command_line;
 mod import;
 mod limits;
 mod output;
