@@ -50,13 +50,10 @@ pub fn write_figures(maps: &MapSet, dir: &Path) -> Result<Vec<PathBuf>, FigureEr
         source,
     })?;
     let figures = [
-        (
-            "azimuth.png",
-            render_map(&maps.azimuth_deg, "azimuth (deg)"),
-        ),
+        ("azimuth.png", render_map(&maps.azimuth_deg, "azimuth (°)")),
         (
             "altitude.png",
-            render_map(&maps.altitude_deg, "altitude (deg)"),
+            render_map(&maps.altitude_deg, "altitude (°)"),
         ),
         ("sign_map.png", render_sign_map(&maps.sign_map)),
         (

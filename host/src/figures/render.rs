@@ -4,11 +4,13 @@ use ndarray::Array2;
 
 use super::canvas::{Canvas, BLACK, WHITE};
 use super::colormap::{grey, red_blue, turbo};
-use super::font::{draw_text, text_width, HEIGHT};
+use super::font::{draw_text, line_height, text_width};
 
 const MARGIN: usize = 12;
-const TITLE_SCALE: usize = 2;
-const LABEL_SCALE: usize = 2;
+/// Title text size, pixels.
+const TITLE_SIZE: f32 = 22.0;
+/// Colour-bar label size, pixels.
+const LABEL_SIZE: f32 = 16.0;
 const BAR_WIDTH: usize = 20;
 const BAR_GAP: usize = 16;
 const MIN_MAP_WIDTH: usize = 400;
@@ -97,8 +99,8 @@ fn draw_figure(
 ) -> Canvas {
     let scale = (MIN_MAP_WIDTH / cols.max(1)).max(1);
     let (map_w, map_h) = (cols * scale, rows * scale);
-    let title_h = HEIGHT * TITLE_SCALE + MARGIN;
-    let label_w = text_width("-000.0", LABEL_SCALE);
+    let title_h = line_height(TITLE_SIZE) + MARGIN;
+    let label_w = text_width("-000.0", LABEL_SIZE);
     let bar_w = if bar.is_some() {
         BAR_GAP + BAR_WIDTH + 6 + label_w
     } else {
@@ -109,7 +111,7 @@ fn draw_figure(
         MARGIN * 2 + title_h + map_h,
         WHITE,
     );
-    draw_text(&mut canvas, title, MARGIN, MARGIN, TITLE_SCALE, BLACK);
+    draw_text(&mut canvas, title, MARGIN, MARGIN, TITLE_SIZE, BLACK);
     let (x0, y0) = (MARGIN, MARGIN + title_h);
     for r in 0..rows {
         for c in 0..cols {
@@ -137,13 +139,13 @@ fn draw_figure(
         }
         canvas.outline_rect(bx - 1, y0 - 1, BAR_WIDTH + 2, map_h + 2, BLACK);
         for (t, value) in [(1.0, high), (0.5, (low + high) / 2.0), (0.0, low)] {
-            let y = y0 + ((1.0 - t) * (map_h as f64 - (HEIGHT * LABEL_SCALE) as f64)) as usize;
+            let y = y0 + ((1.0 - t) * (map_h as f64 - line_height(LABEL_SIZE) as f64)) as usize;
             draw_text(
                 &mut canvas,
                 &format!("{value:.1}"),
                 bx + BAR_WIDTH + 6,
                 y,
-                LABEL_SCALE,
+                LABEL_SIZE,
                 BLACK,
             );
         }
@@ -224,7 +226,7 @@ mod tests {
         let map = Array2::from_shape_fn((4, 4), |(_, c)| c as f64);
         let canvas = render_map(&map, "");
         let scale = MIN_MAP_WIDTH / 4;
-        let top = MARGIN + HEIGHT * TITLE_SCALE + MARGIN;
+        let top = MARGIN + line_height(TITLE_SIZE) + MARGIN;
         assert_eq!(canvas.get(MARGIN + scale / 2, top + scale / 2), turbo(0.0));
         assert_eq!(
             canvas.get(MARGIN + 3 * scale + scale / 2, top + scale / 2),
@@ -239,7 +241,7 @@ mod tests {
         let sign = Array2::from_elem((9, 9), -0.8);
         let canvas = render_borders(None, &labels, &sign);
         let scale = MIN_MAP_WIDTH / 9;
-        let top = MARGIN + HEIGHT * TITLE_SCALE + MARGIN;
+        let top = MARGIN + line_height(TITLE_SIZE) + MARGIN;
         assert_eq!(
             canvas.get(MARGIN + 2 * scale, top + 4 * scale),
             [30, 60, 220],
