@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod figures;
 pub mod item;
 pub mod pipeline;
+pub mod readable;
 pub mod registry;
 pub mod runtime;
 pub mod session;

@@ -61,6 +61,9 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
         None => Pipeline::load(&args.pipeline, &registry),
     }
     .with_context(|| format!("pipeline {} is not valid", args.pipeline.display()))?;
+    if !quiet {
+        println!("{}", pipeline.estimate().describe());
+    }
     // Devices open before anything is stored: a missing camera leaves no file.
     let started = runtime::start_devices(&pipeline)?;
     let plan = runtime::run_plan(&pipeline, &started);

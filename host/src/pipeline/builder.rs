@@ -62,7 +62,8 @@ impl PipelineBuilder {
     /// [`InputSource::File`] path is relative to the working directory), and
     /// asks the plugin for its outputs. Fails as `validate` would: an id that
     /// cannot name a stage or is taken, an input naming no output, a recorded
-    /// dataset that cannot be read, a plugin refusing to declare.
+    /// dataset that cannot be read, a plugin refusing to declare, an output
+    /// past the host's limits.
     pub fn stage(
         mut self,
         id: &str,
@@ -89,6 +90,9 @@ impl PipelineBuilder {
                 message: e.message().to_owned(),
             })
         })?;
+        if let Some(over) = super::budget::over_limit(&outputs) {
+            return Err(Box::new(over.error(stage, plugin.handle.name().to_owned())));
+        }
         self.pipeline.stages.push(Stage {
             id: stage,
             plugin,

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+use super::budget::{MAX_ITEM_BYTES, MAX_OUTPUT_BYTES};
+use crate::readable;
+
 /// Something wrong with a pipeline file. Each variant names the stage, key,
 /// plugin or input concerned; [`PipelineError::hint`] says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -275,6 +278,48 @@ pub enum PipelineError {
         /// What it did.
         message: String,
     },
+    /// One item of a declared output is larger than the host can hold.
+    #[error(
+        "stage `{stage}`: output `{port}` of plugin `{plugin}` has items of {spec} ({} each), \
+         more than the {} an item may take",
+        readable::size(*bytes),
+        readable::bytes(MAX_ITEM_BYTES)
+    )]
+    ItemTooLarge {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// The output port.
+        port: String,
+        /// Its kind, element type and item shape.
+        spec: String,
+        /// Bytes of one item; `None` past `u64`.
+        bytes: Option<u64>,
+    },
+    /// A declared output would grow past what a run may write.
+    #[error(
+        "stage `{stage}`: output `{port}` of plugin `{plugin}` would hold {} items of {} ({} \
+         before compression), more than the {} an output may write",
+        readable::count(*items as f64),
+        readable::bytes(*item_bytes),
+        readable::size(*bytes),
+        readable::bytes(MAX_OUTPUT_BYTES)
+    )]
+    OutputTooLarge {
+        /// The stage.
+        stage: String,
+        /// The plugin.
+        plugin: String,
+        /// The output port.
+        port: String,
+        /// Items it expects.
+        items: u64,
+        /// Bytes of one item.
+        item_bytes: u64,
+        /// Bytes it would hold; `None` past `u64`.
+        bytes: Option<u64>,
+    },
     /// More or fewer inputs are wired than the plugin declares.
     #[error(
         "stage `{stage}`: plugin `{plugin}` takes {} input(s) ({}), but {found} are connected",
@@ -489,6 +534,13 @@ impl PipelineError {
                 format!("this is a bug in plugin `{plugin}`: report it to its authors")
             }
             DeclareFailed { plugin, .. } => format!("`macroscope inspect {plugin}` describes its parameters and inputs"),
+            ItemTooLarge { plugin, .. } => format!(
+                "the parameters of `{plugin}` set the shape of its items: lower them (`macroscope inspect {plugin}` lists them)"
+            ),
+            OutputTooLarge { plugin, .. } => format!(
+                "the parameters of `{plugin}` and of the stages feeding it set how many items it emits: \
+                 lower them (`macroscope inspect {plugin}` lists them)"
+            ),
             InputCount { plugin, .. } => format!(
                 "connect what `{plugin}` takes (`macroscope inspect {plugin}` lists its inputs)"
             ),

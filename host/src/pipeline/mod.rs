@@ -4,6 +4,7 @@
 //! plugins' schemas, every stage configured). [`Pipeline::load`] reports every
 //! problem at once, each located at `file:line:column` with a hint.
 
+pub mod budget;
 mod builder;
 mod closest;
 mod error;
@@ -160,6 +161,12 @@ impl Pipeline {
     /// The stages, upstream first.
     pub fn stages(&self) -> &[Stage] {
         &self.stages
+    }
+
+    /// What the run is expected to take: its duration at the sources' rates
+    /// and the bytes it writes, as far as the stages declare them.
+    pub fn estimate(&self) -> budget::RunEstimate {
+        budget::RunEstimate::of(self.stages.iter().map(|s| (s.id(), s.outputs())))
     }
 }
 

@@ -25,6 +25,7 @@ impl Pipeline {
         if let Some(store) = &self.store {
             let _ = writeln!(out, "  store:  {}", store.display());
         }
+        let _ = writeln!(out, "  {}", self.estimate().describe());
         let ports = || self.stages.iter().flat_map(|s| s.outputs.iter());
         let name_width = ports().map(|p| p.name.len()).max().unwrap_or(0);
         let shape_width = ports()

@@ -775,6 +775,8 @@ fn the_summary_lists_stages_ports_and_connections() {
         pipeline.summary(),
         "pipeline `test` (lab/test.toml) is valid: 2 stages, 1 connection\n\
          \x20 output: test.h5\n\
+         \x20 expected: duration unknown (no source declares its rate); 64 B before compression \
+         and 2 streams of unknown length\n\
          \n\
          stages, in run order:\n\
          \x20 source: tone 1.2.0 (stimulus, builtin)\n\

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use macroscope_plugin_api::{ErrorKind, InputPort, PluginError, PortSpec};
 use toml::Spanned;
 
+use super::budget;
 use super::error::PipelineError;
 use super::file::{PipelineFile, StageEntry, StageTable};
 use super::graph;
@@ -361,6 +362,13 @@ fn declare_stage(drafts: &mut [Draft<'_>], index: usize, problems: &mut Problems
     }
     match plugin.handle.outputs(params, &ports) {
         Ok(outputs) => {
+            // A stage past the host's limits is refused; the stages it feeds
+            // are then skipped quietly, their size following from its own.
+            if let Some(over) = budget::over_limit(&outputs) {
+                let (stage, plugin) = (draft.id().to_owned(), table.plugin.get_ref().clone());
+                problems.at(table.plugin.span(), over.error(stage, plugin));
+                return;
+            }
             let draft = &mut drafts[index];
             draft.outputs = Some(outputs);
             draft.bindings = bindings;

@@ -9,12 +9,12 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use indicatif::{
-    HumanCount, HumanFloatCount, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState,
-    ProgressStyle,
+    HumanCount, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle,
 };
 use macroscope_plugin_api::PortSpec;
 
 use crate::pipeline::Pipeline;
+use crate::readable::count as readable;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,11 @@ impl Progress {
 
 /// The items a stage expects over all its ports, if every port says.
 fn expected_items(outputs: &[PortSpec]) -> Option<u64> {
-    outputs.iter().map(PortSpec::expected_items).sum()
+    // Saturating: a count beyond u64 is refused by `validate`, never a panic here.
+    outputs
+        .iter()
+        .map(PortSpec::expected_items)
+        .try_fold(0_u64, |sum, items| Some(sum.saturating_add(items?)))
 }
 
 fn spawn_bars(meters: Vec<Meter>, done: Arc<AtomicBool>) -> JoinHandle<()> {
@@ -201,34 +205,9 @@ fn progress_of(id: &str, items: u64, total: Option<u64>, seconds: f64) -> String
     }
 }
 
-/// A rate or an estimate as a person reads it: thousands separated by commas,
-/// and decimals only while they matter (`68,880`, `318`, `12.5`, `0.25`).
-fn readable(value: f64) -> String {
-    if !value.is_finite() {
-        return "-".to_owned();
-    }
-    let decimals = match value.abs() {
-        v if v >= 100.0 || v == v.trunc() => 0,
-        v if v >= 10.0 => 1,
-        _ => 2,
-    };
-    format!("{:.*}", decimals, HumanFloatCount(value))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_and_rates_are_grouped_by_thousands_with_only_the_decimals_that_matter() {
-        assert_eq!(readable(68_880.0), "68,880");
-        assert_eq!(readable(2_289.751_196_412_800_7), "2,290");
-        assert_eq!(readable(318.4), "318");
-        assert_eq!(readable(12.46), "12.5");
-        assert_eq!(readable(0.25), "0.25");
-        assert_eq!(readable(1_000_000.0), "1,000,000");
-        assert_eq!(readable(f64::NAN), "-");
-    }
 
     #[test]
     fn a_stage_with_a_known_total_shows_percent_rate_and_time_left() {

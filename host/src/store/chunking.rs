@@ -22,6 +22,9 @@ pub const SMALL_ITEM_BYTES: usize = 4096;
 pub const SMALL_CHUNK_BYTES: usize = 4 * 1024;
 /// Target chunk size of dataset ports.
 pub const DATASET_CHUNK_BYTES: usize = 1 << 20;
+/// The largest chunk `items_per_chunk` may ask for (1 GiB): a chunk is
+/// assembled whole in memory, and HDF5 refuses chunks of 4 GiB or more.
+pub const MAX_CHUNK_BYTES: usize = 1 << 30;
 
 /// Whether a dataset's chunks are filtered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,15 +45,17 @@ pub struct ChunkPlan {
 }
 
 /// The plan for the `[N, ...]` data of a stream whose items have `item_bytes`.
+/// `items_per_chunk` is honoured up to [`MAX_CHUNK_BYTES`] a chunk.
 pub fn stream_plan(item_bytes: usize, items_per_chunk: Option<u32>, level: u32) -> ChunkPlan {
+    let most_rows = (MAX_CHUNK_BYTES / item_bytes.max(1)).max(1);
+    let items_per_chunk = items_per_chunk.map(|n| (n.max(1) as usize).min(most_rows));
     if item_bytes >= SMALL_ITEM_BYTES {
         ChunkPlan {
-            rows: u64::from(items_per_chunk.unwrap_or(1).max(1)),
+            rows: items_per_chunk.unwrap_or(1) as u64,
             filtering: Filtering::ShuffleDeflate(level),
         }
     } else {
-        let rows =
-            items_per_chunk.map_or(SMALL_CHUNK_BYTES / item_bytes.max(1), |n| n.max(1) as usize);
+        let rows = items_per_chunk.unwrap_or(SMALL_CHUNK_BYTES / item_bytes.max(1));
         ChunkPlan {
             rows: rows as u64,
             filtering: Filtering::None,
@@ -153,6 +158,13 @@ mod tests {
     #[test]
     fn items_per_chunk_is_honoured_for_frames() {
         assert_eq!(stream_plan(8192, Some(4), 3).rows, 4);
+    }
+
+    #[test]
+    fn items_per_chunk_stops_at_a_gigabyte_chunk() {
+        // 4e9 items of 36 kB asked for a 154 TB chunk, assembled in memory.
+        assert_eq!(stream_plan(36_000, Some(u32::MAX), 1).rows, 29_826);
+        assert_eq!(stream_plan(8, Some(u32::MAX), 1).rows, 134_217_728);
     }
 
     #[test]

@@ -110,6 +110,12 @@ fn read_as<T: Element + hdf5::H5Type>(
     dataset: &Dataset,
     rows: Option<std::ops::Range<usize>>,
 ) -> hdf5::Result<ArrayData> {
+    let row_len = dataset.shape().iter().skip(1).product::<usize>();
+    let count = match &rows {
+        None => Some(dataset.size()),
+        Some(rows) => rows.len().checked_mul(row_len),
+    };
+    can_allocate::<T>(count)?;
     let values: Vec<T> = match rows {
         None => dataset.read_raw::<T>()?,
         Some(rows) => {
@@ -130,6 +136,21 @@ fn read_as<T: Element + hdf5::H5Type>(
         }
     };
     Ok(ArrayData::from_vec(values))
+}
+
+/// Fails, instead of aborting the process, when `count` values of `T` (as a
+/// file's shape says; `None` past `usize`) cannot be allocated: the HDF5
+/// crate allocates its read buffers infallibly, so the allocation is tried
+/// here first (untouched, it costs no memory) and a damaged or hostile shape
+/// is an error naming the size.
+pub fn can_allocate<T>(count: Option<usize>) -> hdf5::Result<()> {
+    let bytes = count.and_then(|n| n.checked_mul(size_of::<T>()));
+    let fits = count.is_some_and(|n| Vec::<T>::new().try_reserve_exact(n).is_ok());
+    if fits {
+        return Ok(());
+    }
+    let size = crate::readable::size(bytes.map(|b| b as u64));
+    Err(format!("its shape asks for {size} in memory, which cannot be allocated").into())
 }
 
 /// A metadata value as the little-endian bytes of its column type.
@@ -222,6 +243,29 @@ mod tests {
         scalar_bytes(Scalar::Int(0x0102), ElementType::U16, &mut out);
         scalar_bytes(Scalar::Float(1.5), ElementType::F32, &mut out);
         assert_eq!(out, [0xFE, 0x02, 0x01, 0x00, 0x00, 0xC0, 0x3F]);
+    }
+
+    #[test]
+    fn a_shape_too_large_to_allocate_is_an_error_not_an_abort() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("huge.h5")).unwrap();
+        // Chunked and never written: a few hundred bytes on disk.
+        let dataset = file
+            .new_dataset::<u16>()
+            .chunk([1, 1000])
+            .shape([1_000_000_000_000_usize, 1_000_000])
+            .create("frames")
+            .unwrap();
+        let error = read(&dataset, ElementType::U16, None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "its shape asks for 2.0 EB in memory, which cannot be allocated"
+        );
+        let error = read(&dataset, ElementType::U16, Some(0..1_000_000_000_000)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "its shape asks for 2.0 EB in memory, which cannot be allocated"
+        );
     }
 
     #[test]

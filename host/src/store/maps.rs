@@ -48,7 +48,10 @@ impl StageDatasets {
     ) -> Result<ndarray::Array<T, D>, StoreError> {
         self.group
             .dataset(name)
-            .and_then(|d| d.read::<T, D>())
+            .and_then(|d| {
+                super::element::can_allocate::<T>(Some(d.size()))?;
+                d.read::<T, D>()
+            })
             .map_err(|e| {
                 StoreError::hdf5(
                     &self.path,

@@ -60,7 +60,8 @@ pub struct StoreOptions {
     pub store_dir: PathBuf,
     /// Deflate level 0-9 (shuffle is always applied).
     pub deflate_level: u32,
-    /// Items per chunk of compressed streams (`None`: one item per chunk).
+    /// Items per chunk of compressed streams (`None`: one item per chunk),
+    /// at most as many as fit in 1 GiB (`chunking::MAX_CHUNK_BYTES`).
     pub items_per_chunk: Option<u32>,
     /// Compression worker threads (0: one per core).
     pub compression_threads: usize,

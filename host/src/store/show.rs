@@ -13,6 +13,7 @@ use super::error::StoreError;
 use super::layout::{self, dataset as attr, group as gattr, root};
 use super::open;
 use super::provenance::parse_inputs;
+use crate::readable::bytes;
 
 /// Renders the whole description of the file at `path`.
 pub fn render(path: &Path) -> Result<String, StoreError> {
@@ -237,31 +238,9 @@ fn ellipsis(text: &str, max: usize) -> String {
     }
 }
 
-/// Bytes in B, kB, MB, GB (powers of 1000).
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
-    if n < 1000 {
-        return format!("{n} B");
-    }
-    let mut value = n as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn byte_counts_use_decimal_units() {
-        assert_eq!(bytes(999), "999 B");
-        assert_eq!(bytes(1_500), "1.5 kB");
-        assert_eq!(bytes(524_288_000), "524.3 MB");
-    }
 
     #[test]
     fn hashes_are_shortened_to_twelve_digits() {

@@ -232,6 +232,9 @@ impl Sink {
         let (written, writer_error) = writer.finish();
         let reserve = durable::reserve_path(&self.partial);
         durable::release_all_but_reason(&reserve);
+        // Where a test fills the disk: the streams are written and the
+        // space set aside for sealing is given back (`sleep(MS)` holds it here).
+        fail::fail_point!("store::before-seal");
         let status = if writer_error.is_some() {
             RunStatus::Failed
         } else {

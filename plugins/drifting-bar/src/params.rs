@@ -193,11 +193,31 @@ pub enum ParamsError {
         /// Bytes of one frame.
         bytes: u64,
     },
+    /// The stimulus (or one sweep of it) would last longer than any session.
+    #[error(
+        "parameter `{field}` = {value} makes {what} last {seconds:.3e} s, more than the \
+         {MAX_STIMULUS_S} s (24 h) a stimulus may last"
+    )]
+    TooLong {
+        /// The parameter that makes it long.
+        field: &'static str,
+        /// What was given.
+        value: f64,
+        /// "one sweep" or "the stimulus".
+        what: &'static str,
+        /// How long it would last (s).
+        seconds: f64,
+    },
 }
 
 /// The most one stored frame may take (1 GiB): far beyond any monitor, well
 /// short of what makes an allocation fail.
 pub const MAX_FRAME_BYTES: u64 = 1 << 30;
+
+/// The longest a stimulus may last (24 h): an imaging session is hours long,
+/// so a longer one is a mistaken parameter (a bar wider than the visual
+/// field, a crawling drift, billions of sweeps), refused before it runs.
+pub const MAX_STIMULUS_S: f64 = 86_400.0;
 
 impl ParamsError {
     /// The parameter the error is about.
@@ -207,6 +227,7 @@ impl ParamsError {
             ParamsError::NoDirections | ParamsError::RepeatedDirection(_) => "directions",
             ParamsError::BadDownsample { .. } => "downsample",
             ParamsError::FrameTooLarge { .. } => "width_px",
+            ParamsError::TooLong { field, .. } => field,
         }
     }
 }
@@ -249,8 +270,18 @@ impl Params {
                 0.0,
                 self.display_rate_hz,
             ),
-            ("baseline_before_s", self.baseline_before_s, 0.0, f64::MAX),
-            ("baseline_after_s", self.baseline_after_s, 0.0, f64::MAX),
+            (
+                "baseline_before_s",
+                self.baseline_before_s,
+                0.0,
+                MAX_STIMULUS_S,
+            ),
+            (
+                "baseline_after_s",
+                self.baseline_after_s,
+                0.0,
+                MAX_STIMULUS_S,
+            ),
             ("foot_right_cm", self.foot_right_cm, -f64::MAX, f64::MAX),
             ("foot_up_cm", self.foot_up_cm, -f64::MAX, f64::MAX),
             (
@@ -292,6 +323,7 @@ impl Params {
                 height: self.height_px,
             });
         }
+        self.check_duration()?;
         let (width, height) = self.stored_size();
         let bytes = width as u64 * height as u64;
         if bytes > MAX_FRAME_BYTES {
@@ -299,6 +331,56 @@ impl Params {
                 width: width as u64,
                 height: height as u64,
                 bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Params {
+    /// Refuses a sweep, or a whole stimulus, longer than [`MAX_STIMULUS_S`],
+    /// naming the parameter that makes it so: the bar width or drift speed for
+    /// one sweep (whichever is out of proportion), the sweep count for the whole.
+    fn check_duration(&self) -> Result<(), ParamsError> {
+        let field = crate::geometry::Monitor::from_params(self).field();
+        let sweep_s = |axis: Axis| {
+            let span = field.along(axis);
+            (span.max - span.min + self.bar_width_deg) / self.drift_speed_deg_per_s
+        };
+        let longest = self
+            .directions
+            .iter()
+            .map(|d| sweep_s(d.axis()))
+            .fold(0.0, f64::max);
+        if longest > MAX_STIMULUS_S {
+            let widest_span = (field.azimuth.max - field.azimuth.min)
+                .max(field.altitude.max - field.altitude.min);
+            let (field, value) = if self.bar_width_deg > widest_span {
+                ("bar_width_deg", self.bar_width_deg)
+            } else {
+                ("drift_speed_deg_per_s", self.drift_speed_deg_per_s)
+            };
+            return Err(ParamsError::TooLong {
+                field,
+                value,
+                what: "one sweep",
+                seconds: longest,
+            });
+        }
+        let sweeps = f64::from(self.sweeps_per_direction);
+        let seconds = self.baseline_before_s
+            + self.baseline_after_s
+            + self
+                .directions
+                .iter()
+                .map(|d| sweeps * sweep_s(d.axis()))
+                .sum::<f64>();
+        if seconds > MAX_STIMULUS_S {
+            return Err(ParamsError::TooLong {
+                field: "sweeps_per_direction",
+                value: sweeps,
+                what: "the stimulus",
+                seconds,
             });
         }
         Ok(())
@@ -348,6 +430,32 @@ mod tests {
             ..Params::default()
         };
         assert_eq!(params.validate(), Err(ParamsError::RepeatedDirection("LR")));
+    }
+
+    #[test]
+    fn a_bar_wider_than_the_visual_field_makes_a_sweep_too_long() {
+        let params = Params {
+            bar_width_deg: 9.2e18,
+            ..Params::default()
+        };
+        assert_eq!(
+            params.validate().unwrap_err().to_string(),
+            "parameter `bar_width_deg` = 9200000000000000000 makes one sweep last 1.022e18 s, more than \
+             the 86400 s (24 h) a stimulus may last"
+        );
+    }
+
+    #[test]
+    fn billions_of_sweeps_make_the_stimulus_too_long() {
+        let params = Params {
+            sweeps_per_direction: 4_000_000_000,
+            ..Params::default()
+        };
+        assert_eq!(
+            params.validate().unwrap_err().to_string(),
+            "parameter `sweeps_per_direction` = 4000000000 makes the stimulus last 2.255e11 s, more than \
+             the 86400 s (24 h) a stimulus may last"
+        );
     }
 
     #[test]

@@ -13,6 +13,10 @@ use crate::response::{response_sigma_deg, Cortex, Drive};
 use crate::retinotopy_model::{FieldRanges, TrueRetinotopy};
 use crate::schedule::{seconds_to_ns, ScheduleInput, StimulusHistory};
 
+/// The most schedule rows the stimulus history reserves room for up front
+/// (a minute at 1 kHz); past that it grows as rows arrive.
+const MAX_HISTORY_HINT: usize = 60_000;
+
 /// State of a configured `synthetic-cortex` stage.
 #[derive(Debug)]
 pub struct Camera {
@@ -55,9 +59,13 @@ impl Camera {
             params.response_amplitude,
             Self::response_sigma_deg(params, &schedule),
         );
-        let history_rows = ((params.hemodynamic_delay_s + 2.0 / params.frame_rate_hz)
-            * schedule.display_rate_hz) as usize
-            + 4;
+        // A hint only, capped: the rate comes from the input's attributes, and
+        // an absurd one (1e12 Hz) must not ask for terabytes up front; the
+        // history grows as the rows arrive.
+        let history_rows = (((params.hemodynamic_delay_s + 2.0 / params.frame_rate_hz)
+            * schedule.display_rate_hz) as usize)
+            .saturating_add(4)
+            .min(MAX_HISTORY_HINT);
         Camera {
             cortex,
             truth,
@@ -150,9 +158,13 @@ mod tests {
     use super::*;
 
     fn schedule_port() -> InputPort {
+        schedule_port_at(60.0)
+    }
+
+    fn schedule_port_at(display_rate_hz: f64) -> InputPort {
         let spec = SchedulePort::new(ScheduleAttributes {
             directions: vec![Direction::LR],
-            display_rate_hz: 60.0,
+            display_rate_hz,
             sweep_duration_s: PerAxis {
                 azimuth: Some(100.0),
                 altitude: None,
@@ -209,5 +221,20 @@ mod tests {
         // Rows from (next exposure − 2.5 s) up to now: at most (2.5 s + 0.1 s) × 60 + 1.
         assert!(most <= 157, "held {most} rows");
         assert!(most >= 150);
+    }
+
+    #[test]
+    fn an_absurd_display_rate_does_not_reserve_terabytes_up_front() {
+        let params = Params {
+            width_px: 16,
+            height_px: 16,
+            ..Params::default()
+        };
+        // 1e12 Hz over a 1.5 s delay asked for 54 TB here and aborted the process.
+        let camera = Camera::new(
+            &params,
+            ScheduleInput::from_inputs(&[schedule_port_at(1e12)]).unwrap(),
+        );
+        assert!(camera.history.capacity() <= 2 * MAX_HISTORY_HINT);
     }
 }

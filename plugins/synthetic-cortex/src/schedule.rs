@@ -203,6 +203,12 @@ impl StimulusHistory {
         self.rows.back()
     }
 
+    /// Rows it has room for before it reallocates.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.rows.capacity()
+    }
+
     /// Number of rows held.
     pub fn len(&self) -> usize {
         self.rows.len()

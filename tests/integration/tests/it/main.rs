@@ -5,6 +5,7 @@
 //!   and driven through its command line;
 //! - `pipelines`: `macroscope run` end to end with a library plugin;
 //! - `import`: movies recorded elsewhere, brought in with `movie-file`;
+//! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
 //! - `store`: the storage sink, its files and the commands that read them;
 //! - `torture`: kills, damaged files and fuzzed pipelines, counted (ignored
@@ -18,6 +19,7 @@
 mod built_plugins;
 mod cli;
 mod import;
+mod limits;
 mod output;
 mod pipeline_files;
 mod pipelines;

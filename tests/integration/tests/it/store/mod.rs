@@ -13,4 +13,5 @@ mod ownership;
 mod reanalysis;
 mod roundtrip;
 mod schema;
+mod seal_disk_full;
 mod verify;
