@@ -36,6 +36,8 @@ pub struct Args {
     /// Do not write PNG figures after the run.
     #[arg(long)]
     pub no_figures: bool,
+    #[command(flatten)]
+    pub drawing: super::figures::DrawingArgs,
     /// Seconds between progress lines when stderr is not a terminal (a log
     /// file, a pipe, a cluster job); on a terminal, bars update continuously.
     #[arg(long, value_name = "SECONDS", default_value_t = runtime::LINE_EVERY.as_secs_f64(),
@@ -127,7 +129,7 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
         return Ok(ExitCode::FAILURE);
     }
     if !args.no_figures {
-        report_maps(&summary.path)?;
+        report_maps(&summary.path, &args.drawing.options())?;
     }
     print_status(status, &summary.path, began);
     Ok(ExitCode::SUCCESS)
@@ -153,12 +155,15 @@ fn status_word(status: RunStatus) -> &'static str {
 
 /// If the run made retinotopic maps: writes the figures and, when the camera was
 /// a synthetic cortex with a known truth, prints how close the maps came.
-fn report_maps(file: &std::path::Path) -> anyhow::Result<()> {
+fn report_maps(
+    file: &std::path::Path,
+    options: &crate::figures::FigureOptions,
+) -> anyhow::Result<()> {
     let Some(maps) = crate::figures::find_map_set(file).context("reading the maps back")? else {
         return Ok(());
     };
     let dir = super::figures::default_dir(file);
-    let written = crate::figures::write_figures(&maps, &dir)?;
+    let written = crate::figures::write_figures(&maps, options, &dir)?;
     println!("figures: {} ({} PNGs)", dir.display(), written.len());
     if let Some(truth) =
         crate::evaluate::find_truth(file).context("reading the ground truth back")?

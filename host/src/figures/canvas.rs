@@ -48,6 +48,18 @@ impl Canvas {
         }
     }
 
+    /// Mixes `colour` into (x, y) by `alpha` (0 keeps the pixel, 1 replaces
+    /// it); outside the canvas is ignored.
+    pub fn blend(&mut self, x: usize, y: usize, colour: [u8; 3], alpha: f32) {
+        if x < self.width && y < self.height {
+            let alpha = alpha.clamp(0.0, 1.0);
+            let pixel = &mut self.pixels[y * self.width + x];
+            for (old, new) in pixel.iter_mut().zip(colour) {
+                *old = (f32::from(*old) * (1.0 - alpha) + f32::from(new) * alpha).round() as u8;
+            }
+        }
+    }
+
     /// Fills a rectangle.
     pub fn fill_rect(&mut self, x: usize, y: usize, w: usize, h: usize, colour: [u8; 3]) {
         for yy in y..(y + h).min(self.height) {

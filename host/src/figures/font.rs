@@ -1,73 +1,102 @@
-//! A 5×7 bitmap font with just the characters figure labels use.
+//! Figure text rasterised by `ab_glyph` from an embedded DejaVu Sans (see
+//! `fonts/DejaVuSans-LICENSE.txt`), so a figure comes out the same on every
+//! platform: no system font is ever looked up.
+
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 
 use super::canvas::Canvas;
 
-/// Width of a glyph cell in font pixels (5 + 1 spacing).
-pub const ADVANCE: usize = 6;
-/// Height of a glyph in font pixels.
-pub const HEIGHT: usize = 7;
+/// The embedded font file (DejaVu Sans 2.37, unmodified).
+const DEJAVU_SANS: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 
-/// Rows of a glyph, top first, 5 bits each (bit 4 = leftmost).
-fn glyph(c: char) -> [u8; 7] {
-    match c {
-        '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
-        '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
-        '3' => [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
-        '4' => [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02],
-        '5' => [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
-        '6' => [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E],
-        '7' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
-        '8' => [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E],
-        '9' => [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
-        '-' => [0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00],
-        '+' => [0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00],
-        '.' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C],
-        '(' => [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02],
-        ')' => [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
-        'a' => [0x00, 0x00, 0x0E, 0x01, 0x0F, 0x11, 0x0F],
-        'd' => [0x01, 0x01, 0x0D, 0x13, 0x11, 0x11, 0x0F],
-        'e' => [0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E],
-        'f' => [0x06, 0x09, 0x08, 0x1C, 0x08, 0x08, 0x08],
-        'g' => [0x00, 0x00, 0x0F, 0x11, 0x0F, 0x01, 0x0E],
-        'h' => [0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11],
-        'i' => [0x04, 0x00, 0x0C, 0x04, 0x04, 0x04, 0x0E],
-        'l' => [0x0C, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        'm' => [0x00, 0x00, 0x1A, 0x15, 0x15, 0x11, 0x11],
-        'n' => [0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11],
-        'o' => [0x00, 0x00, 0x0E, 0x11, 0x11, 0x11, 0x0E],
-        'r' => [0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10],
-        's' => [0x00, 0x00, 0x0E, 0x10, 0x0E, 0x01, 0x1E],
-        't' => [0x08, 0x08, 0x1C, 0x08, 0x08, 0x09, 0x06],
-        'u' => [0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0D],
-        'v' => [0x00, 0x00, 0x11, 0x11, 0x11, 0x0A, 0x04],
-        'z' => [0x00, 0x00, 0x1F, 0x02, 0x04, 0x08, 0x1F],
-        _ => [0; 7],
+/// The parsed embedded font.
+fn font() -> &'static FontRef<'static> {
+    static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        FontRef::try_from_slice(DEJAVU_SANS).expect("the embedded DejaVu Sans is a valid font")
+    })
+}
+
+/// Height in pixels of a line of text at `size` pixels (ascent + descent, rounded up).
+pub fn line_height(size: f32) -> usize {
+    let scaled = font().as_scaled(PxScale::from(size));
+    (scaled.ascent() - scaled.descent()).ceil() as usize
+}
+
+/// Width in pixels of `text` at `size` pixels (advances and kerning, rounded up).
+pub fn text_width(text: &str, size: f32) -> usize {
+    let scaled = font().as_scaled(PxScale::from(size));
+    let mut width = 0.0;
+    let mut previous = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(prev) = previous {
+            width += scaled.kern(prev, id);
+        }
+        width += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    width.ceil() as usize
+}
+
+/// Draws `text` at `size` pixels with the top of its line box at (x, y),
+/// blending `colour` over the canvas by each pixel's glyph coverage.
+pub fn draw_text(canvas: &mut Canvas, text: &str, x: usize, y: usize, size: f32, colour: [u8; 3]) {
+    let scaled = font().as_scaled(PxScale::from(size));
+    let baseline = y as f32 + scaled.ascent();
+    let mut pen = x as f32;
+    let mut previous = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(prev) = previous {
+            pen += scaled.kern(prev, id);
+        }
+        let glyph = id.with_scale_and_position(scaled.scale(), ab_glyph::point(pen, baseline));
+        pen += scaled.h_advance(id);
+        previous = Some(id);
+        let Some(outline) = font().outline_glyph(glyph) else {
+            continue;
+        };
+        let bounds = outline.px_bounds();
+        outline.draw(|gx, gy, coverage| {
+            let px = bounds.min.x as i64 + i64::from(gx);
+            let py = bounds.min.y as i64 + i64::from(gy);
+            if px >= 0 && py >= 0 {
+                canvas.blend(px as usize, py as usize, colour, coverage);
+            }
+        });
     }
 }
 
-/// Draws `text` with its top-left corner at (x, y), each font pixel `scale`² screen pixels.
-pub fn draw_text(
-    canvas: &mut Canvas,
-    text: &str,
-    x: usize,
-    y: usize,
-    scale: usize,
-    colour: [u8; 3],
-) {
-    for (i, c) in text.chars().enumerate() {
-        let left = x + i * ADVANCE * scale;
-        for (row, bits) in glyph(c).iter().enumerate() {
-            for col in 0..5 {
-                if bits & (0x10 >> col) != 0 {
-                    canvas.fill_rect(left + col * scale, y + row * scale, scale, scale, colour);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figures::canvas::WHITE;
+
+    #[test]
+    fn a_label_leaves_ink_inside_its_box_and_none_outside() {
+        let mut canvas = Canvas::new(200, 60, WHITE);
+        let (x, y, size) = (10, 10, 20.0);
+        draw_text(&mut canvas, "azimuth (°)", x, y, size, [0, 0, 0]);
+        let (w, h) = (text_width("azimuth (°)", size), line_height(size));
+        let mut inside = 0;
+        for py in 0..canvas.height() {
+            for px in 0..canvas.width() {
+                let in_box = (x..x + w).contains(&px) && (y..y + h).contains(&py);
+                if canvas.get(px, py) != WHITE {
+                    assert!(in_box, "ink at ({px}, {py}) is outside the label's box");
+                    inside += 1;
                 }
             }
         }
+        assert!(inside > 100, "only {inside} inked pixels");
     }
-}
 
-/// Width in screen pixels of `text` at `scale`.
-pub fn text_width(text: &str, scale: usize) -> usize {
-    text.chars().count() * ADVANCE * scale
+    #[test]
+    fn a_wider_text_measures_wider() {
+        assert!(text_width("-10.0", 16.0) > text_width("0.0", 16.0));
+        assert_eq!(text_width("", 16.0), 0);
+    }
 }

@@ -1,18 +1,45 @@
 //! PNG figures a scientist looks at after a run: azimuth and altitude maps with
-//! a colour scale, the visual field sign map (red +, blue −), and area borders
-//! over the baseline image.
+//! a percentile colour scale, the visual field sign map (red +, blue −), and
+//! area borders over the baseline image; low-response pixels masked and a scale
+//! bar when the session gives µm per pixel (docs/science.md "Figures").
 
 mod canvas;
 mod colormap;
 mod font;
+mod layout;
+mod levels;
 mod render;
+mod scale_bar;
 
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 
 pub use canvas::Canvas;
+pub use layout::{Decor, MASK_COLOUR};
+pub use levels::{colour_limits, low_response_mask, response, COLOUR_PERCENTILES};
 pub use render::{render_borders, render_map, render_sign_map};
+
+/// The default of [`FigureOptions::mask_fraction`]: pixels whose response is
+/// under 20% of the 99th-percentile response are masked.
+pub const DEFAULT_MASK_FRACTION: f64 = 0.2;
+
+/// How the figures are drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FigureOptions {
+    /// Pixels whose Fourier magnitude (mean over directions) is below this
+    /// fraction of the 99th percentile of all pixels' are masked; 0 masks only
+    /// pixels without a response. In 0..1.
+    pub mask_fraction: f64,
+}
+
+impl Default for FigureOptions {
+    fn default() -> Self {
+        FigureOptions {
+            mask_fraction: DEFAULT_MASK_FRACTION,
+        }
+    }
+}
 
 /// The maps one figure set is drawn from (all the same shape, row-major).
 #[derive(Debug, Clone)]
@@ -27,6 +54,10 @@ pub struct MapSet {
     pub area_labels: Array2<i32>,
     /// Baseline (reflectance or vasculature) image, any scale; resampled to the maps' shape if needed.
     pub baseline: Option<Array2<f64>>,
+    /// Response per pixel (Fourier magnitude averaged over directions), when stored.
+    pub response: Option<Array2<f64>>,
+    /// µm of cortex per map pixel, from the run's session, when it says.
+    pub um_per_pixel: Option<f64>,
 }
 
 /// Errors while drawing or writing figures.
@@ -44,24 +75,61 @@ pub enum FigureError {
 
 /// Writes `azimuth.png`, `altitude.png`, `sign_map.png` and `areas.png` into
 /// `dir` (created if missing); returns the files written.
-pub fn write_figures(maps: &MapSet, dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
+pub fn write_figures(
+    maps: &MapSet,
+    options: &FigureOptions,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, FigureError> {
     std::fs::create_dir_all(dir).map_err(|source| FigureError::Write {
         path: dir.to_path_buf(),
         source,
     })?;
+    let mask = maps
+        .response
+        .as_ref()
+        .map(|r| low_response_mask(r, options.mask_fraction));
+    let mut notes = vec![format!(
+        "colour range: {:.0}st–{:.0}th percentile of the shown pixels",
+        COLOUR_PERCENTILES.0 * 100.0,
+        COLOUR_PERCENTILES.1 * 100.0
+    )];
+    if mask.is_some() {
+        notes.push(format!(
+            "grey: response < {} × its 99th percentile",
+            options.mask_fraction
+        ));
+    }
+    let masked = Decor {
+        mask: mask.as_ref(),
+        um_per_pixel: maps.um_per_pixel,
+        notes,
+    };
+    let sign_decor = Decor {
+        notes: masked.notes[1..].to_vec(),
+        ..masked.clone()
+    };
+    let plain = Decor {
+        um_per_pixel: maps.um_per_pixel,
+        ..Decor::default()
+    };
     let figures = [
         (
             "azimuth.png",
-            render_map(&maps.azimuth_deg, "azimuth (deg)"),
+            render_map(&maps.azimuth_deg, "azimuth (°)", &masked),
         ),
         (
             "altitude.png",
-            render_map(&maps.altitude_deg, "altitude (deg)"),
+            render_map(&maps.altitude_deg, "altitude (°)", &masked),
         ),
-        ("sign_map.png", render_sign_map(&maps.sign_map)),
+        ("sign_map.png", render_sign_map(&maps.sign_map, &sign_decor)),
         (
             "areas.png",
-            render_borders(maps.baseline.as_ref(), &maps.area_labels, &maps.sign_map),
+            render_borders(
+                maps.baseline.as_ref(),
+                &maps.area_labels,
+                &maps.sign_map,
+                &plain,
+            ),
         ),
     ];
     let mut written = Vec::new();
@@ -93,7 +161,13 @@ pub fn find_map_set(path: &Path) -> Result<Option<MapSet>, crate::store::StoreEr
             None => None,
         },
     };
+    let response = match StageDatasets::find(path, "analysis", "magnitude")? {
+        Some(fourier) => Some(levels::response(&fourier.read_3d::<f64>("magnitude")?)),
+        None => None,
+    };
     Ok(Some(MapSet {
+        response,
+        um_per_pixel: session_um_per_pixel(path)?,
         azimuth_deg: maps.read_2d("azimuth_deg")?,
         altitude_deg: maps.read_2d("altitude_deg")?,
         sign_map: maps.read_2d("sign_map_smoothed")?,
@@ -110,4 +184,20 @@ pub fn read_map_set(path: &Path) -> Result<MapSet, crate::store::StoreError> {
             "no retinotopy outputs (`area_labels`) under /analysis: run a `retinotopy` stage first",
         )
     })
+}
+
+/// The run's `session.um_per_pixel`, when it has one.
+fn session_um_per_pixel(path: &Path) -> Result<Option<f64>, crate::store::StoreError> {
+    let Some(json) = crate::store::read_session(path)? else {
+        return Ok(None);
+    };
+    let session: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+        crate::store::StoreError::format(
+            path,
+            format!("the root attribute `session` is not JSON ({e}): rewrite it from the pipeline's [session]"),
+        )
+    })?;
+    Ok(session
+        .get("um_per_pixel")
+        .and_then(serde_json::Value::as_f64))
 }

@@ -1,22 +1,19 @@
-//! Draws the maps onto canvases: the map, a title and a labelled colour bar.
+//! Draws the maps onto canvases: a position map over its percentile colour
+//! range, the visual field sign, and area borders over the baseline image.
 
 use ndarray::Array2;
 
-use super::canvas::{Canvas, BLACK, WHITE};
+use super::canvas::WHITE;
 use super::colormap::{grey, red_blue, turbo};
-use super::font::{draw_text, text_width, HEIGHT};
+use super::layout::{draw_figure, Decor, MASK_COLOUR};
+use super::levels::{colour_limits, percentile_pair};
+use crate::figures::Canvas;
 
-const MARGIN: usize = 12;
-const TITLE_SCALE: usize = 2;
-const LABEL_SCALE: usize = 2;
-const BAR_WIDTH: usize = 20;
-const BAR_GAP: usize = 16;
-const MIN_MAP_WIDTH: usize = 400;
-const NAN_COLOUR: [u8; 3] = [200, 200, 200];
-
-/// A position map (degrees) in Turbo with a colour bar from its finite min to max.
-pub fn render_map(map: &Array2<f64>, title: &str) -> Canvas {
-    let (low, high) = finite_range(map.iter().copied()).unwrap_or((0.0, 1.0));
+/// A position map (degrees) in Turbo, coloured from the 1st to the 99th
+/// percentile of its shown pixels (values beyond take the end colours), those
+/// limits written on the colour bar; `decor.mask` greys pixels out.
+pub fn render_map(map: &Array2<f64>, title: &str, decor: &Decor<'_>) -> Canvas {
+    let (low, high) = colour_limits(map, decor.mask).unwrap_or((0.0, 1.0));
     let span = (high - low).max(f64::EPSILON);
     draw_figure(
         map.dim(),
@@ -26,15 +23,16 @@ pub fn render_map(map: &Array2<f64>, title: &str) -> Canvas {
             if v.is_finite() {
                 turbo((v - low) / span)
             } else {
-                NAN_COLOUR
+                MASK_COLOUR
             }
         },
         Some((low, high, &|t| turbo(t))),
+        decor,
     )
 }
 
 /// The visual field sign: red positive, blue negative, white zero.
-pub fn render_sign_map(sign: &Array2<f64>) -> Canvas {
+pub fn render_sign_map(sign: &Array2<f64>, decor: &Decor<'_>) -> Canvas {
     draw_figure(
         sign.dim(),
         "visual field sign",
@@ -43,24 +41,32 @@ pub fn render_sign_map(sign: &Array2<f64>) -> Canvas {
             if v.is_finite() {
                 red_blue(v)
             } else {
-                NAN_COLOUR
+                MASK_COLOUR
             }
         },
         Some((-1.0, 1.0, &|t| red_blue(2.0 * t - 1.0))),
+        decor,
     )
 }
 
-/// Area borders (red: positive sign, blue: negative) over the baseline image in grey.
+/// Area borders (red: positive sign, blue: negative) over the baseline image
+/// in grey (1st–99th percentile contrast).
 pub fn render_borders(
     baseline: Option<&Array2<f64>>,
     labels: &Array2<i32>,
     sign: &Array2<f64>,
+    decor: &Decor<'_>,
 ) -> Canvas {
     let (rows, cols) = labels.dim();
     let background = baseline.map(|b| resample_nearest(b, rows, cols));
     let (low, high) = background
         .as_ref()
-        .and_then(|b| percentile_range(b, 0.01, 0.99))
+        .and_then(|b| {
+            percentile_pair(
+                b.iter().copied().filter(|v| v.is_finite()).collect(),
+                (0.01, 0.99),
+            )
+        })
         .unwrap_or((0.0, 1.0));
     let patch_sign = mean_sign_per_label(labels, sign);
     draw_figure(
@@ -79,95 +85,13 @@ pub fn render_borders(
                 Some(b) if b[(r, c)].is_finite() => {
                     grey((b[(r, c)] - low) / (high - low).max(f64::EPSILON))
                 }
-                Some(_) => NAN_COLOUR,
+                Some(_) => MASK_COLOUR,
                 None => WHITE,
             }
         },
         None,
+        decor,
     )
-}
-
-type ColourBar<'a> = (f64, f64, &'a dyn Fn(f64) -> [u8; 3]);
-
-fn draw_figure(
-    (rows, cols): (usize, usize),
-    title: &str,
-    colour_at: impl Fn(usize, usize) -> [u8; 3],
-    bar: Option<ColourBar<'_>>,
-) -> Canvas {
-    let scale = (MIN_MAP_WIDTH / cols.max(1)).max(1);
-    let (map_w, map_h) = (cols * scale, rows * scale);
-    let title_h = HEIGHT * TITLE_SCALE + MARGIN;
-    let label_w = text_width("-000.0", LABEL_SCALE);
-    let bar_w = if bar.is_some() {
-        BAR_GAP + BAR_WIDTH + 6 + label_w
-    } else {
-        0
-    };
-    let mut canvas = Canvas::new(
-        MARGIN * 2 + map_w + bar_w,
-        MARGIN * 2 + title_h + map_h,
-        WHITE,
-    );
-    draw_text(&mut canvas, title, MARGIN, MARGIN, TITLE_SCALE, BLACK);
-    let (x0, y0) = (MARGIN, MARGIN + title_h);
-    for r in 0..rows {
-        for c in 0..cols {
-            canvas.fill_rect(
-                x0 + c * scale,
-                y0 + r * scale,
-                scale,
-                scale,
-                colour_at(r, c),
-            );
-        }
-    }
-    canvas.outline_rect(
-        x0.saturating_sub(1),
-        y0.saturating_sub(1),
-        map_w + 2,
-        map_h + 2,
-        BLACK,
-    );
-    if let Some((low, high, colour)) = bar {
-        let bx = x0 + map_w + BAR_GAP;
-        for y in 0..map_h {
-            let t = 1.0 - y as f64 / (map_h.max(2) - 1) as f64;
-            canvas.fill_rect(bx, y0 + y, BAR_WIDTH, 1, colour(t));
-        }
-        canvas.outline_rect(bx - 1, y0 - 1, BAR_WIDTH + 2, map_h + 2, BLACK);
-        for (t, value) in [(1.0, high), (0.5, (low + high) / 2.0), (0.0, low)] {
-            let y = y0 + ((1.0 - t) * (map_h as f64 - (HEIGHT * LABEL_SCALE) as f64)) as usize;
-            draw_text(
-                &mut canvas,
-                &format!("{value:.1}"),
-                bx + BAR_WIDTH + 6,
-                y,
-                LABEL_SCALE,
-                BLACK,
-            );
-        }
-    }
-    canvas
-}
-
-fn finite_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    values
-        .filter(|v| v.is_finite())
-        .fold(None, |acc, v| match acc {
-            None => Some((v, v)),
-            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-        })
-}
-
-fn percentile_range(image: &Array2<f64>, low: f64, high: f64) -> Option<(f64, f64)> {
-    let mut values: Vec<f64> = image.iter().copied().filter(|v| v.is_finite()).collect();
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    Some((at(low), at(high)))
 }
 
 fn resample_nearest(image: &Array2<f64>, rows: usize, cols: usize) -> Array2<f64> {
@@ -211,25 +135,96 @@ fn mean_sign_per_label(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::canvas::BLACK;
+    use crate::figures::layout::{map_origin, MARGIN, MIN_MAP_WIDTH};
+
+    /// The centre of map pixel (r, c) on the canvas of a map `cols` wide.
+    fn centre(cols: usize, r: usize, c: usize) -> (usize, usize) {
+        let (x0, y0, scale) = map_origin(cols);
+        (x0 + c * scale + scale / 2, y0 + r * scale + scale / 2)
+    }
+
+    /// The longest horizontal run of black pixels in rows `from..`, and its row.
+    fn longest_black_run(canvas: &Canvas, from: usize) -> usize {
+        let mut longest = 0;
+        for y in from..canvas.height() {
+            let mut run = 0;
+            for x in 0..canvas.width() {
+                run = if canvas.get(x, y) == BLACK {
+                    run + 1
+                } else {
+                    0
+                };
+                longest = longest.max(run);
+            }
+        }
+        longest
+    }
 
     #[test]
-    fn a_map_is_upscaled_to_at_least_the_minimum_width_and_framed_with_a_colour_bar() {
+    fn a_map_is_upscaled_to_at_least_the_minimum_width() {
         let map = Array2::from_shape_fn((10, 20), |(_, c)| c as f64);
-        let canvas = render_map(&map, "azimuth (deg)");
-        assert!(canvas.width() >= MIN_MAP_WIDTH + 2 * MARGIN + BAR_GAP + BAR_WIDTH);
+        let canvas = render_map(&map, "azimuth (°)", &Decor::default());
+        assert!(canvas.width() >= MIN_MAP_WIDTH + 2 * MARGIN);
+        assert_eq!(map_origin(20).2, 20);
     }
 
     #[test]
     fn the_lowest_value_is_drawn_in_the_low_end_of_the_scale() {
         let map = Array2::from_shape_fn((4, 4), |(_, c)| c as f64);
-        let canvas = render_map(&map, "");
-        let scale = MIN_MAP_WIDTH / 4;
-        let top = MARGIN + HEIGHT * TITLE_SCALE + MARGIN;
-        assert_eq!(canvas.get(MARGIN + scale / 2, top + scale / 2), turbo(0.0));
-        assert_eq!(
-            canvas.get(MARGIN + 3 * scale + scale / 2, top + scale / 2),
-            turbo(1.0)
+        let canvas = render_map(&map, "", &Decor::default());
+        let (x, y) = centre(4, 0, 0);
+        assert_eq!(canvas.get(x, y), turbo(0.0));
+        let (x, y) = centre(4, 0, 3);
+        assert_eq!(canvas.get(x, y), turbo(1.0));
+    }
+
+    #[test]
+    fn masked_pixels_get_exactly_the_mask_colour() {
+        let map = Array2::from_shape_fn((4, 4), |(r, c)| (r * 4 + c) as f64);
+        let mask = Array2::from_shape_fn((4, 4), |(r, _)| r == 0);
+        let decor = Decor {
+            mask: Some(&mask),
+            ..Decor::default()
+        };
+        for canvas in [render_map(&map, "", &decor), render_sign_map(&map, &decor)] {
+            for c in 0..4 {
+                let (x, y) = centre(4, 0, c);
+                assert_eq!(canvas.get(x, y), MASK_COLOUR, "masked pixel (0, {c})");
+                let (x, y) = centre(4, 1, c);
+                assert_ne!(canvas.get(x, y), MASK_COLOUR, "shown pixel (1, {c})");
+            }
+        }
+    }
+
+    #[test]
+    fn a_scale_bar_of_the_round_length_appears_under_the_map_when_um_per_pixel_is_known() {
+        // 100 px at 20 µm = 2 mm: the bar is 500 µm = 25 map px = 100 canvas px (scale 4).
+        let map = Array2::from_elem((100, 100), 1.0);
+        let below_map = map_origin(100).1 + 100 * 4 + 1;
+        let with = render_map(
+            &map,
+            "",
+            &Decor {
+                um_per_pixel: Some(20.0),
+                ..Decor::default()
+            },
         );
+        assert_eq!(longest_black_run(&with, below_map), 100);
+        let without = render_map(&map, "", &Decor::default());
+        assert_eq!(longest_black_run(&without, below_map), 0);
+    }
+
+    #[test]
+    fn the_title_is_drawn_above_the_map() {
+        let map = Array2::from_elem((4, 4), 1.0);
+        let canvas = render_map(&map, "altitude (°)", &Decor::default());
+        let (_, y0, _) = map_origin(4);
+        let inked = (0..y0 - 1)
+            .flat_map(|y| (0..canvas.width()).map(move |x| (x, y)))
+            .filter(|&(x, y)| canvas.get(x, y) != WHITE)
+            .count();
+        assert!(inked > 100, "only {inked} inked pixels in the title band");
     }
 
     #[test]
@@ -237,18 +232,14 @@ mod tests {
         let mut labels = Array2::zeros((9, 9));
         labels.slice_mut(ndarray::s![2..7, 2..7]).fill(1);
         let sign = Array2::from_elem((9, 9), -0.8);
-        let canvas = render_borders(None, &labels, &sign);
-        let scale = MIN_MAP_WIDTH / 9;
-        let top = MARGIN + HEIGHT * TITLE_SCALE + MARGIN;
+        let canvas = render_borders(None, &labels, &sign, &Decor::default());
+        let (x, y) = centre(9, 4, 2);
         assert_eq!(
-            canvas.get(MARGIN + 2 * scale, top + 4 * scale),
+            canvas.get(x, y),
             [30, 60, 220],
             "left edge of a negative patch is blue"
         );
-        assert_eq!(
-            canvas.get(MARGIN + 4 * scale, top + 4 * scale),
-            WHITE,
-            "inside is the background"
-        );
+        let (x, y) = centre(9, 4, 4);
+        assert_eq!(canvas.get(x, y), WHITE, "inside is the background");
     }
 }

@@ -2,11 +2,12 @@
 //! stored (e.g. the stage group under `/analysis` holding `area_labels`), for
 //! figures and the error-vs-truth report. The store knows HDF5 groups, not what
 //! the maps mean: the callers build their own types from these arrays.
+//! [`read_session`] gives them the run's `session` root attribute as written.
 
 use std::path::Path;
 
 use hdf5::{File, Group, H5Type};
-use ndarray::Array2;
+use ndarray::{Array2, Array3};
 
 use super::error::StoreError;
 use super::open::open_read;
@@ -33,11 +34,23 @@ impl StageDatasets {
 
     /// The 2-D dataset `name` of this stage.
     pub fn read_2d<T: H5Type>(&self, name: &str) -> Result<Array2<T>, StoreError> {
+        self.read(name)
+    }
+
+    /// The 3-D dataset `name` of this stage (e.g. per-direction maps [D, H, W]).
+    pub fn read_3d<T: H5Type>(&self, name: &str) -> Result<Array3<T>, StoreError> {
+        self.read(name)
+    }
+
+    fn read<T: H5Type, D: ndarray::Dimension>(
+        &self,
+        name: &str,
+    ) -> Result<ndarray::Array<T, D>, StoreError> {
         self.group
             .dataset(name)
             .and_then(|d| {
                 super::element::can_allocate::<T>(Some(d.size()))?;
-                d.read_2d::<T>()
+                d.read::<T, D>()
             })
             .map_err(|e| {
                 StoreError::hdf5(
@@ -47,6 +60,16 @@ impl StageDatasets {
                 )
             })
     }
+}
+
+/// The run's `session` root attribute (the pipeline's `[session]` as
+/// canonical JSON, see docs/FORMAT.md "Session"), or `None` when the run had none.
+pub fn read_session(path: &Path) -> Result<Option<String>, StoreError> {
+    let file = open_read(path)?;
+    Ok(super::attributes::get_str(
+        &file,
+        super::layout::root::SESSION,
+    ))
 }
 
 /// The first `/<root>/<run>/<stage>` group holding a dataset called `dataset`.

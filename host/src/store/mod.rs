@@ -47,7 +47,7 @@ use std::time::Duration;
 
 pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
-pub use maps::StageDatasets;
+pub use maps::{read_session, StageDatasets};
 pub use replay::{describe_dataset, replay_dataset, Replay};
 pub use run_file::partial_path;
 pub use run_plan::{InputFrom, PluginRecord, RunPlan, StageInput, StageRecord};
