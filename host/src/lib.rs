@@ -5,6 +5,7 @@
 //! output to the [`store`], the one sink that owns the HDF5 files.
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod cli;
 pub mod evaluate;
 pub mod figures;

@@ -1,5 +1,6 @@
 //! The command line: parse arguments, then call one function per command.
 
+mod batch;
 mod figures;
 mod inspect;
 mod pipeline_file;
@@ -44,6 +45,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a pipeline and write its HDF5 file.
     Run(run::Args),
+    /// Run a pipeline once per session ({session} in its file), skipping
+    /// sessions already complete.
+    Batch(batch::Args),
     /// Check a pipeline without running it and print its DAG.
     Validate(validate::Args),
     /// List available plugins.
@@ -103,6 +107,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let search = SearchPath::from_env(&cli.plugin_path);
     match cli.command {
         Command::Run(args) => run::run(args, &search, cli.quiet),
+        Command::Batch(args) => batch::run(args, &search, &cli.plugin_path),
         Command::Validate(args) => validate::run(args, &search),
         Command::Plugins(args) => plugins::run(args, &search),
         Command::Inspect(args) => inspect::run(args, &search),

@@ -113,6 +113,13 @@ impl Set {
     }
 }
 
+impl fmt::Display for Set {
+    /// The argument as given: `STAGE.PARAM=VALUE`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.arg)
+    }
+}
+
 impl Var {
     /// Parses `NAME=VALUE`; a name is letters, digits, `_` and `-`.
     pub fn parse(arg: &str) -> Result<Var, String> {

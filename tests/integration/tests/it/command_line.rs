@@ -2,23 +2,8 @@
 //! `{NAME}` placeholders and `--set STAGE.PARAM=VALUE` changes a parameter;
 //! the run file records the text that ran, changes included.
 
-use std::path::Path;
-
-use crate::pipeline_files::SHORT_RECORDING;
+use crate::pipeline_files::per_session_pipeline;
 use crate::run_file::{stage_group, status, text_attr};
-
-/// The short recording, writing `runs/{session}.h5` under `dir`.
-fn per_session_pipeline(dir: &Path) -> std::path::PathBuf {
-    std::fs::create_dir_all(dir.join("runs")).unwrap();
-    let path = dir.join("session.toml");
-    let text = format!(
-        "[pipeline]\nname = \"per-session\"\noutput = \"{}/runs/{{session}}.h5\"\nstore = \"{}\"\n{SHORT_RECORDING}",
-        dir.display(),
-        dir.join("store").display()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 #[test]
 fn a_var_names_the_output_a_set_changes_a_parameter_and_the_run_file_records_both() {

@@ -5,6 +5,7 @@
 //!   and driven through its command line;
 //! - `pipelines`: `macroscope run` end to end with a library plugin;
 //! - `command_line`: one pipeline file for many sessions (`--var`, `--set`);
+//! - `batch`: that file run once per session, finishing only what is left;
 //! - `import`: movies recorded elsewhere, brought in with `movie-file`;
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
@@ -17,6 +18,7 @@
 //! (the pipeline files they write) and `run_file` (reading back what a run wrote). Fixtures the helper binaries need too
 //! live in the package's library (`src/store_fixtures.rs`).
 
+mod batch;
 mod built_plugins;
 mod cli;
 mod command_line;

@@ -27,3 +27,17 @@ pub fn write_pipeline(dir: &Path, name: &str, stages: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// The short recording as `dir/session.toml`, writing `dir/runs/{session}.h5`
+/// (a `{session}` placeholder filled by `--var session=NAME`).
+pub fn per_session_pipeline(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir.join("runs")).unwrap();
+    let path = dir.join("session.toml");
+    let text = format!(
+        "[pipeline]\nname = \"per-session\"\noutput = \"{}/runs/{{session}}.h5\"\nstore = \"{}\"\n{SHORT_RECORDING}",
+        dir.display(),
+        dir.join("store").display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}

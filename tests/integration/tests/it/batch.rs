@@ -1,0 +1,87 @@
+//! `macroscope batch`: one pipeline file run once per session, a second batch
+//! skipping every session already complete and verifying, and only missing
+//! or failed ones run again.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::pipeline_files::per_session_pipeline;
+use crate::run_file::status;
+
+/// `macroscope batch PIPELINE SESSIONS... EXTRA...`.
+fn batch(pipeline: &Path, sessions: &[&str], extra: &[&str]) -> Output {
+    crate::cli::macroscope()
+        .arg("batch")
+        .arg(pipeline)
+        .args(sessions)
+        .args(extra)
+        .output()
+        .expect("the macroscope binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_batch_runs_the_pipeline_once_per_session_into_its_own_file() {
+    let work = tempfile::tempdir().unwrap();
+    let pipeline = per_session_pipeline(work.path());
+    let output = batch(&pipeline, &["m1", "m2", "m3"], &["--jobs", "2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .starts_with("3 sessions: 3 to run, 0 already complete (skipped), 0 invalid\n"),
+        "{}",
+        stderr(&output)
+    );
+    for session in ["m1", "m2", "m3"] {
+        let file = hdf5::File::open(work.path().join(format!("runs/{session}.h5"))).unwrap();
+        assert_eq!(status(&file), "complete");
+        assert!(work.path().join(format!("runs/{session}.h5.log")).exists());
+    }
+}
+
+#[test]
+fn a_second_batch_skips_complete_sessions_and_runs_only_the_missing_one() {
+    let work = tempfile::tempdir().unwrap();
+    let pipeline = per_session_pipeline(work.path());
+    assert!(batch(&pipeline, &["m1", "m2", "m3"], &[]).status.success());
+    std::fs::remove_file(work.path().join("runs/m2.h5")).unwrap();
+
+    let again = batch(&pipeline, &["m1", "m2", "m3"], &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let text = stderr(&again);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(
+        lines[0],
+        "3 sessions: 1 to run, 2 already complete (skipped), 0 invalid"
+    );
+    assert!(lines[1].starts_with("m2: complete ("), "{text}");
+}
+
+#[test]
+fn batch_status_runs_nothing_and_writes_where_each_session_stands_as_csv() {
+    let work = tempfile::tempdir().unwrap();
+    let pipeline = per_session_pipeline(work.path());
+    assert!(batch(&pipeline, &["m1"], &[]).status.success());
+    let csv = work.path().join("status.csv");
+
+    let output = batch(
+        &pipeline,
+        &["m1", "m2"],
+        &["--status", "--csv", csv.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(1), "m2 is not complete");
+    assert!(!work.path().join("runs/m2.h5").exists(), "nothing ran");
+    let runs = work.path().join("runs");
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        format!(
+            "session,status,wall_s,output,error\nm1,complete,,{m1},\nm2,not run,,{m2},\n",
+            m1 = runs.join("m1.h5").display(),
+            m2 = runs.join("m2.h5").display()
+        )
+    );
+}
