@@ -1,7 +1,7 @@
 //! `movie-file`: a recording source for movies recorded elsewhere (another
 //! rig, another acquisition program). It reads a multi-page grey TIFF or
-//! BigTIFF (u8 or u16) and each frame's time (a CSV column, or a constant
-//! rate), shifts the times onto the stimulus clock, and emits the same
+//! BigTIFF, or a NumPy `.npy` array [frames, height, width] (u8 or u16), and
+//! each frame's time (a CSV column, or a constant rate), shifts the times onto the stimulus clock, and emits the same
 //! `frames` stream a live camera does — so the analysis, provenance and the
 //! store treat the movie like any recording.
 //!
@@ -11,7 +11,9 @@
 #![deny(missing_docs)]
 
 pub mod movie;
+pub mod npy_movie;
 pub mod params;
+pub mod tiff_movie;
 pub mod times;
 
 use macroscope_plugin_api::{
@@ -26,6 +28,8 @@ pub use params::Params;
 /// The `movie-file` plugin.
 pub struct MovieFile {
     movie: Movie,
+    /// Frames emitted so far.
+    emitted: u64,
     times: Vec<f64>,
     /// SHA-256 of the movie and of the times file (if any), hex.
     read: serde_json::Value,
@@ -108,7 +112,12 @@ impl Plugin for MovieFile {
         if let Some(csv) = &params.times_csv {
             read["times_csv_sha256"] = sha256_of(csv, "times_csv")?.into();
         }
-        Ok(MovieFile { movie, times, read })
+        Ok(MovieFile {
+            movie,
+            emitted: 0,
+            times,
+            read,
+        })
     }
 
     fn started_attributes(&self) -> Vec<(usize, serde_json::Value)> {
@@ -116,10 +125,11 @@ impl Plugin for MovieFile {
     }
 
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
-        let frame_id = self.movie.frames_read();
+        let frame_id = self.emitted;
         let Some(pixels) = self.movie.next_frame()? else {
             return Ok(Flow::Finished);
         };
+        self.emitted += 1;
         let time_s = self.times[frame_id as usize];
         out.emit_array(
             0,

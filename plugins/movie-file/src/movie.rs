@@ -1,13 +1,12 @@
-//! The movie file: a multi-page grey TIFF or BigTIFF, read one page at a time.
-
-use std::fs::File;
-use std::io::BufReader;
+//! The movie file, by its extension: `.npy` is a NumPy array, anything else
+//! a multi-page TIFF or BigTIFF; both are read one frame at a time.
 
 use macroscope_plugin_api::{ArrayData, ElementType, PluginError};
-use tiff::decoder::{Decoder, DecodingResult};
-use tiff::ColorType;
 
-/// What the movie holds, read from its page headers only.
+use crate::npy_movie::NpyMovie;
+use crate::tiff_movie::TiffMovie;
+
+/// What the movie holds, read from its headers only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MovieShape {
     /// Pixels per row.
@@ -16,116 +15,43 @@ pub struct MovieShape {
     pub height: u32,
     /// u8 or u16.
     pub element: ElementType,
-    /// Pages (frames).
+    /// Frames.
     pub frames: u64,
 }
 
-/// The movie's pages in order.
-pub struct Movie {
-    path: String,
-    decoder: Decoder<BufReader<File>>,
-    shape: MovieShape,
-    next: u64,
-}
-
 /// An error blamed on the `movie` parameter, naming the file.
-fn movie_error(path: &str, message: impl std::fmt::Display) -> PluginError {
+pub fn movie_error(path: &str, message: impl std::fmt::Display) -> PluginError {
     PluginError::parameter("movie", format!("{path}: {message}"))
 }
 
-impl Movie {
-    /// Opens the movie at `path` and reads the header of every page (not the
-    /// pixels): every page must be grey u8 or u16 and of the first page's size.
-    pub fn open(path: &str) -> Result<Movie, PluginError> {
-        let mut decoder = Self::decoder(path)?;
-        let first = page_shape(path, &mut decoder, 0)?;
-        let mut frames = 1;
-        while decoder.more_images() {
-            decoder
-                .next_image()
-                .map_err(|e| movie_error(path, format!("page {frames}: {e}")))?;
-            let page = page_shape(path, &mut decoder, frames)?;
-            if page != first {
-                return Err(movie_error(
-                    path,
-                    format!(
-                        "page {frames} is {} {}×{}, page 0 is {} {}×{}: every frame must be alike",
-                        page.0, page.1, page.2, first.0, first.1, first.2
-                    ),
-                ));
-            }
-            frames += 1;
-        }
-        let shape = MovieShape {
-            element: first.0,
-            width: first.1,
-            height: first.2,
-            frames,
-        };
-        Ok(Movie {
-            path: path.to_owned(),
-            decoder: Self::decoder(path)?,
-            shape,
-            next: 0,
-        })
-    }
+/// What each movie format gives: its shape, then its frames in order.
+pub trait Frames: Send {
+    /// What the movie holds.
+    fn shape(&self) -> MovieShape;
+    /// The next frame's pixels, row by row; `None` after the last.
+    fn next_frame(&mut self) -> Result<Option<ArrayData>, PluginError>;
+}
 
-    fn decoder(path: &str) -> Result<Decoder<BufReader<File>>, PluginError> {
-        let file = File::open(path).map_err(|e| movie_error(path, format!("cannot open: {e}")))?;
-        Decoder::new(BufReader::new(file))
-            .map_err(|e| movie_error(path, format!("not a TIFF movie: {e}")))
+/// The movie's frames in order, whatever the file's format.
+pub struct Movie(Box<dyn Frames>);
+
+impl Movie {
+    /// Opens the movie at `path` and checks its headers.
+    pub fn open(path: &str) -> Result<Movie, PluginError> {
+        Ok(Movie(if path.to_ascii_lowercase().ends_with(".npy") {
+            Box::new(NpyMovie::open(path)?)
+        } else {
+            Box::new(TiffMovie::open(path)?)
+        }))
     }
 
     /// What the movie holds.
     pub fn shape(&self) -> MovieShape {
-        self.shape
-    }
-
-    /// How many frames [`Movie::next_frame`] has returned.
-    pub fn frames_read(&self) -> u64 {
-        self.next
+        self.0.shape()
     }
 
     /// The next frame's pixels, row by row; `None` after the last.
     pub fn next_frame(&mut self) -> Result<Option<ArrayData>, PluginError> {
-        if self.next == self.shape.frames {
-            return Ok(None);
-        }
-        let page = self.next;
-        let at = |e: tiff::TiffError| movie_error(&self.path, format!("page {page}: {e}"));
-        if page > 0 {
-            self.decoder.next_image().map_err(at)?;
-        }
-        let pixels = self.decoder.read_image().map_err(at)?;
-        self.next += 1;
-        match pixels {
-            DecodingResult::U8(values) => Ok(Some(ArrayData::from_vec(values))),
-            DecodingResult::U16(values) => Ok(Some(ArrayData::from_vec(values))),
-            _ => Err(movie_error(
-                &self.path,
-                format!("page {page} is not u8 or u16"),
-            )),
-        }
+        self.0.next_frame()
     }
-}
-
-/// (element, width, height) of the current page.
-fn page_shape(
-    path: &str,
-    decoder: &mut Decoder<BufReader<File>>,
-    page: u64,
-) -> Result<(ElementType, u32, u32), PluginError> {
-    let at = |e: tiff::TiffError| movie_error(path, format!("page {page}: {e}"));
-    let element = match decoder.colortype().map_err(at)? {
-        ColorType::Gray(8) => ElementType::U8,
-        ColorType::Gray(16) => ElementType::U16,
-        other => {
-            return Err(movie_error(
-                path,
-                format!("page {page} is {other:?}: movie-file reads grey pages of 8 or 16 bits"),
-            ))
-        }
-    };
-    let (width, height) = decoder.dimensions().map_err(at)?;
-    Ok((element, width, height))
 }

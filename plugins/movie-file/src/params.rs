@@ -12,8 +12,9 @@ use macroscope_plugin_api::PluginError;
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// The movie: a multi-page grey TIFF or BigTIFF, one page per frame, u8 or
-    /// u16 pixels, every page the same size. A relative path is taken from the
-    /// working directory.
+    /// u16 pixels, every page the same size; or a NumPy `.npy` file holding
+    /// one uint8 or uint16 array [frames, height, width] (`numpy.save`). A
+    /// relative path is taken from the working directory.
     pub movie: String,
     /// A CSV file with a header row and one row per frame, in page order,
     /// holding each frame's time in seconds (the movie's clock).
