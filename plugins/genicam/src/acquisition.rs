@@ -188,7 +188,7 @@ impl Acquisition {
     /// Copies a completed buffer out; an incomplete one counts as lost.
     fn take(&mut self, buffer: &Buffer, host_time_ns: i64) -> Result<Option<Frame>, GenicamError> {
         if buffer.status() != BufferStatus::Success {
-            self.loss.fail(buffer.frame_id());
+            self.loss.fail();
             return Ok(None);
         }
         let (width, height) = (buffer.image_width(), buffer.image_height());

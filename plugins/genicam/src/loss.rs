@@ -12,15 +12,20 @@ const LAST_SHORT_ID: u64 = 0xFFFF;
 
 /// Follows the block ids of successive delivered frames, in the order Aravis
 /// hands buffers out (the order the camera sent them).
+///
+/// The recording starts at the first complete frame: a frame that comes back
+/// incomplete before it (the receiver still coming up as the camera starts
+/// sending: seen now and then with the fake camera on a busy machine) is not
+/// counted as lost, as it lies before the recording. From
+/// then on ids show every loss: an incomplete frame newer than the last
+/// delivered one falls in the next gap, an older one (Aravis gives up on a
+/// frame only after waiting for resent packets) in a gap already counted.
 #[derive(Debug, Default)]
 pub struct LossCounter {
     /// The previous delivered frame: (raw block id, unwrapped id).
     last: Option<(u64, u64)>,
     /// Buffers that came back incomplete since the previous delivered frame.
     incomplete_since: u64,
-    /// Numbered frames that came back incomplete before the first delivered
-    /// one: lost, and before any id a gap could show.
-    lost_before_first: u64,
 }
 
 /// What the loss counter says about one delivered frame.
@@ -28,26 +33,16 @@ pub struct LossCounter {
 pub struct Delivered {
     /// The block id, unwrapped past 16-bit wrap-around.
     pub frame_id: u64,
-    /// Frames lost since the previous delivered frame (or since acquisition
-    /// started, for the first one).
+    /// Frames lost since the previous delivered frame (0 for the first: the
+    /// recording starts there).
     pub dropped_before: u64,
 }
 
 impl LossCounter {
-    /// Records a buffer with block id `raw` that came back incomplete (missing
-    /// packets, timeout, wrong size). Once a frame has been delivered, ids
-    /// show every loss: an incomplete frame newer than the last delivered one
-    /// falls in the next gap, an older one (Aravis gives up on a frame only
-    /// after waiting for resent packets) fell in a gap already counted. So
-    /// only frames before the first delivered one are counted here — and
-    /// only numbered ones: GigE Vision reserves block id 0, so an incomplete
-    /// buffer with id 0 (seen at stream start with the fake camera) holds no
-    /// frame the camera sent.
-    pub fn fail(&mut self, raw: u64) {
+    /// Records a buffer that came back incomplete (missing packets, timeout,
+    /// wrong size). Its frame is lost, and counted by the gap in ids it leaves.
+    pub fn fail(&mut self) {
         self.incomplete_since += 1;
-        if self.last.is_none() && raw != 0 {
-            self.lost_before_first += 1;
-        }
     }
 
     /// Incomplete buffers since the last complete frame.
@@ -59,7 +54,7 @@ impl LossCounter {
     pub fn deliver(&mut self, raw: u64) -> Delivered {
         self.incomplete_since = 0;
         let (frame_id, dropped_before) = match self.last {
-            None => (raw, std::mem::take(&mut self.lost_before_first)),
+            None => (raw, 0),
             Some((last_raw, last_id)) => {
                 let step = id_step(last_raw, raw);
                 (last_id + step, step - 1)
@@ -138,11 +133,13 @@ mod tests {
     }
 
     #[test]
-    fn failed_frames_before_the_first_delivered_one_are_counted() {
+    fn frames_incomplete_before_the_first_complete_one_are_before_the_recording() {
         let mut counter = LossCounter::default();
-        counter.fail(5);
-        counter.fail(6);
-        assert_eq!(counter.deliver(7).dropped_before, 2);
+        counter.fail();
+        counter.fail();
+        assert_eq!(counter.incomplete_since(), 2);
+        assert_eq!(counter.deliver(7).dropped_before, 0);
+        assert_eq!(counter.incomplete_since(), 0);
         assert_eq!(counter.deliver(8).dropped_before, 0);
     }
 
@@ -150,7 +147,7 @@ mod tests {
     fn a_failed_frame_inside_a_gap_is_not_counted_twice() {
         let mut counter = LossCounter::default();
         counter.deliver(7);
-        counter.fail(8);
+        counter.fail();
         assert_eq!(counter.deliver(9).dropped_before, 1);
     }
 
@@ -159,16 +156,7 @@ mod tests {
         let mut counter = LossCounter::default();
         counter.deliver(7);
         assert_eq!(counter.deliver(10).dropped_before, 2);
-        counter.fail(8);
+        counter.fail();
         assert_eq!(counter.deliver(11).dropped_before, 0);
-    }
-
-    #[test]
-    fn a_failed_buffer_with_block_id_0_is_no_lost_frame() {
-        let mut counter = LossCounter::default();
-        counter.fail(0);
-        assert_eq!(counter.incomplete_since(), 1);
-        assert_eq!(counter.deliver(7).dropped_before, 0);
-        assert_eq!(counter.incomplete_since(), 0);
     }
 }
