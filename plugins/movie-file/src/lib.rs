@@ -84,7 +84,8 @@ impl Plugin for MovieFile {
         // Not a camera: a file can wait for the disk, so its frames are never
         // dropped when the sink falls behind (the runtime drops only cameras').
         kind: PluginKind::OTHER,
-        description: "Reads a movie recorded elsewhere (multi-page grey TIFF or BigTIFF, u8 or u16) \
+        description: "Reads a movie recorded elsewhere (multi-page grey TIFF or BigTIFF, or NumPy .npy; \
+                      u8 or u16) \
                       with each frame's time (a CSV column or a constant rate, plus a clock offset) \
                       and emits it as the camera stream a live camera gives. Stores the SHA-256 of \
                       every file it read.",

@@ -1,24 +1,23 @@
 //! A NumPy `.npy` movie: one array [frames, height, width] of u8 or u16 in C
 //! order (what `numpy.save` writes for such an array), read one frame at a time.
+//!
+//! npyz parses the header; each frame's bytes are then read in one call and
+//! converted by the header's byte order.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 
 use macroscope_plugin_api::{ArrayData, ElementType, PluginError};
-use npyz::{DType, NpyFile, NpyReader, Order};
+use npyz::{DType, Endianness, NpyHeader, Order, TypeChar, TypeStr};
 
 use crate::movie::{movie_error, Frames, MovieShape};
-
-/// The frames, as the element type the file holds.
-enum Pixels {
-    U8(NpyReader<u8, BufReader<File>>),
-    U16(NpyReader<u16, BufReader<File>>),
-}
 
 /// The movie's frames in order.
 pub struct NpyMovie {
     path: String,
-    pixels: Pixels,
+    data: BufReader<File>,
+    /// 16-bit pixels are stored most significant byte first (`>u2`).
+    big_endian: bool,
     shape: MovieShape,
     next: u64,
 }
@@ -28,16 +27,19 @@ impl NpyMovie {
     /// order, unsigned 8- or 16-bit integers (either byte order).
     pub fn open(path: &str) -> Result<NpyMovie, PluginError> {
         let file = File::open(path).map_err(|e| movie_error(path, format!("cannot open: {e}")))?;
-        let npy = NpyFile::new(BufReader::new(file))
+        let mut data = BufReader::new(file);
+        let header = NpyHeader::from_reader(&mut data)
             .map_err(|e| movie_error(path, format!("not a NumPy .npy file: {e}")))?;
-        let dims = npy.shape().to_vec();
-        let [frames, height, width] = dims[..] else {
+        let [frames, height, width] = header.shape()[..] else {
             return Err(movie_error(
                 path,
-                format!("holds an array of shape {dims:?}: a movie is [frames, height, width]"),
+                format!(
+                    "holds an array of shape {:?}: a movie is [frames, height, width]",
+                    header.shape()
+                ),
             ));
         };
-        if npy.order() != Order::C {
+        if header.order() != Order::C {
             return Err(movie_error(
                 path,
                 "is in Fortran order: save it in C order (numpy.ascontiguousarray)",
@@ -54,22 +56,17 @@ impl NpyMovie {
                 ),
             )
         };
-        let dtype = npy.dtype();
-        let (element, pixels) = match &dtype {
-            DType::Plain(ty) if ty.size_field() == 1 && is_unsigned(ty) => (
-                ElementType::U8,
-                Pixels::U8(npy.data().map_err(|e| type_error(&e))?),
-            ),
-            DType::Plain(ty) if ty.size_field() == 2 && is_unsigned(ty) => (
-                ElementType::U16,
-                Pixels::U16(npy.data().map_err(|e| type_error(&e))?),
-            ),
-            DType::Plain(ty) => return Err(type_error(ty)),
+        let (element, big_endian) = match header.dtype() {
+            DType::Plain(ty) => match pixel_element(&ty) {
+                Some(element) => (element, ty.endianness() == Endianness::Big),
+                None => return Err(type_error(&ty)),
+            },
             _ => return Err(type_error(&"a structured or array dtype")),
         };
         Ok(NpyMovie {
             path: path.to_owned(),
-            pixels,
+            data,
+            big_endian,
             shape: MovieShape {
                 width,
                 height,
@@ -90,37 +87,42 @@ impl Frames for NpyMovie {
         if self.next == self.shape.frames {
             return Ok(None);
         }
-        let pixels = self.shape.width as usize * self.shape.height as usize;
         let frame = self.next;
-        let at = |e: std::io::Error| movie_error(&self.path, format!("frame {frame}: {e}"));
-        let data = match &mut self.pixels {
-            Pixels::U8(values) => ArrayData::from_vec(
-                values
-                    .by_ref()
-                    .take(pixels)
-                    .collect::<Result<Vec<u8>, _>>()
-                    .map_err(at)?,
-            ),
-            Pixels::U16(values) => ArrayData::from_vec(
-                values
-                    .by_ref()
-                    .take(pixels)
-                    .collect::<Result<Vec<u16>, _>>()
-                    .map_err(at)?,
-            ),
-        };
-        if data.len() != pixels {
-            return Err(movie_error(
-                &self.path,
-                format!("ends inside frame {frame}: the file is shorter than its header says"),
-            ));
-        }
+        let pixels = self.shape.width as usize * self.shape.height as usize;
+        let mut bytes = vec![0u8; pixels * self.shape.element.size()];
+        self.data.read_exact(&mut bytes).map_err(|e| {
+            let reason = if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                "the file is shorter than its header says".to_owned()
+            } else {
+                e.to_string()
+            };
+            movie_error(&self.path, format!("ends inside frame {frame}: {reason}"))
+        })?;
         self.next += 1;
-        Ok(Some(data))
+        Ok(Some(match self.shape.element {
+            ElementType::U16 => {
+                let from_bytes = if self.big_endian {
+                    u16::from_be_bytes
+                } else {
+                    u16::from_le_bytes
+                };
+                ArrayData::from_vec(
+                    bytes
+                        .chunks_exact(2)
+                        .map(|pair| from_bytes([pair[0], pair[1]]))
+                        .collect::<Vec<u16>>(),
+                )
+            }
+            _ => ArrayData::from_vec(bytes),
+        }))
     }
 }
 
-/// `u1`/`u2` in either byte order (`|u1`, `<u2`, `>u2`).
-fn is_unsigned(ty: &npyz::TypeStr) -> bool {
-    ty.to_string().ends_with(&format!("u{}", ty.size_field()))
+/// `|u1` is u8 and `<u2`/`>u2` is u16; anything else is not a movie's pixel.
+fn pixel_element(ty: &TypeStr) -> Option<ElementType> {
+    match (ty.type_char(), ty.size_field()) {
+        (TypeChar::Uint, 1) => Some(ElementType::U8),
+        (TypeChar::Uint, 2) => Some(ElementType::U16),
+        _ => None,
+    }
 }

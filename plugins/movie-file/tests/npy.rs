@@ -133,5 +133,11 @@ fn an_npy_file_shorter_than_its_header_says_is_an_error_naming_the_frame() {
         .run(&params, &[])
         .unwrap_err()
         .to_string();
-    assert!(error.contains("frame 1"), "{error}");
+    assert_eq!(
+        error,
+        format!(
+            "plugin `movie-file` failed in poll: {}: ends inside frame 1: the file is shorter than its header says",
+            movie.display()
+        )
+    );
 }
