@@ -14,6 +14,7 @@
 //! 4-connected labels, small patches dropped, a table per patch).
 #![deny(missing_docs)]
 
+pub mod areas;
 pub mod axis_maps;
 pub mod delay;
 pub mod gradient;

@@ -1,6 +1,7 @@
-//! Binary opening with a cross (4-neighbour) structuring element, as
-//! `scipy.ndimage.binary_opening(mask, iterations=n)` with its defaults:
-//! n erosions then n dilations, everything outside the image counting as 0.
+//! Binary morphology with a cross (4-neighbour) structuring element, as
+//! `scipy.ndimage.binary_erosion`/`binary_dilation`/`binary_opening`/
+//! `binary_closing(mask, iterations=n)` with their defaults: everything
+//! outside the image counts as 0, so an erosion eats foreground at the edge.
 
 use ndarray::Array2;
 
@@ -36,16 +37,25 @@ pub fn dilate(mask: &Array2<bool>) -> Array2<bool> {
     })
 }
 
+/// `iterations` dilations (0 returns a copy).
+pub fn dilate_n(mask: &Array2<bool>, iterations: u32) -> Array2<bool> {
+    (0..iterations).fold(mask.clone(), |out, _| dilate(&out))
+}
+
+/// `iterations` erosions (0 returns a copy).
+pub fn erode_n(mask: &Array2<bool>, iterations: u32) -> Array2<bool> {
+    (0..iterations).fold(mask.clone(), |out, _| erode(&out))
+}
+
 /// `iterations` erosions followed by as many dilations.
 pub fn binary_opening(mask: &Array2<bool>, iterations: u32) -> Array2<bool> {
-    let mut out = mask.clone();
-    for _ in 0..iterations {
-        out = erode(&out);
-    }
-    for _ in 0..iterations {
-        out = dilate(&out);
-    }
-    out
+    dilate_n(&erode_n(mask, iterations), iterations)
+}
+
+/// `iterations` dilations followed by as many erosions (scipy's closing: not
+/// extensive at the image edge, where the outside counts as 0).
+pub fn binary_closing(mask: &Array2<bool>, iterations: u32) -> Array2<bool> {
+    erode_n(&dilate_n(mask, iterations), iterations)
 }
 
 #[cfg(test)]
@@ -83,6 +93,22 @@ mod tests {
     fn a_one_pixel_wide_line_disappears() {
         let mask = from_rows(&["00000", "11111", "00000"]);
         assert!(!binary_opening(&mask, 1).iter().any(|&v| v));
+    }
+
+    #[test]
+    fn closing_fills_a_one_pixel_gap_except_at_its_ends() {
+        // scipy.ndimage.binary_closing(m, iterations=1)
+        let mask = from_rows(&["00000", "01010", "01010", "01010", "00000"]);
+        assert_eq!(
+            binary_closing(&mask, 1),
+            from_rows(&["00000", "01010", "01110", "01010", "00000"])
+        );
+    }
+
+    #[test]
+    fn closing_removes_what_touches_the_image_edge() {
+        let at_edge = from_rows(&["11011"]);
+        assert_eq!(binary_closing(&at_edge, 1), from_rows(&["00000"]));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use macroscope_plugin_api::{schemars::JsonSchema, PluginError};
 use serde::Deserialize;
 
+use crate::areas::AreaRules;
 use crate::patches::PatchRules;
 
 /// Smoothing, threshold and patch-size settings. Every field is optional.
@@ -24,6 +25,34 @@ pub struct Params {
     pub open_iterations: u32,
     /// Patches with fewer pixels are dropped (Allen: 100).
     pub min_patch_px: u32,
+    /// Closing iterations applied to each raw patch before it is grown
+    /// (Allen's `closeIter`: 3).
+    pub close_iterations: u32,
+    /// Cross dilations that grow the raw patches towards each other (Allen's
+    /// `dilationIter`: 15).
+    pub dilation_iterations: u32,
+    /// Width in pixels of the lines left between areas (Allen's `borderWidth`: 1).
+    pub border_width_px: u32,
+    /// Width in pixels of the box mean applied to each patch's eccentricity
+    /// map (Allen's `eccMapFilterSigma`, which is a box width: 15).
+    pub eccentricity_box_px: u32,
+    /// Threshold step, degrees, when looking for two eccentricity basins in a
+    /// patch (Allen's `splitLocalMinCutStep`: 5).
+    pub split_cut_step_deg: f64,
+    /// A patch whose repeated ÷ unique visual coverage reaches this is split
+    /// (Allen's `splitOverlapThr`: 1.1).
+    pub split_overlap_threshold: f64,
+    /// Two same-sign neighbours merge when each shares at most this fraction
+    /// of its visual coverage with the other (Allen's `mergeOverlapThr`: 0.1).
+    pub merge_overlap_threshold: f64,
+    /// Cell side of the visual-space grid, degrees (Allen's `visualSpacePixelSize`: 0.5).
+    pub visual_space_pixel_deg: f64,
+    /// Closing iterations of a patch's visual-space coverage (Allen's
+    /// `visualSpaceCloseIter`: 15).
+    pub visual_space_close_iterations: u32,
+    /// An area is named when its centroid lies within this many V1 radii of
+    /// the typical position of that area (macroscope's rule; Allen names by hand).
+    pub name_distance_v1_radii: f64,
 }
 
 impl Default for Params {
@@ -34,6 +63,16 @@ impl Default for Params {
             sign_threshold: 0.4,
             open_iterations: 3,
             min_patch_px: 100,
+            close_iterations: 3,
+            dilation_iterations: 15,
+            border_width_px: 1,
+            eccentricity_box_px: 15,
+            split_cut_step_deg: 5.0,
+            split_overlap_threshold: 1.1,
+            merge_overlap_threshold: 0.1,
+            visual_space_pixel_deg: 0.5,
+            visual_space_close_iterations: 15,
+            name_distance_v1_radii: 0.5,
         }
     }
 }
@@ -61,7 +100,61 @@ impl Params {
                 ),
             ));
         }
+        for (name, value) in [
+            ("split_cut_step_deg", self.split_cut_step_deg),
+            ("visual_space_pixel_deg", self.visual_space_pixel_deg),
+            ("name_distance_v1_radii", self.name_distance_v1_radii),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(PluginError::parameter(
+                    name,
+                    format!("parameter `{name}` must be a finite number > 0, got {value}"),
+                ));
+            }
+        }
+        if self.visual_space_pixel_deg < 0.01 {
+            return Err(PluginError::parameter(
+                "visual_space_pixel_deg",
+                format!(
+                    "parameter `visual_space_pixel_deg` must be at least 0.01 (a finer grid of 100 × 140 degrees would not fit in memory), got {}",
+                    self.visual_space_pixel_deg
+                ),
+            ));
+        }
+        for (name, value) in [
+            ("split_overlap_threshold", self.split_overlap_threshold),
+            ("merge_overlap_threshold", self.merge_overlap_threshold),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(PluginError::parameter(
+                    name,
+                    format!("parameter `{name}` must be a finite ratio ≥ 0, got {value}"),
+                ));
+            }
+        }
+        if self.border_width_px == 0 {
+            return Err(PluginError::parameter(
+                "border_width_px",
+                "parameter `border_width_px` must be at least 1 (areas are parted by a line)",
+            ));
+        }
         Ok(())
+    }
+
+    /// Allen's refinement settings these parameters describe.
+    pub fn area_rules(&self) -> AreaRules {
+        AreaRules {
+            close_iterations: self.close_iterations,
+            dilation_iterations: self.dilation_iterations,
+            border_width_px: self.border_width_px,
+            eccentricity_box_px: self.eccentricity_box_px,
+            split_cut_step_deg: self.split_cut_step_deg,
+            split_overlap_threshold: self.split_overlap_threshold,
+            merge_overlap_threshold: self.merge_overlap_threshold,
+            visual_space_pixel_deg: self.visual_space_pixel_deg,
+            visual_space_close_iterations: self.visual_space_close_iterations,
+            name_distance_v1_radii: self.name_distance_v1_radii,
+        }
     }
 
     /// The patch rules these parameters describe.

@@ -4,6 +4,7 @@ use macroscope_plugin_api::{ColumnSpec, ElementType, InputPort, PortKind, PortSp
 use macroscope_schedule::{Axis, Direction, ScheduleAttributeError, ScheduleAttributes};
 use serde_json::json;
 
+use crate::areas::naming::{NAMES, NAMING_RULE};
 use crate::params::Params;
 use crate::phase_to_degrees::AxisGeometry;
 
@@ -222,6 +223,10 @@ pub mod output {
     pub const AREA_LABELS: usize = 8;
     /// `patches` stream of i32 labels with the patch table as columns.
     pub const PATCHES: usize = 9;
+    /// `areas` i32 [H, W]: the refined, named areas.
+    pub const AREAS: usize = 10;
+    /// `area_table` stream of i32 labels with the area table as columns.
+    pub const AREA_TABLE: usize = 11;
 }
 
 /// Declares every output, with the parameters and conventions as attributes.
@@ -235,6 +240,44 @@ pub fn output_ports(layout: &InputLayout, params: &Params) -> Vec<PortSpec> {
         "min_patch_px": params.min_patch_px,
         "vfs_formula": "sin(angle(exp(i g_alt) exp(-i g_azi))), g = atan2(d/dcol, d/drow) of the Gaussian-smoothed maps (Allen, Zhuang et al. 2017)",
     });
+    let mut area_attributes = attributes.clone();
+    let rules = params.area_rules();
+    for (key, value) in [
+        ("close_iterations", json!(rules.close_iterations)),
+        ("dilation_iterations", json!(rules.dilation_iterations)),
+        ("border_width_px", json!(rules.border_width_px)),
+        ("eccentricity_box_px", json!(rules.eccentricity_box_px)),
+        ("split_cut_step_deg", json!(rules.split_cut_step_deg)),
+        (
+            "split_overlap_threshold",
+            json!(rules.split_overlap_threshold),
+        ),
+        (
+            "merge_overlap_threshold",
+            json!(rules.merge_overlap_threshold),
+        ),
+        (
+            "visual_space_pixel_deg",
+            json!(rules.visual_space_pixel_deg),
+        ),
+        (
+            "visual_space_close_iterations",
+            json!(rules.visual_space_close_iterations),
+        ),
+        (
+            "name_distance_v1_radii",
+            json!(rules.name_distance_v1_radii),
+        ),
+        (
+            "area_names",
+            json!(std::iter::once(&"unnamed")
+                .chain(NAMES.iter())
+                .collect::<Vec<_>>()),
+        ),
+        ("naming_rule", json!(NAMING_RULE)),
+    ] {
+        area_attributes[key] = value;
+    }
     let shape = [layout.height as u64, layout.width as u64];
     let map = |name: &str, unit: &str, description: &str| {
         PortSpec::dataset(name, ElementType::F64, &shape)
@@ -316,6 +359,51 @@ pub fn output_ports(layout: &InputLayout, params: &Params) -> Vec<PortSpec> {
                 "Mean smoothed sign over the patch",
             ))
             .with_attributes(&attributes),
+        PortSpec::dataset("areas", ElementType::I32, &shape)
+            .with_description(
+                "Area label of each pixel after Allen's split/merge (0 = no area or a border line), as in area_table",
+            )
+            .with_attributes(&area_attributes),
+        PortSpec::stream("area_table", ElementType::I32, &[])
+            .with_description("One item per area, largest first: its label")
+            .with_column(ColumnSpec::new(
+                "name",
+                ElementType::I32,
+                "",
+                "Index into the port attribute area_names (0 = unnamed)",
+            ))
+            .with_column(ColumnSpec::new(
+                "sign",
+                ElementType::I8,
+                "",
+                "+1 non-mirror, -1 mirror-image field sign",
+            ))
+            .with_column(ColumnSpec::new("area_px", ElementType::I64, "px", "Number of pixels"))
+            .with_column(ColumnSpec::new(
+                "centroid_row",
+                ElementType::F64,
+                "px",
+                "Mean row of the area",
+            ))
+            .with_column(ColumnSpec::new(
+                "centroid_col",
+                ElementType::F64,
+                "px",
+                "Mean column of the area",
+            ))
+            .with_column(ColumnSpec::new(
+                "mean_vfs",
+                ElementType::F64,
+                "",
+                "Mean smoothed sign over the area",
+            ))
+            .with_column(ColumnSpec::new(
+                "coverage_deg2",
+                ElementType::F64,
+                "deg2",
+                "Visual space the area covers once (Allen's unique area)",
+            ))
+            .with_attributes(&area_attributes),
     ]
 }
 

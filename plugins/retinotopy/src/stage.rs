@@ -4,6 +4,7 @@ use macroscope_plugin_api::{Item, Outputs, PluginError, Scalar};
 use macroscope_schedule::{Axis, Direction};
 use ndarray::{Array2, ArrayView2, ArrayView3, Axis as NdAxis};
 
+use crate::areas::{find_areas, Maps};
 use crate::axis_maps::{axis_maps, AxisMaps, DirectionMaps};
 use crate::params::Params;
 use crate::patches::find_patches;
@@ -111,6 +112,14 @@ impl RetinotopyStage {
         );
         let sign_smoothed = gaussian_filter(&sign, self.params.sign_sigma_px);
         let (labels, patches) = find_patches(&sign_smoothed, &self.params.patch_rules());
+        let maps = Maps {
+            altitude: gaussian_filter(&altitude.position_deg, self.params.phase_sigma_px),
+            azimuth: gaussian_filter(&azimuth.position_deg, self.params.phase_sigma_px),
+            sign_smoothed,
+        };
+        let (area_labels, areas) =
+            find_areas(&maps, &self.params.patch_rules(), &self.params.area_rules());
+        let sign_smoothed = maps.sign_smoothed;
 
         let flat = |a: Array2<f64>| a.into_raw_vec_and_offset().0;
         out.emit(output::AZIMUTH_DEG, flat(azimuth.position_deg), &[]);
@@ -131,6 +140,19 @@ impl RetinotopyStage {
                 Scalar::Float(patch.mean_vfs),
             ];
             out.emit(output::PATCHES, vec![patch.label], &meta);
+        }
+        out.emit(output::AREAS, area_labels.into_raw_vec_and_offset().0, &[]);
+        for area in areas {
+            let meta = [
+                Scalar::Int(area.name.into()),
+                Scalar::Int(area.sign.into()),
+                Scalar::Int(area.area_px),
+                Scalar::Float(area.centroid_row),
+                Scalar::Float(area.centroid_col),
+                Scalar::Float(area.mean_vfs),
+                Scalar::Float(area.coverage_deg2),
+            ];
+            out.emit(output::AREA_TABLE, vec![area.label], &meta);
         }
         Ok(())
     }

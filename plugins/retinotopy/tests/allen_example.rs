@@ -50,6 +50,7 @@ fn run() -> &'static AllenRun {
             sign_threshold: 0.4,
             open_iterations: 3,
             min_patch_px: 100,
+            ..Params::default()
         };
         let inputs = [
             input("allen.h5#/azimuth_deg", &azimuth_port),
@@ -275,5 +276,65 @@ fn position_maps_pass_through_and_delay_and_power_are_nan() {
         "altitude_power",
     ] {
         assert!(output_map(name).iter().all(|v| v.is_nan()), "{name}");
+    }
+}
+
+/// One area table row: (label, name, sign, area, centroid row, centroid col, coverage).
+fn area_table() -> Vec<(i32, String, i64, i64, f64, f64, f64)> {
+    let table = port("area_table");
+    let names = run().outputs[table as usize].attributes_json()["area_names"].clone();
+    run()
+        .emissions
+        .iter()
+        .filter(|e| e.port == table)
+        .map(|e| {
+            let m = &e.meta;
+            let name = names[m[0].as_i64() as usize].as_str().unwrap().to_owned();
+            (
+                e.data.as_slice::<i32>().unwrap()[0],
+                name,
+                m[1].as_i64(),
+                m[2].as_i64(),
+                m[3].as_f64(),
+                m[4].as_f64(),
+                m[6].as_f64(),
+            )
+        })
+        .collect()
+}
+
+/// Allen's final patches by size (`finalPatches`, patch01…patch13) with the
+/// names the example notebook gives them by hand; patch12 is left unnamed.
+const ALLEN_NAMES_BY_SIZE: [&str; 13] = [
+    "V1", "PM", "RL", "P", "LM", "AM", "LI", "MMA", "AL", "RLL", "LLA", "unnamed", "MMP",
+];
+
+#[test]
+fn split_and_merge_leave_thirteen_areas_as_in_allens_notebook() {
+    assert_eq!(area_table().len(), ALLEN_NAMES_BY_SIZE.len());
+    assert!(area_table().iter().all(|a| a.3 >= 100));
+}
+
+#[test]
+fn areas_are_named_as_allens_authors_named_them() {
+    let names: Vec<String> = area_table().into_iter().map(|a| a.1).collect();
+    assert_eq!(names, ALLEN_NAMES_BY_SIZE);
+}
+
+#[test]
+fn v1_grown_to_its_borders_has_24307_px_and_negative_sign() {
+    let v1 = &area_table()[0];
+    assert_eq!((v1.1.as_str(), v1.2, v1.3), ("V1", -1, 24_307));
+}
+
+#[test]
+fn area_image_agrees_with_the_area_table() {
+    let labels = dataset::<i32>(&run().emissions, port("areas"));
+    for (label, _, _, area, ..) in area_table() {
+        assert_eq!(
+            labels.iter().filter(|&&l| l == label).count() as i64,
+            area,
+            "area {label}"
+        );
     }
 }

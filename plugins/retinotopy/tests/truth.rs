@@ -113,6 +113,7 @@ fn run_chain(hemodynamic_delay_s: f64) -> Outcome {
         sign_threshold: 0.3,
         open_iterations: 1,
         min_patch_px: 20,
+        ..retinotopy::Params::default()
     };
     let mut analysis = Driven::<Retinotopy>::configure(
         params,
