@@ -18,11 +18,20 @@ use ndarray::Array2;
 pub use canvas::Canvas;
 pub use layout::{Decor, MASK_COLOUR};
 pub use levels::{colour_limits, low_response_mask, response, COLOUR_PERCENTILES};
-pub use render::{render_borders, render_map, render_sign_map};
+pub use render::{render_borders, render_map, render_sign_map, AreaName};
 
 /// The default of [`FigureOptions::mask_fraction`]: pixels whose response is
 /// under 20% of the 99th-percentile response are masked.
 pub const DEFAULT_MASK_FRACTION: f64 = 0.2;
+
+/// Areas after Allen's split/merge, with their names.
+#[derive(Debug, Clone)]
+pub struct NamedAreas {
+    /// Area labels (0 = none or a border line).
+    pub labels: Array2<i32>,
+    /// The named areas' names and centroids (unnamed areas are left out).
+    pub names: Vec<AreaName>,
+}
 
 /// How the figures are drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,8 +59,11 @@ pub struct MapSet {
     pub altitude_deg: Array2<f64>,
     /// Smoothed visual field sign, −1..1.
     pub sign_map: Array2<f64>,
-    /// Area labels (0 = none).
+    /// Area labels (0 = none): the sign-map patches.
     pub area_labels: Array2<i32>,
+    /// The refined, named areas, when the run stored them (`areas` and
+    /// `area_table`); the figure then draws these instead of the patches.
+    pub named_areas: Option<NamedAreas>,
     /// Baseline (reflectance or vasculature) image, any scale; resampled to the maps' shape if needed.
     pub baseline: Option<Array2<f64>>,
     /// Response per pixel (Fourier magnitude averaged over directions), when stored.
@@ -124,12 +136,22 @@ pub fn write_figures(
         ("sign_map.png", render_sign_map(&maps.sign_map, &sign_decor)),
         (
             "areas.png",
-            render_borders(
-                maps.baseline.as_ref(),
-                &maps.area_labels,
-                &maps.sign_map,
-                &plain,
-            ),
+            match &maps.named_areas {
+                Some(areas) => render_borders(
+                    maps.baseline.as_ref(),
+                    &areas.labels,
+                    &maps.sign_map,
+                    &areas.names,
+                    &plain,
+                ),
+                None => render_borders(
+                    maps.baseline.as_ref(),
+                    &maps.area_labels,
+                    &maps.sign_map,
+                    &[],
+                    &plain,
+                ),
+            },
         ),
     ];
     let mut written = Vec::new();
@@ -172,7 +194,47 @@ pub fn find_map_set(path: &Path) -> Result<Option<MapSet>, crate::store::StoreEr
         altitude_deg: maps.read_2d("altitude_deg")?,
         sign_map: maps.read_2d("sign_map_smoothed")?,
         area_labels: maps.read_2d("area_labels")?,
+        named_areas: read_named_areas(path, &maps)?,
         baseline,
+    }))
+}
+
+/// The `areas` image and the names in `area_table` (its `name` column indexes
+/// the port attribute `area_names`), when the stage stored them.
+fn read_named_areas(
+    path: &Path,
+    maps: &crate::store::StageDatasets,
+) -> Result<Option<NamedAreas>, crate::store::StoreError> {
+    if !(maps.has("areas") && maps.has("area_table")) {
+        return Ok(None);
+    }
+    let attributes = maps.port_attributes("area_table")?.unwrap_or_default();
+    let known: Vec<String> = serde_json::from_str::<serde_json::Value>(&attributes)
+        .ok()
+        .and_then(|a| serde_json::from_value(a["area_names"].clone()).ok())
+        .ok_or_else(|| {
+            crate::store::StoreError::format(
+                path,
+                "`area_table` has no `area_names` list in its port attributes: run `retinotopy` again",
+            )
+        })?;
+    let codes = maps.read_1d::<i32>("area_table.name")?;
+    let rows = maps.read_1d::<f64>("area_table.centroid_row")?;
+    let cols = maps.read_1d::<f64>("area_table.centroid_col")?;
+    let names = codes
+        .iter()
+        .zip(rows.iter().zip(&cols))
+        .filter(|(&code, _)| code > 0)
+        .filter_map(|(&code, (&row, &col))| {
+            known.get(code as usize).map(|name| AreaName {
+                name: name.clone(),
+                centroid: (row, col),
+            })
+        })
+        .collect();
+    Ok(Some(NamedAreas {
+        labels: maps.read_2d("areas")?,
+        names,
     }))
 }
 

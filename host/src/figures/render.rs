@@ -5,7 +5,8 @@ use ndarray::Array2;
 
 use super::canvas::WHITE;
 use super::colormap::{grey, red_blue, turbo};
-use super::layout::{draw_figure, Decor, MASK_COLOUR};
+use super::font::{draw_text, line_height, text_width};
+use super::layout::{draw_figure, map_origin, Decor, MASK_COLOUR};
 use super::levels::{colour_limits, percentile_pair};
 use crate::figures::Canvas;
 
@@ -50,11 +51,13 @@ pub fn render_sign_map(sign: &Array2<f64>, decor: &Decor<'_>) -> Canvas {
 }
 
 /// Area borders (red: positive sign, blue: negative) over the baseline image
-/// in grey (1st–99th percentile contrast).
+/// in grey (1st–99th percentile contrast), each name in `names` written
+/// centred on its (row, column).
 pub fn render_borders(
     baseline: Option<&Array2<f64>>,
     labels: &Array2<i32>,
     sign: &Array2<f64>,
+    names: &[AreaName],
     decor: &Decor<'_>,
 ) -> Canvas {
     let (rows, cols) = labels.dim();
@@ -69,7 +72,7 @@ pub fn render_borders(
         })
         .unwrap_or((0.0, 1.0));
     let patch_sign = mean_sign_per_label(labels, sign);
-    draw_figure(
+    let mut canvas = draw_figure(
         (rows, cols),
         "areas",
         |r, c| {
@@ -91,8 +94,36 @@ pub fn render_borders(
         },
         None,
         decor,
-    )
+    );
+    let (x0, y0, scale) = map_origin(cols);
+    for name in names {
+        let width = text_width(&name.name, AREA_NAME_SIZE);
+        let height = line_height(AREA_NAME_SIZE);
+        let x = (x0 as f64 + (name.centroid.1 + 0.5) * scale as f64 - width as f64 / 2.0).max(0.0);
+        let y = (y0 as f64 + (name.centroid.0 + 0.5) * scale as f64 - height as f64 / 2.0).max(0.0);
+        draw_text(
+            &mut canvas,
+            &name.name,
+            x as usize,
+            y as usize,
+            AREA_NAME_SIZE,
+            [0, 0, 0],
+        );
+    }
+    canvas
 }
+
+/// An area's name and where to write it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaName {
+    /// The name (V1, LM, …).
+    pub name: String,
+    /// (row, column) in map pixels.
+    pub centroid: (f64, f64),
+}
+
+/// Size of the area names, pixels.
+const AREA_NAME_SIZE: f32 = 15.0;
 
 fn resample_nearest(image: &Array2<f64>, rows: usize, cols: usize) -> Array2<f64> {
     let (src_rows, src_cols) = image.dim();
@@ -232,7 +263,7 @@ mod tests {
         let mut labels = Array2::zeros((9, 9));
         labels.slice_mut(ndarray::s![2..7, 2..7]).fill(1);
         let sign = Array2::from_elem((9, 9), -0.8);
-        let canvas = render_borders(None, &labels, &sign, &Decor::default());
+        let canvas = render_borders(None, &labels, &sign, &[], &Decor::default());
         let (x, y) = centre(9, 4, 2);
         assert_eq!(
             canvas.get(x, y),

@@ -37,6 +37,31 @@ impl StageDatasets {
         self.read(name)
     }
 
+    /// The 1-D dataset `name` of this stage (e.g. a table's column `<port>.<column>`).
+    pub fn read_1d<T: H5Type>(&self, name: &str) -> Result<ndarray::Array1<T>, StoreError> {
+        self.read(name)
+    }
+
+    /// Whether this stage stored a dataset called `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.group.link_exists(name)
+    }
+
+    /// The port attributes (JSON text) stored with dataset `name`, if any.
+    pub fn port_attributes(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let dataset = self.group.dataset(name).map_err(|e| {
+            StoreError::hdf5(
+                &self.path,
+                format!("opening {}/{name}", self.group.name()),
+                e,
+            )
+        })?;
+        Ok(super::attributes::get_str(
+            &dataset,
+            super::layout::dataset::PORT_ATTRIBUTES,
+        ))
+    }
+
     /// The 3-D dataset `name` of this stage (e.g. per-direction maps [D, H, W]).
     pub fn read_3d<T: H5Type>(&self, name: &str) -> Result<Array3<T>, StoreError> {
         self.read(name)
