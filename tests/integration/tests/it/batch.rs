@@ -145,3 +145,59 @@ fn sessions_from_a_glob_are_named_by_their_files_stems() {
         .collect();
     assert_eq!(sessions, ["m1", "m2"], "{table}");
 }
+
+/// `batch ... --slurm` with `PATH` holding only `dir`.
+fn batch_with_path(pipeline: &Path, dir: &Path) -> Output {
+    crate::cli::macroscope()
+        .arg("batch")
+        .arg(pipeline)
+        .args(["m1", "--slurm"])
+        .env("PATH", dir)
+        .output()
+        .expect("the macroscope binary runs")
+}
+
+#[test]
+fn without_sbatch_a_slurm_batch_says_to_install_slurms_client_tools() {
+    let work = tempfile::tempdir().unwrap();
+    let pipeline = per_session_pipeline(work.path());
+    let empty = work.path().join("bin");
+    std::fs::create_dir(&empty).unwrap();
+
+    let output = batch_with_path(&pipeline, &empty);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output).lines().last(),
+        Some("error: `sbatch` not found: install Slurm's client tools or run without --slurm")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_refused_submission_says_what_sbatch_said_once() {
+    let work = tempfile::tempdir().unwrap();
+    let pipeline = per_session_pipeline(work.path());
+    let bin = work.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let sbatch = bin.join("sbatch");
+    std::fs::write(
+        &sbatch,
+        "#!/bin/sh\necho 'sbatch: error: invalid partition specified: nope' >&2\nexit 1\n",
+    )
+    .unwrap();
+    let mut mode = std::fs::metadata(&sbatch).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+    std::fs::set_permissions(&sbatch, mode).unwrap();
+
+    let output = batch_with_path(&pipeline, &bin);
+    assert_eq!(output.status.code(), Some(1));
+    let script = work.path().join("runs/macroscope-batch.sbatch");
+    assert_eq!(
+        stderr(&output).lines().last().unwrap(),
+        format!(
+            "error: sbatch refused {}: sbatch: error: invalid partition specified: nope",
+            script.display()
+        )
+    );
+    assert!(script.exists(), "the script is kept to look at");
+}

@@ -175,7 +175,7 @@ fn a_task_cancelled_mid_run_is_completed_by_the_next_submission() {
     // Long enough to be caught running: many sweeps of a larger image.
     let slow = [
         "--set",
-        "stimulus.sweeps_per_direction=12",
+        "stimulus.sweeps_per_direction=30",
         "--set",
         "camera.width_px=160",
     ];
