@@ -1,5 +1,5 @@
-//! Numbers as a person reads them, the one place every command formats
-//! counts, byte sizes and durations.
+//! Numbers and tables as a person reads them, the one place every command
+//! formats counts, byte sizes, durations and aligned columns.
 
 /// A count or rate as a person reads it: thousands separated by commas, and
 /// decimals only while they matter (`68,880`, `318`, `12.5`, `0.25`).
@@ -64,6 +64,51 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
+/// How a column's cells line up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Text: padded on the right.
+    Left,
+    /// Numbers: padded on the left.
+    Right,
+}
+
+/// `header` then `rows` as aligned columns two spaces apart, one line each:
+/// every column as wide as its widest cell (in characters), but the last
+/// never padded (it may be long: a path, an error) and no line ending in
+/// spaces.
+pub fn columns<const N: usize>(
+    header: [&str; N],
+    align: [Align; N],
+    rows: &[[String; N]],
+) -> String {
+    let header = header.map(str::to_owned);
+    let lines = || std::iter::once(&header).chain(rows);
+    let mut widths = [0; N];
+    for row in lines() {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for row in lines() {
+        let mut line = String::new();
+        for (col, cell) in row.iter().enumerate() {
+            if col > 0 {
+                line.push_str("  ");
+            }
+            let width = if col + 1 == N { 0 } else { widths[col] };
+            match align[col] {
+                Align::Left => line.push_str(&format!("{cell:<width$}")),
+                Align::Right => line.push_str(&format!("{cell:>width$}")),
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +142,23 @@ mod tests {
         assert_eq!(duration(11_100.0), "3 h 5 min");
         assert_eq!(duration(187_200.0), "2 d 4 h");
         assert_eq!(duration(4.5e11), "14,260 years");
+    }
+
+    #[test]
+    fn columns_are_as_wide_as_their_widest_cell_but_the_last() {
+        let rows = [
+            ["m1".to_owned(), "12.5".to_owned(), "runs/m1.h5".to_owned()],
+            ["session-two".to_owned(), "3.0".to_owned(), String::new()],
+        ];
+        assert_eq!(
+            columns(
+                ["session", "wall_s", "output"],
+                [Align::Left, Align::Right, Align::Left],
+                &rows
+            ),
+            "session      wall_s  output\n\
+             m1             12.5  runs/m1.h5\n\
+             session-two     3.0\n"
+        );
     }
 }

@@ -4,8 +4,11 @@
 //! complete and verifies is skipped, so running a batch again finishes only
 //! what is left (failed, interrupted or missing sessions).
 
+mod assess;
+pub mod slurm;
 mod table;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,8 +17,9 @@ use std::time::Instant;
 
 use crate::pipeline::{Changes, Overrides, Pipeline, Set, Var};
 use crate::registry::Registry;
-use crate::store::{read_outcome, verify::verify_file};
+use crate::store::set_aside_attempt;
 
+pub use assess::{assess, Outcome, State};
 pub use table::{write_csv, Table};
 
 /// The placeholder a batch fills with each session's name.
@@ -30,27 +34,6 @@ pub struct Task {
     pub output: Option<PathBuf>,
     /// Where it stands.
     pub state: State,
-}
-
-/// Where a session stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum State {
-    /// Not run yet (no output, or an output that did not complete and verify).
-    Pending,
-    /// Its pipeline is not valid for it (a missing input file, ...): the first problem.
-    Invalid(String),
-    /// Its run file is complete and every content hash matches.
-    Done,
-    /// Run by this batch: the run file's status and error, the exit code,
-    /// and the wall time in seconds.
-    Ran {
-        /// The run file's `status` (`failed` when the run left no file).
-        status: String,
-        /// Why it did not complete (empty when it did).
-        error: String,
-        /// Seconds the run took.
-        seconds: f64,
-    },
 }
 
 /// A pipeline file and the sessions to run it for.
@@ -92,11 +75,7 @@ impl Batch<'_> {
         match Pipeline::load_with(self.pipeline, registry, &changes) {
             Ok(pipeline) => {
                 let output = pipeline.output().to_path_buf();
-                let state = if is_done(&output) {
-                    State::Done
-                } else {
-                    State::Pending
-                };
+                let state = assess(&output);
                 task(Some(output), state)
             }
             Err(errors) => {
@@ -109,19 +88,21 @@ impl Batch<'_> {
         }
     }
 
-    /// Runs every pending task with `jobs` at a time, each as `program run`
-    /// (with `plugin_path` passed on), its output and errors in `OUTPUT.log`;
-    /// calls `done` as each one ends.
+    /// Runs every task still to run with `jobs` at a time, each as
+    /// `program run` (with `plugin_path` passed on), its output and errors in
+    /// `OUTPUT.log`, an unfinished attempt first set aside (see
+    /// [`set_aside_attempt`]); calls `done` with the task and its seconds as
+    /// each one ends.
     pub fn run(
         &self,
         tasks: &mut [Task],
         jobs: usize,
         program: &Path,
         plugin_path: &[PathBuf],
-        done: impl Fn(&Task) + Sync,
+        done: impl Fn(&Task, f64) + Sync,
     ) {
         let pending: Vec<usize> = (0..tasks.len())
-            .filter(|&i| tasks[i].state == State::Pending)
+            .filter(|&i| tasks[i].state.to_run())
             .collect();
         let next = AtomicUsize::new(0);
         let results = Mutex::new(Vec::new());
@@ -130,8 +111,9 @@ impl Batch<'_> {
                 scope.spawn(|| {
                     while let Some(&index) = pending.get(next.fetch_add(1, Ordering::SeqCst)) {
                         let mut task = tasks[index].clone();
+                        let began = Instant::now();
                         task.state = self.run_one(&task, program, plugin_path);
-                        done(&task);
+                        done(&task, began.elapsed().as_secs_f64());
                         results
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
@@ -145,54 +127,82 @@ impl Batch<'_> {
         }
     }
 
+    /// The arguments of the `macroscope` that runs one session:
+    /// `--plugin-path DIR... run --progress-every 30 PIPELINE --var
+    /// session=NAME --set ...`, the session's `NAME=VALUE` left for the
+    /// caller to fill (each local worker with a name, the Slurm script with
+    /// its array task's line).
+    pub fn run_args(&self, plugin_path: &[PathBuf]) -> Vec<RunArg> {
+        let mut args = Vec::new();
+        for dir in plugin_path {
+            args.push(RunArg::Fixed("--plugin-path".into()));
+            args.push(RunArg::Fixed(dir.into()));
+        }
+        for arg in ["run", "--progress-every", "30"] {
+            args.push(RunArg::Fixed(arg.into()));
+        }
+        args.push(RunArg::Fixed(self.pipeline.into()));
+        args.push(RunArg::Fixed("--var".into()));
+        args.push(RunArg::Session);
+        for set in self.sets {
+            args.push(RunArg::Fixed("--set".into()));
+            args.push(RunArg::Fixed(set.to_string().into()));
+        }
+        args
+    }
+
     fn run_one(&self, task: &Task, program: &Path, plugin_path: &[PathBuf]) -> State {
-        let output = task
-            .output
-            .as_deref()
-            .expect("pending tasks have an output");
+        let output = task.output.as_deref().expect("tasks to run have an output");
+        let failed = |error: String, wall_s: Option<f64>| {
+            State::Unfinished(Outcome {
+                status: "failed".into(),
+                error,
+                wall_s,
+                ..Outcome::default()
+            })
+        };
+        if let Err(e) = set_aside_attempt(output) {
+            return failed(format!("its last attempt cannot be set aside: {e}"), None);
+        }
         let log_path = log_path(output);
         let began = Instant::now();
         let ran = std::fs::File::create(&log_path).and_then(|log| {
-            let mut command = Command::new(program);
-            for dir in plugin_path {
-                command.arg("--plugin-path").arg(dir);
-            }
-            command
-                .args(["run", "--progress-every", "30"])
-                .arg(self.pipeline)
-                .arg("--var")
-                .arg(format!("{SESSION_VAR}={}", task.session));
-            for set in self.sets {
-                command.arg("--set").arg(set.to_string());
-            }
-            command
+            Command::new(program)
+                .args(self.run_args(plugin_path).into_iter().map(|arg| match arg {
+                    RunArg::Fixed(arg) => arg,
+                    RunArg::Session => format!("{SESSION_VAR}={}", task.session).into(),
+                }))
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)
                 .stderr(log)
                 .status()
         });
-        let seconds = began.elapsed().as_secs_f64();
-        let (status, error) = match (ran, read_outcome(output)) {
-            (Err(e), _) => (
-                "failed".to_owned(),
+        let seconds = Some(began.elapsed().as_secs_f64());
+        match (ran, assess(output)) {
+            (Err(e), _) => failed(
                 format!("cannot start `{}`: {e}", program.display()),
+                seconds,
             ),
-            (Ok(_), Ok(outcome)) => (outcome.status, outcome.error),
-            (Ok(exit), Err(_)) => (
-                "failed".to_owned(),
+            (Ok(exit), State::NotRun) => failed(
                 format!(
                     "no run file ({exit}); see {}: {}",
                     log_path.display(),
                     last_line(&log_path)
                 ),
+                seconds,
             ),
-        };
-        State::Ran {
-            status,
-            error,
-            seconds,
+            (Ok(_), state) => state,
         }
     }
+}
+
+/// One argument of a session's `macroscope run`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunArg {
+    /// The same for every session.
+    Fixed(OsString),
+    /// `session=NAME`, naming the session.
+    Session,
 }
 
 /// `OUTPUT.log`: what a session's run printed.
@@ -200,13 +210,6 @@ pub fn log_path(output: &Path) -> PathBuf {
     let mut name = output.as_os_str().to_owned();
     name.push(".log");
     PathBuf::from(name)
-}
-
-/// A run file that completed and whose every content hash matches.
-fn is_done(output: &Path) -> bool {
-    output.exists()
-        && read_outcome(output).is_ok_and(|o| o.status == "complete")
-        && verify_file(output).is_ok_and(|report| report.all_intact())
 }
 
 /// The last non-empty line of a log, for a failure that left no run file.

@@ -5,12 +5,15 @@ use std::path::Path;
 
 use super::{State, Task};
 
-/// One row per session: session, status, wall time, output, error.
+/// One row per session: session, status, wall time, frames dropped, areas
+/// found, output, error.
 pub struct Table {
-    rows: Vec<[String; 5]>,
+    rows: Vec<[String; 7]>,
 }
 
-const HEADER: [&str; 5] = ["session", "status", "wall_s", "output", "error"];
+const HEADER: [&str; 7] = [
+    "session", "status", "wall_s", "dropped", "areas", "output", "error",
+];
 
 impl Table {
     /// The rows of `tasks`, in order.
@@ -23,17 +26,23 @@ impl Table {
                     .as_deref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                let (status, seconds, error) = match &task.state {
-                    State::Pending => ("not run".to_owned(), String::new(), String::new()),
-                    State::Invalid(reason) => ("invalid".to_owned(), String::new(), reason.clone()),
-                    State::Done => ("complete".to_owned(), String::new(), String::new()),
-                    State::Ran {
-                        status,
-                        error,
-                        seconds,
-                    } => (status.clone(), format!("{seconds:.1}"), error.clone()),
+                let known = |value: Option<String>| value.unwrap_or_default();
+                let (status, error, outcome) = match &task.state {
+                    State::NotRun => ("not run".to_owned(), String::new(), None),
+                    State::Invalid(reason) => ("invalid".to_owned(), reason.clone(), None),
+                    State::Done(outcome) | State::Unfinished(outcome) => {
+                        (outcome.status.clone(), outcome.error.clone(), Some(outcome))
+                    }
                 };
-                [task.session.clone(), status, seconds, output, error]
+                [
+                    task.session.clone(),
+                    status,
+                    known(outcome.and_then(|o| o.wall_s).map(|s| format!("{s:.1}"))),
+                    known(outcome.and_then(|o| o.dropped).map(|n| n.to_string())),
+                    known(outcome.and_then(|o| o.areas).map(|n| n.to_string())),
+                    output,
+                    error,
+                ]
             })
             .collect();
         Table { rows }
@@ -41,31 +50,14 @@ impl Table {
 }
 
 impl std::fmt::Display for Table {
-    /// Aligned columns, the error last and unpadded.
+    /// Aligned columns, numbers right-aligned, the error last and unpadded.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut widths = HEADER.map(str::len);
-        for row in &self.rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let header = HEADER.map(str::to_owned);
-        for row in std::iter::once(&header).chain(&self.rows) {
-            let line = format!(
-                "{:<w0$}  {:<w1$}  {:>w2$}  {:<w3$}  {}",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2],
-                w3 = widths[3],
-            );
-            writeln!(f, "{}", line.trim_end())?;
-        }
-        Ok(())
+        use crate::readable::{
+            columns,
+            Align::{Left, Right},
+        };
+        let align = [Left, Left, Right, Right, Right, Left, Left];
+        f.write_str(&columns(HEADER, align, &self.rows))
     }
 }
 

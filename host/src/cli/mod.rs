@@ -45,8 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a pipeline and write its HDF5 file.
     Run(run::Args),
-    /// Run a pipeline once per session ({session} in its file), skipping
-    /// sessions already complete.
+    /// Run a pipeline once per session ({session} in its file), here or as a
+    /// Slurm job array, skipping sessions already complete.
     Batch(batch::Args),
     /// Check a pipeline without running it and print its DAG.
     Validate(validate::Args),

@@ -39,31 +39,12 @@ fn table(registry: &Registry) -> String {
             ]
         })
         .collect();
-    let header = ["NAME", "VERSION", "KIND", "ORIGIN"].map(str::to_owned);
-    let widths: Vec<usize> = (0..3)
-        .map(|col| {
-            std::iter::once(&header)
-                .chain(&rows)
-                .map(|r| r[col].len())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    std::iter::once(&header)
-        .chain(&rows)
-        .map(|r| {
-            format!(
-                "{:w0$}  {:w1$}  {:w2$}  {}\n",
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2]
-            )
-        })
-        .collect()
+    use crate::readable::{columns, Align::Left};
+    columns(
+        ["NAME", "VERSION", "KIND", "ORIGIN"],
+        [Left, Left, Left, Left],
+        &rows,
+    )
 }
 
 /// One line per library that failed, name conflict, and skipped duplicate.

@@ -114,6 +114,37 @@ pub fn rename_new(from: &Path, to: &Path) -> Result<(), StoreError> {
     sync_dir(to.parent().unwrap_or(Path::new(".")))
 }
 
+/// A name part no other process, on this host or another sharing the same
+/// folder, uses at the same time: `<host>.<pid>.<nanoseconds>.<count>`.
+pub fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default();
+    let host: String = host
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{host}.{}.{nanos}.{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Syncs a directory, so the names created or removed in it survive a crash
 /// (nothing to do on Windows: see the module's documentation).
 #[cfg(windows)]

@@ -21,7 +21,6 @@ use super::hdf5_raw;
 use super::identity::{identity_of, PortIdentity, StageKey};
 use super::layout::{self, dataset as attr, root};
 use super::open;
-use super::run_lock::{lock_path, RunLock};
 
 /// Name of the group holding the outputs inside an entry.
 pub const OUTPUT_GROUP: &str = "/output";
@@ -122,7 +121,8 @@ impl StoreDir {
                         kept.display()
                     ),
                     Err(e) => tracing::warn!(
-                        "{what}; the stage runs again and its output replaces the entry ({e})"
+                        "{what}; the stage runs again, but the entry could not be moved aside ({e}): delete it \
+                         (and its .sha256) so the stage's outputs can be filed again"
                     ),
                 }
                 None
@@ -134,10 +134,10 @@ impl StoreDir {
     /// `<store>/untrusted/<name>.<UTC time>` (never over a file), so a fresh
     /// entry can be filed while the damaged one stays for inspection: a lab
     /// wants to know what changed its data, and deleting the evidence would
-    /// hide it. Holds the entry's lock, so an entry a run is filing is never
-    /// moved. Returns where the entry went.
+    /// hide it. The entry goes first, then its hash (filings claim a key by
+    /// the hash, so none can file a new entry until both are gone). Takes no
+    /// lock. Returns where the entry went.
     fn set_aside(&self, path: &Path) -> Result<PathBuf, StoreError> {
-        let _lock = RunLock::acquire(&lock_path(path), path)?;
         let untrusted = self.dir.join(UNTRUSTED_DIR);
         std::fs::create_dir_all(&untrusted)
             .map_err(|e| StoreError::io(&untrusted, "creating the folder", e))?;
@@ -152,8 +152,15 @@ impl StoreDir {
         Ok(kept)
     }
 
-    /// Files the stage group `group` of the open run file under `key`
-    /// (replacing an invalid entry atomically). Returns the entry path.
+    /// Files the stage group `group` of the open run file under `key`, safely
+    /// beside other runs filing into the same store, on this host or others
+    /// sharing the folder, with no lock: the entry is written and synced
+    /// under a name no other process uses, its SHA-256 likewise; then the
+    /// hash is moved to `<key>.h5.sha256` and the entry to `<key>.h5`, each
+    /// with a move that fails rather than replace a file. The first filing
+    /// to claim the hash's name files the entry; any other gives up, leaving
+    /// the entry that filing files (docs/FORMAT.md, "A store shared by many
+    /// hosts", says what this does and does not guarantee on NFS).
     pub fn file(
         &self,
         run: &File,
@@ -161,44 +168,87 @@ impl StoreDir {
         key: &StageKey,
         run_id: &str,
         now: &str,
-    ) -> Result<PathBuf, StoreError> {
+    ) -> Result<Filing, StoreError> {
         let path = self.entry_path(&key.key);
-        let lock = RunLock::acquire(&lock_path(&path), &path)?;
-        let partial = self
-            .dir
-            .join(format!("{}.h5.{}.partial", key.key, std::process::id()));
-        let written = (|| -> Result<(), StoreError> {
-            let entry = open::create_file(&partial)?;
-            let h5 = |action: &str, e| StoreError::hdf5(&partial, action, e);
-            set_str(&entry, root::FORMAT, layout::FORMAT)
-                .map_err(|e| h5("writing attributes", e))?;
-            set_str(&entry, root::STORE_KEY, &key.key).map_err(|e| h5("writing attributes", e))?;
-            set_str(&entry, root::STORE_KEY_JSON, &key.json)
-                .map_err(|e| h5("writing attributes", e))?;
-            set_str(&entry, root::RUN_ID, run_id).map_err(|e| h5("writing attributes", e))?;
-            set_str(&entry, root::CREATED, now).map_err(|e| h5("writing attributes", e))?;
-            set_str(&entry, root::HOST_VERSION, crate::HOST_VERSION)
-                .map_err(|e| h5("writing attributes", e))?;
-            hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP).map_err(|e| {
-                StoreError::hdf5(&partial, format!("copying {group} into the store"), e)
-            })?;
-            let covered = entry
-                .group(OUTPUT_GROUP)
-                .and_then(|output| attributes_sha256(&output))
-                .map_err(|e| h5("hashing the attributes", e))?;
-            set_str(&entry, root::ATTRIBUTES_SHA256, &covered)
-                .map_err(|e| h5("writing attributes", e))?;
-            entry.close().map_err(|e| h5("closing", e))?;
+        let partial = self.dir.join(format!(
+            "{}.h5.{}.partial",
+            key.key,
+            durable::unique_suffix()
+        ));
+        let mut hash_partial = None;
+        let filed = (|| -> Result<Filing, StoreError> {
+            write_entry(&partial, run, group, key, run_id, now)?;
             durable::sync_file(&partial)?;
-            entry_hash::record(&partial, &path)?;
-            durable::rename(&partial, &path)
+            let written = entry_hash::write_beside(&partial, &path)?;
+            let claimed = durable::rename_new(&written, &entry_hash::hash_path(&path));
+            hash_partial = Some(written);
+            match claimed {
+                Ok(()) => {}
+                Err(StoreError::Io { error, .. })
+                    if error.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    return Ok(if path.exists() {
+                        Filing::AlreadyFiled(path.clone())
+                    } else {
+                        Filing::BeingFiled(entry_hash::hash_path(&path))
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+            durable::rename_new(&partial, &path)?;
+            Ok(Filing::Filed(path.clone()))
         })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(&partial);
+        if let Some(written) = hash_partial {
+            let _ = std::fs::remove_file(written);
         }
-        drop(lock);
-        written.map(|()| path)
+        filed
     }
+}
+
+/// What filing an entry did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filing {
+    /// This run filed the entry (its path).
+    Filed(PathBuf),
+    /// Another run filed an entry for the key first (its path): this run's
+    /// copy was dropped.
+    AlreadyFiled(PathBuf),
+    /// Another filing claimed the key (its recorded hash, the path given,
+    /// exists) but its entry is not there yet: it is being filed right now,
+    /// or that filing was killed midway (then deleting the hash lets the key
+    /// be filed again).
+    BeingFiled(PathBuf),
+}
+
+/// Writes the entry for `key` to `partial`: the store's root attributes and
+/// the stage group `group` of `run` copied to `/output`, with the SHA-256 of
+/// its attributes.
+fn write_entry(
+    partial: &Path,
+    run: &File,
+    group: &str,
+    key: &StageKey,
+    run_id: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    let entry = open::create_file(partial)?;
+    let h5 = |action: &str, e| StoreError::hdf5(partial, action, e);
+    set_str(&entry, root::FORMAT, layout::FORMAT).map_err(|e| h5("writing attributes", e))?;
+    set_str(&entry, root::STORE_KEY, &key.key).map_err(|e| h5("writing attributes", e))?;
+    set_str(&entry, root::STORE_KEY_JSON, &key.json).map_err(|e| h5("writing attributes", e))?;
+    set_str(&entry, root::RUN_ID, run_id).map_err(|e| h5("writing attributes", e))?;
+    set_str(&entry, root::CREATED, now).map_err(|e| h5("writing attributes", e))?;
+    set_str(&entry, root::HOST_VERSION, crate::HOST_VERSION)
+        .map_err(|e| h5("writing attributes", e))?;
+    hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP)
+        .map_err(|e| StoreError::hdf5(partial, format!("copying {group} into the store"), e))?;
+    let covered = entry
+        .group(OUTPUT_GROUP)
+        .and_then(|output| attributes_sha256(&output))
+        .map_err(|e| h5("hashing the attributes", e))?;
+    set_str(&entry, root::ATTRIBUTES_SHA256, &covered).map_err(|e| h5("writing attributes", e))?;
+    entry.close().map_err(|e| h5("closing", e))
 }
 
 /// Verifies an entry: format, key, declared ports, and every content hash.

@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::durable;
 use super::error::StoreError;
 
 /// `<entry>.sha256`: where the SHA-256 of `entry` is recorded.
@@ -39,30 +38,27 @@ pub fn file_sha256(path: &Path) -> std::io::Result<String> {
     }
 }
 
-/// Records the SHA-256 of `file` (the entry being filed, not yet in place)
-/// as the hash of `entry`, durably: written beside, synced, renamed into
-/// place. Called before `file` is renamed to `entry`, so a recorded hash
-/// never describes an entry it was not computed from: a filing cut short
-/// leaves a hash the old entry (if any) fails, never a new entry without one.
-pub fn record(file: &Path, entry: &Path) -> Result<(), StoreError> {
+/// Writes the SHA-256 of `file` (an entry being filed under a temporary
+/// name) as the recorded hash of `entry`, to `<file>.sha256`, synced, and
+/// returns that path: the filing then moves it to `<entry>.sha256`, never
+/// over an existing one, before it moves `file` to `entry`.
+pub fn write_beside(file: &Path, entry: &Path) -> Result<PathBuf, StoreError> {
     let hash = file_sha256(file).map_err(|e| StoreError::io(file, "hashing the entry", e))?;
-    let target = hash_path(entry);
-    let partial = hash_path(file);
+    let written = hash_path(file);
     let name = entry
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let written = std::fs::File::create(&partial)
+    std::fs::File::create(&written)
         .and_then(|mut f| {
             writeln!(f, "{hash}  {name}")?;
             f.sync_all()
         })
-        .map_err(|e| StoreError::io(&partial, "writing the entry's SHA-256", e))
-        .and_then(|()| durable::rename(&partial, &target));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&written);
+            StoreError::io(&written, "writing the entry's SHA-256", e)
+        })?;
+    Ok(written)
 }
 
 /// Checks `entry` against its recorded SHA-256, without HDF5; the error
@@ -106,7 +102,8 @@ mod tests {
         let partial = dir.join("e.h5.1.partial");
         std::fs::write(&partial, bytes).unwrap();
         let entry = dir.join("e.h5");
-        record(&partial, &entry).unwrap();
+        let hash = write_beside(&partial, &entry).unwrap();
+        std::fs::rename(hash, hash_path(&entry)).unwrap();
         std::fs::rename(&partial, &entry).unwrap();
         entry
     }

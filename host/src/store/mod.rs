@@ -6,6 +6,7 @@
 //! outputs from a content-addressed store. [`verify`], [`recover`] and
 //! [`show`] read the files back.
 
+mod attempts;
 mod attribute_hash;
 mod attributes;
 mod chunking;
@@ -46,6 +47,7 @@ mod writer;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use attempts::{set_aside_attempt, ATTEMPTS_DIR};
 pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
 pub use maps::{read_session, StageDatasets};

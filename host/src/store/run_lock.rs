@@ -1,6 +1,7 @@
 //! Who owns a run's files: an exclusive OS lock held for the whole run on the
-//! sidecar `<output>.partial.lock` (and on `<entry>.lock` while a store entry
-//! is filed), recording the owner's pid and start time.
+//! sidecar `<output>.partial.lock`, recording the owner's pid and start
+//! time. (Store entries take no lock: see `entries`, filing for a store
+//! shared by many hosts.)
 //!
 //! The sidecar, not the `.partial` itself, is locked: on Windows a lock is a
 //! byte-range lock that would block HDF5's own writes to the locked file. The

@@ -9,7 +9,7 @@ use macroscope_plugin_api::PortKind;
 
 use super::attributes::{set_str, set_u64};
 use super::dataset_ports::write_dataset_port;
-use super::entries::{Lookup, StoreDir, OUTPUT_GROUP};
+use super::entries::{Filing, Lookup, StoreDir, OUTPUT_GROUP};
 use super::error::StoreError;
 use super::identity::{identity_of, stage_key, PortIdentity};
 use super::layout::{self, dataset as attr, group as gattr};
@@ -476,29 +476,48 @@ impl Sink {
                 })?;
                 continue;
             }
-            match self.store.file(file, &plan.group, &key, &self.run_id, now) {
-                Ok(path) => {
-                    set_str(&group, gattr::STORE_ENTRY, &path.display().to_string()).map_err(
-                        |e| {
-                            StoreError::hdf5(
-                                &self.partial,
-                                format!("writing attributes of {}", plan.group),
-                                e,
-                            )
-                        },
-                    )?;
+            let entry = match self.store.file(file, &plan.group, &key, &self.run_id, now) {
+                Ok(Filing::Filed(path)) => {
                     tracing::info!(
                         "stage `{}`: outputs filed in the store as {}",
                         plan.provenance.stage,
                         path.display()
                     );
-                    filed.push((plan.provenance.stage.clone(), path));
+                    filed.push((plan.provenance.stage.clone(), path.clone()));
+                    path
                 }
-                Err(e) => tracing::warn!(
-                    "stage `{}`: could not file its outputs in the store: {e}",
-                    plan.provenance.stage
-                ),
-            }
+                Ok(Filing::AlreadyFiled(path)) => {
+                    tracing::info!(
+                        "stage `{}`: another run filed the same outputs in the store first, as {}",
+                        plan.provenance.stage,
+                        path.display()
+                    );
+                    path
+                }
+                Ok(Filing::BeingFiled(hash)) => {
+                    tracing::warn!(
+                        "stage `{}`: outputs not filed in the store: {} exists without its entry (another run \
+                         is filing it now, or a filing was killed midway: if no run is, delete it)",
+                        plan.provenance.stage,
+                        hash.display()
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        "stage `{}`: could not file its outputs in the store: {e}",
+                        plan.provenance.stage
+                    );
+                    continue;
+                }
+            };
+            set_str(&group, gattr::STORE_ENTRY, &entry.display().to_string()).map_err(|e| {
+                StoreError::hdf5(
+                    &self.partial,
+                    format!("writing attributes of {}", plan.group),
+                    e,
+                )
+            })?;
         }
         Ok(filed)
     }

@@ -6,6 +6,8 @@
 //! - `pipelines`: `macroscope run` end to end with a library plugin;
 //! - `command_line`: one pipeline file for many sessions (`--var`, `--set`);
 //! - `batch`: that file run once per session, finishing only what is left;
+//! - `slurm`: the same batch as a job array on a real Slurm cluster (skipped
+//!   without one unless `MACROSCOPE_REQUIRE_SLURM=1`);
 //! - `import`: movies recorded elsewhere, brought in with `movie-file`;
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
@@ -29,5 +31,6 @@ mod pipeline_files;
 mod pipelines;
 mod plugins;
 mod run_file;
+mod slurm;
 mod store;
 mod torture;

@@ -16,6 +16,31 @@ inputs = ["stimulus.schedule"]
 params = { width_px = 32, height_px = 24, frame_rate_hz = 5.0 }
 "#;
 
+/// The smallest recording that runs to maps: the bar once in each of the
+/// four directions, filmed at 32×24 px and 5 frames/s with a strong response
+/// (5 % ΔR/R), then the Fourier maps and the visual areas (one found at this
+/// size).
+pub const MAPS_RECORDING: &str = r#"
+[stages.stimulus]
+plugin = "drifting-bar"
+params = { directions = ["LR", "RL", "BT", "TB"], sweeps_per_direction = 1, downsample = 40, baseline_before_s = 0.5, baseline_after_s = 0.5 }
+
+[stages.camera]
+plugin = "synthetic-cortex"
+inputs = ["stimulus.schedule"]
+params = { width_px = 32, height_px = 24, frame_rate_hz = 5.0, response_amplitude = 0.05 }
+
+[stages.fourier]
+plugin = "fourier-maps"
+inputs = ["camera.frames", "stimulus.schedule"]
+params = { skip_sweeps = 0 }
+
+[stages.retinotopy]
+plugin = "retinotopy"
+inputs = ["fourier.phase", "fourier.magnitude"]
+params = { phase_sigma_px = 0.25, sign_sigma_px = 1.5, min_patch_px = 4 }
+"#;
+
 /// Writes `name.toml` in `dir`: output `name.h5`, store `dir/store`, then `stages`.
 pub fn write_pipeline(dir: &Path, name: &str, stages: &str) -> PathBuf {
     let text = format!(
@@ -31,10 +56,19 @@ pub fn write_pipeline(dir: &Path, name: &str, stages: &str) -> PathBuf {
 /// The short recording as `dir/session.toml`, writing `dir/runs/{session}.h5`
 /// (a `{session}` placeholder filled by `--var session=NAME`).
 pub fn per_session_pipeline(dir: &Path) -> PathBuf {
+    per_session(dir, SHORT_RECORDING)
+}
+
+/// [`MAPS_RECORDING`] as `dir/session.toml`, writing `dir/runs/{session}.h5`.
+pub fn per_session_maps_pipeline(dir: &Path) -> PathBuf {
+    per_session(dir, MAPS_RECORDING)
+}
+
+fn per_session(dir: &Path, stages: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("runs")).unwrap();
     let path = dir.join("session.toml");
     let text = format!(
-        "[pipeline]\nname = \"per-session\"\noutput = \"{}/runs/{{session}}.h5\"\nstore = \"{}\"\n{SHORT_RECORDING}",
+        "[pipeline]\nname = \"per-session\"\noutput = \"{}/runs/{{session}}.h5\"\nstore = \"{}\"\n{stages}",
         dir.display(),
         dir.join("store").display()
     );

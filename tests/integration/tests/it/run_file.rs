@@ -48,3 +48,27 @@ pub fn dataset_values<T: hdf5::H5Type>(group: &hdf5::Group, name: &str) -> Vec<T
         .read_raw::<T>()
         .unwrap()
 }
+
+/// The `content_sha256` of every dataset of the run file at `path`, by its
+/// path with the run id written `RUN`: what two runs of the same pipeline
+/// must agree on, whatever their ids.
+pub fn content_hashes(path: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    fn walk(group: &hdf5::Group, run: &str, out: &mut std::collections::BTreeMap<String, String>) {
+        for name in group.member_names().unwrap() {
+            if let Ok(child) = group.group(&name) {
+                walk(&child, run, out);
+            } else if let Ok(dataset) = group.dataset(&name) {
+                if dataset.attr("content_sha256").is_ok() {
+                    out.insert(
+                        dataset.name().replace(run, "RUN"),
+                        text_attr(&dataset, "content_sha256"),
+                    );
+                }
+            }
+        }
+    }
+    let file = hdf5::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = std::collections::BTreeMap::new();
+    walk(&file, &run_id(&file), &mut out);
+    out
+}

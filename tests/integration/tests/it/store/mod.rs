@@ -14,4 +14,5 @@ mod reanalysis;
 mod roundtrip;
 mod schema;
 mod seal_disk_full;
+mod shared;
 mod verify;
