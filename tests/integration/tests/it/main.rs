@@ -7,6 +7,7 @@
 //! - `command_line`: one pipeline file for many sessions (`--var`, `--set`);
 //! - `batch`: that file run once per session, finishing only what is left;
 //! - `import`: movies recorded elsewhere, brought in with `movie-file`;
+//! - `export`: a run shared as NWB (`export nwb`), checked by pynwb and nwbinspector;
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
 //! - `store`: the storage sink, its files and the commands that read them;
@@ -22,6 +23,7 @@ mod batch;
 mod built_plugins;
 mod cli;
 mod command_line;
+mod export;
 mod import;
 mod limits;
 mod output;
