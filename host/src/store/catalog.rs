@@ -97,21 +97,18 @@ impl RunCatalog {
         let file = open_read(path)?;
         let text = |name| get_str(&file, name).unwrap_or_default();
         let format = text(root::FORMAT);
-        match layout::format_major(&format) {
+        let refused = match layout::format_major(&format) {
             None => {
-                return Err(StoreError::format(
-                    path,
-                    "not a macroscope run file (no `format` attribute `macroscope/1`)",
-                ))
+                Some("not a macroscope run file (no `format` attribute `macroscope/1`)".to_owned())
             }
-            Some(major) if major > layout::FORMAT_MAJOR => return Err(StoreError::format(
-                path,
-                format!(
-                    "written in format `{format}`, newer than this host's `{}`: upgrade macroscope",
-                    layout::FORMAT
-                ),
+            Some(major) if major > layout::FORMAT_MAJOR => Some(format!(
+                "written in format `{format}`, newer than this host's `{}`: upgrade macroscope",
+                layout::FORMAT
             )),
-            Some(_) => {}
+            Some(_) => None,
+        };
+        if let Some(reason) = refused {
+            return Err(StoreError::format(path, reason));
         }
         let status = text(root::STATUS);
         if status == "running" {

@@ -3,17 +3,17 @@
 //! the `hdf5` crate directly and readable by pynwb with nothing extra.
 //!
 //! What goes where (docs/nwb.md has the full table):
-//! - the root and `/general` ([`file`]): the session's description, start
+//! - the root and `/general` (`file.rs`): the session's description, start
 //!   (the run's `created`), experimenters, lab, institution, keywords, notes,
 //!   the `Subject`, the pipeline text as `source_script`;
 //! - each camera stage's movie as an `ImageSeries` in `/acquisition`, frames
 //!   copied chunk for chunk without recompression, with its `Device`
-//!   ([`series`]);
+//!   (`series.rs`);
 //! - each stimulus stage's frames (as stored) and bar position under
 //!   `/stimulus/presentation`, its sweeps as the `TimeIntervals` table
-//!   `/intervals/sweeps` ([`intervals`]);
-//! - the maps as `GrayscaleImage`s in `/processing/retinotopy` ([`images`]);
-//! - the NWB schema itself under `/specifications` ([`namespaces`]).
+//!   `/intervals/sweeps` (`intervals.rs`);
+//! - the maps as `GrayscaleImage`s in `/processing/retinotopy` (`images.rs`);
+//! - the NWB schema itself under `/specifications` (`namespaces.rs`).
 //!
 //! Times are seconds on the stimulus clock (zero at the stimulus's first
 //! frame), which the run's `created` time stands for as NWB's

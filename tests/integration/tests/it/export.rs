@@ -274,6 +274,25 @@ fn a_run_without_a_session_description_is_refused_naming_the_nwb_field_and_the_s
     assert!(!dir.path().join("short.nwb.partial").exists());
 }
 
+#[test]
+fn a_file_that_is_not_a_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "short", SESSION, SHORT_RUN_WITH_MAPS);
+    let nwb = exported(&run);
+    let again = dir.path().join("again.nwb");
+    let output = export(&[&nwb, &again]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cannot export {nwb} as NWB: {nwb}: not a macroscope run file (no `format` attribute \
+             `macroscope/1`)\n",
+            nwb = nwb.display()
+        )
+    );
+    assert!(!again.exists());
+}
+
 /// A Python with pynwb and nwbinspector, or `None` (with a note) where there
 /// is none and none is required.
 fn python_with_pynwb() -> Option<String> {
