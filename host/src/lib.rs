@@ -2,12 +2,14 @@
 //!
 //! Data flows one way: a [`pipeline`] file names plugins found by the
 //! [`registry`]; the [`runtime`] runs them as a streaming DAG and hands every
-//! output to the [`store`], the one sink that owns the HDF5 files.
+//! output to the [`store`], the one sink that owns the HDF5 files; [`export`]
+//! writes a finished run in other formats (NWB).
 #![deny(missing_docs)]
 
 pub mod batch;
 pub mod cli;
 pub mod evaluate;
+pub mod export;
 pub mod figures;
 pub mod item;
 pub mod pipeline;

@@ -1,6 +1,7 @@
 //! The command line: parse arguments, then call one function per command.
 
 mod batch;
+mod export;
 mod figures;
 mod inspect;
 mod pipeline_file;
@@ -65,6 +66,9 @@ pub enum Command {
     Recover(recover::Args),
     /// Write PNG figures of the retinotopic maps in a file.
     Figures(figures::Args),
+    /// Write a run in another format for sharing (`export nwb RUN.h5`).
+    #[command(subcommand)]
+    Export(export::Command),
 }
 
 /// `macroscope plugin ...`
@@ -116,6 +120,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(args),
         Command::Recover(args) => recover::run(args),
         Command::Figures(args) => figures::run(args),
+        Command::Export(command) => export::run(command),
     }
 }
 

@@ -241,7 +241,7 @@ fn write_entry(
     set_str(&entry, root::CREATED, now).map_err(|e| h5("writing attributes", e))?;
     set_str(&entry, root::HOST_VERSION, crate::HOST_VERSION)
         .map_err(|e| h5("writing attributes", e))?;
-    hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP)
+    hdf5_raw::copy_object(run, group, &entry, OUTPUT_GROUP, hdf5_raw::Attributes::Copy)
         .map_err(|e| StoreError::hdf5(partial, format!("copying {group} into the store"), e))?;
     let covered = entry
         .group(OUTPUT_GROUP)

@@ -1,5 +1,5 @@
 //! The few HDF5 C calls the high-level `hdf5` crate does not wrap: direct chunk
-//! write, chunk lookup and listing, cross-file object copy, the superblock clean-up
+//! write, chunk lookup and listing, cross-file object copy (with or without attributes), the superblock clean-up
 //! that `h5clear -s --increment` performs, and reading a fixed-length string attribute. Every call runs inside
 //! [`hdf5::sync::sync`], the crate's global HDF5 lock.
 
@@ -11,10 +11,11 @@ use hdf5_sys::h5::{hsize_t, HADDR_UNDEF};
 use hdf5_sys::h5d::{H5Dchunk_iter, H5Dget_chunk_info_by_coord, H5Dwrite_chunk};
 use hdf5_sys::h5f::{H5F_libver_t, H5Fclose, H5Fopen, H5F_ACC_RDWR};
 use hdf5_sys::h5i::hid_t;
-use hdf5_sys::h5o::H5Ocopy;
+use hdf5_sys::h5o::{H5Ocopy, H5O_COPY_WITHOUT_ATTR_FLAG};
 use hdf5_sys::h5p::{
-    H5Pclose, H5Pcreate, H5Pset, H5Pset_create_intermediate_group, H5Pset_file_locking,
-    H5Pset_libver_bounds, H5P_CLS_FILE_ACCESS, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
+    H5Pclose, H5Pcreate, H5Pset, H5Pset_copy_object, H5Pset_create_intermediate_group,
+    H5Pset_file_locking, H5Pset_libver_bounds, H5P_CLS_FILE_ACCESS, H5P_CLS_LINK_CREATE,
+    H5P_CLS_OBJECT_COPY, H5P_DEFAULT,
 };
 
 extern "C" {
@@ -103,10 +104,25 @@ pub fn chunk_ranges(dataset: &Dataset) -> hdf5::Result<Vec<(u64, u64)>> {
     Ok(ranges)
 }
 
-/// Copies the object at `src_path` in `src` (with everything below it and
-/// its attributes, compressed chunks as they are) to `dst_path` in `dst`,
-/// creating missing parent groups.
-pub fn copy_object(src: &Group, src_path: &str, dst: &Group, dst_path: &str) -> hdf5::Result<()> {
+/// Whether [`copy_object`] copies the attributes of what it copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attributes {
+    /// Copy them with the object (and everything below it).
+    Copy,
+    /// Leave them behind (HDF5's `H5O_COPY_WITHOUT_ATTR_FLAG`).
+    Leave,
+}
+
+/// Copies the object at `src_path` in `src` (with everything below it and,
+/// as `attributes` says, its attributes; compressed chunks as they are) to
+/// `dst_path` in `dst`, creating missing parent groups.
+pub fn copy_object(
+    src: &Group,
+    src_path: &str,
+    dst: &Group,
+    dst_path: &str,
+    attributes: Attributes,
+) -> hdf5::Result<()> {
     let src_name = c_string(src_path, "H5Ocopy")?;
     let dst_name = c_string(dst_path, "H5Ocopy")?;
     hdf5::sync::sync(|| unsafe {
@@ -114,10 +130,29 @@ pub fn copy_object(src: &Group, src_path: &str, dst: &Group, dst_path: &str) -> 
         if lcpl < 0 {
             return check(-1, "H5Pcreate(link create)");
         }
+        let ocpypl = match attributes {
+            Attributes::Copy => H5P_DEFAULT,
+            Attributes::Leave => H5Pcreate(*H5P_CLS_OBJECT_COPY),
+        };
+        if ocpypl < 0 {
+            H5Pclose(lcpl);
+            return check(-1, "H5Pcreate(object copy)");
+        }
+        let leave_attributes = || {
+            if attributes == Attributes::Leave {
+                check(
+                    H5Pset_copy_object(ocpypl, H5O_COPY_WITHOUT_ATTR_FLAG),
+                    "H5Pset_copy_object",
+                )
+            } else {
+                Ok(())
+            }
+        };
         let result = check(
             H5Pset_create_intermediate_group(lcpl, 1),
             "H5Pset_create_intermediate_group",
         )
+        .and_then(|()| leave_attributes())
         .and_then(|()| {
             check(
                 H5Ocopy(
@@ -125,12 +160,15 @@ pub fn copy_object(src: &Group, src_path: &str, dst: &Group, dst_path: &str) -> 
                     src_name.as_ptr(),
                     dst.id(),
                     dst_name.as_ptr(),
-                    H5P_DEFAULT,
+                    ocpypl,
                     lcpl,
                 ),
                 "H5Ocopy",
             )
         });
+        if ocpypl != H5P_DEFAULT {
+            H5Pclose(ocpypl);
+        }
         H5Pclose(lcpl);
         result
     })

@@ -4,11 +4,12 @@
 //! layout (`docs/FORMAT.md`), attaches provenance, compresses frames on its
 //! own worker threads, keeps a crash-safe SWMR file, and reuses deterministic
 //! outputs from a content-addressed store. [`verify`], [`recover`] and
-//! [`show`] read the files back.
+//! [`show`] read the files back; [`RunCatalog`] lists a run for exports.
 
 mod attempts;
 mod attribute_hash;
 mod attributes;
+mod catalog;
 mod chunking;
 mod compress;
 mod content;
@@ -48,6 +49,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use attempts::{set_aside_attempt, ATTEMPTS_DIR};
+pub use catalog::{copy_dataset_bare, RunCatalog, StoredPort, StoredStage};
+pub use durable::{rename_new, sync_file};
 pub use error::StoreError;
 pub use hashing::{canonical_json, sha256_hex};
 pub use maps::{read_session, StageDatasets};

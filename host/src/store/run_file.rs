@@ -219,7 +219,14 @@ fn copy_reused(
     partial: &Path,
 ) -> Result<(), StoreError> {
     let source = open::open_read(&entry.path)?;
-    hdf5_raw::copy_object(&source, OUTPUT_GROUP, file, &plan.group).map_err(|e| {
+    hdf5_raw::copy_object(
+        &source,
+        OUTPUT_GROUP,
+        file,
+        &plan.group,
+        hdf5_raw::Attributes::Copy,
+    )
+    .map_err(|e| {
         StoreError::hdf5(
             partial,
             format!(

@@ -9,6 +9,7 @@
 //! - `slurm`: the same batch as a job array on a real Slurm cluster (skipped
 //!   without one unless `MACROSCOPE_REQUIRE_SLURM=1`);
 //! - `import`: movies recorded elsewhere, brought in with `movie-file`;
+//! - `export`: a run shared as NWB (`export nwb`), checked by pynwb and nwbinspector;
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
 //! - `store`: the storage sink, its files and the commands that read them;
@@ -24,6 +25,7 @@ mod batch;
 mod built_plugins;
 mod cli;
 mod command_line;
+mod export;
 mod import;
 mod limits;
 mod output;
