@@ -7,6 +7,9 @@ use serde::Deserialize;
 use crate::areas::AreaRules;
 use crate::patches::PatchRules;
 
+/// The largest iteration count or width in pixels the area refinement takes.
+pub const MAX_PIXELS_PARAMETER: u32 = 1000;
+
 /// Smoothing, threshold and patch-size settings. Every field is optional.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -112,14 +115,47 @@ impl Params {
                 ));
             }
         }
-        if self.visual_space_pixel_deg < 0.01 {
-            return Err(PluginError::parameter(
+        for (name, value, low, high, why) in [
+            (
                 "visual_space_pixel_deg",
-                format!(
-                    "parameter `visual_space_pixel_deg` must be at least 0.01 (a finer grid of 100 × 140 degrees would not fit in memory), got {}",
-                    self.visual_space_pixel_deg
-                ),
-            ));
+                self.visual_space_pixel_deg,
+                0.05,
+                10.0,
+                "the grid spans 100 × 140 degrees",
+            ),
+            (
+                "split_cut_step_deg",
+                self.split_cut_step_deg,
+                0.01,
+                180.0,
+                "eccentricities lie within 0…180 degrees",
+            ),
+        ] {
+            if !(low..=high).contains(&value) {
+                return Err(PluginError::parameter(
+                    name,
+                    format!("parameter `{name}` must be in {low}…{high} ({why}), got {value:?}"),
+                ));
+            }
+        }
+        for (name, value) in [
+            ("close_iterations", self.close_iterations),
+            ("dilation_iterations", self.dilation_iterations),
+            ("border_width_px", self.border_width_px),
+            ("eccentricity_box_px", self.eccentricity_box_px),
+            (
+                "visual_space_close_iterations",
+                self.visual_space_close_iterations,
+            ),
+        ] {
+            if value > MAX_PIXELS_PARAMETER {
+                return Err(PluginError::parameter(
+                    name,
+                    format!(
+                        "parameter `{name}` must be at most {MAX_PIXELS_PARAMETER} (iterations and widths beyond a map's size change nothing but the time taken), got {value}"
+                    ),
+                ));
+            }
         }
         for (name, value) in [
             ("split_overlap_threshold", self.split_overlap_threshold),
@@ -209,6 +245,36 @@ mod tests {
             PluginError::parameter(
                 "sign_threshold",
                 "parameter `sign_threshold` must be in (0, 1] (the sign map lies in [−1, 1]), got 1.5"
+            )
+        );
+    }
+
+    #[test]
+    fn a_dilation_longer_than_any_map_is_refused() {
+        let params = Params {
+            dilation_iterations: 4_000_000_000,
+            ..Params::default()
+        };
+        assert_eq!(
+            params.validate().unwrap_err(),
+            PluginError::parameter(
+                "dilation_iterations",
+                "parameter `dilation_iterations` must be at most 1000 (iterations and widths beyond a map's size change nothing but the time taken), got 4000000000"
+            )
+        );
+    }
+
+    #[test]
+    fn a_split_step_too_fine_to_finish_is_refused() {
+        let params = Params {
+            split_cut_step_deg: 1e-300,
+            ..Params::default()
+        };
+        assert_eq!(
+            params.validate().unwrap_err(),
+            PluginError::parameter(
+                "split_cut_step_deg",
+                "parameter `split_cut_step_deg` must be in 0.01…180 (eccentricities lie within 0…180 degrees), got 1e-300"
             )
         );
     }

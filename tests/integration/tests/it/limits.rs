@@ -122,7 +122,7 @@ fn a_valid_pipeline_is_told_its_expected_duration_and_size() {
         stdout.lines().nth(3),
         Some(
             "  expected: 9 min 34 s at the sources' real-time rates (stimulus.schedule: 34,440 items at 60 Hz); \
-             1.7 GB before compression and 1 stream of unknown length"
+             1.7 GB before compression and 2 streams of unknown length"
         )
     );
 }
