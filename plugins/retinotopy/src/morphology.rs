@@ -59,10 +59,11 @@ pub fn binary_closing(mask: &Array2<bool>, iterations: u32) -> Array2<bool> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn from_rows(rows: &[&str]) -> Array2<bool> {
+    /// A mask drawn as text, one string per row, `1` for set pixels (shared by the mask tests).
+    pub(crate) fn from_rows(rows: &[&str]) -> Array2<bool> {
         let cols = rows[0].len();
         Array2::from_shape_fn((rows.len(), cols), |(r, c)| rows[r].as_bytes()[c] == b'1')
     }

@@ -105,16 +105,14 @@ impl RetinotopyStage {
     /// Computes and emits every output.
     pub fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
         let [azimuth, altitude] = self.axes()?;
-        let sign = visual_field_sign(
-            &azimuth.position_deg,
-            &altitude.position_deg,
-            self.params.phase_sigma_px,
-        );
+        let azimuth_smoothed = gaussian_filter(&azimuth.position_deg, self.params.phase_sigma_px);
+        let altitude_smoothed = gaussian_filter(&altitude.position_deg, self.params.phase_sigma_px);
+        let sign = visual_field_sign(&azimuth_smoothed, &altitude_smoothed);
         let sign_smoothed = gaussian_filter(&sign, self.params.sign_sigma_px);
         let (labels, patches) = find_patches(&sign_smoothed, &self.params.patch_rules());
         let maps = Maps {
-            altitude: gaussian_filter(&altitude.position_deg, self.params.phase_sigma_px),
-            azimuth: gaussian_filter(&azimuth.position_deg, self.params.phase_sigma_px),
+            altitude: altitude_smoothed,
+            azimuth: azimuth_smoothed,
             sign_smoothed,
         };
         let (area_labels, areas) =

@@ -30,6 +30,7 @@ use macroscope_plugin_api::{Emission, Flow};
 use ndarray::{Array2, Zip};
 use plugin_driver::{dataset, input, Driven};
 use retinotopy::sign_map::visual_field_sign;
+use retinotopy::smoothing::gaussian_filter;
 use retinotopy::Retinotopy;
 use synthetic_cortex::SyntheticCortex;
 
@@ -168,9 +169,8 @@ fn error_percentiles(
 /// Fraction of pixels with |true VFS| > 0.5 whose recovered sign-map sign is the true one.
 fn sign_agreement(outcome: &Outcome) -> f64 {
     let true_vfs = visual_field_sign(
-        &outcome.true_azimuth,
-        &outcome.true_altitude,
-        PHASE_SIGMA_PX,
+        &gaussian_filter(&outcome.true_azimuth, PHASE_SIGMA_PX),
+        &gaussian_filter(&outcome.true_altitude, PHASE_SIGMA_PX),
     );
     let (agree, total) =
         Zip::from(&true_vfs)

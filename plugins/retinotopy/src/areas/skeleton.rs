@@ -76,11 +76,7 @@ pub fn skeletonize(mask: &Array2<bool>) -> Array2<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn from_rows(rows: &[&str]) -> Array2<bool> {
-        let cols = rows[0].len();
-        Array2::from_shape_fn((rows.len(), cols), |(r, c)| rows[r].as_bytes()[c] == b'1')
-    }
+    use crate::morphology::tests::from_rows;
 
     #[test]
     fn a_three_pixel_thick_bar_thins_to_its_middle_row() {
