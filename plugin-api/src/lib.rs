@@ -30,7 +30,8 @@ pub use handle::{PluginHandle, RunningStage};
 pub use items::{Emission, ItemRef, Scalar};
 pub use plugin::{Flow, Item, Outputs, Plugin, PluginInfo};
 pub use ports::{
-    is_port_name, ColumnSpec, InputPort, InputSpec, PortMismatch, PortSpec, EXPECTED_ITEMS,
+    is_port_name, ColumnSpec, InputPort, InputSpec, PortMismatch, PortSpec, DROPPED_BEFORE,
+    EXPECTED_ITEMS,
 };
 
 #[doc(hidden)]

@@ -38,6 +38,12 @@ impl ColumnSpec {
 /// ([`PortSpec::with_expected_items`]).
 pub const EXPECTED_ITEMS: &str = "expected_items";
 
+/// The `u64` column of a camera's stream that counts the frames lost just before
+/// each stored frame. A camera plugin counts what it lost itself (block-id gaps,
+/// incomplete frames); the host adds the frames it dropped because the sink's
+/// queue was full, so a file says how many frames were lost and where.
+pub const DROPPED_BEFORE: &str = "dropped_before";
+
 /// A typed output of a stage, declared before any data flows.
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]

@@ -231,7 +231,12 @@ pub fn run(
             continue; // keep draining so no stage blocks forever
         }
         let result = match msg {
-            SinkMsg::Item { stage, port, item } => sink.write(stage, port, &item),
+            SinkMsg::Item {
+                stage,
+                port,
+                item,
+                dropped,
+            } => sink.write_after_drops(stage, port, &item, dropped),
             SinkMsg::Dropped { stage, port, count } => {
                 sink.record_dropped(stage, port, count);
                 Ok(())

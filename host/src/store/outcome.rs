@@ -3,15 +3,13 @@
 
 use std::path::Path;
 
+use macroscope_plugin_api::DROPPED_BEFORE;
+
 use super::attributes::{get_str, get_u64};
 use super::content::all_datasets;
 use super::layout::{dataset as attr, root};
 use super::open::open_read;
 use super::StoreError;
-
-/// Name of the column in which a camera counts the frames it lost before
-/// they reached the host (`<port>.dropped_before`, one value per frame kept).
-pub const DROPPED_BEFORE_COLUMN: &str = "dropped_before";
 
 /// A run file's outcome: its `status` and `error`, how long it ran, and the
 /// frames it lost.
@@ -23,9 +21,9 @@ pub struct RunOutcome {
     pub error: String,
     /// Seconds from `created` to `finished`, when both are recorded.
     pub wall_s: Option<f64>,
-    /// Items the run lost: every stream's `dropped_items` (dropped by the
-    /// host) plus every `dropped_before` column (lost by a camera before
-    /// they reached the host).
+    /// Items the run lost: every `dropped_before` column (lost by a camera,
+    /// or dropped by the host before a stored frame) plus every stream's
+    /// `dropped_items` (dropped by the host and counted in no column).
     pub dropped: u64,
 }
 
@@ -45,10 +43,7 @@ pub fn read_outcome(path: &Path) -> Result<RunOutcome, StoreError> {
     let mut dropped = 0u64;
     for dataset in datasets {
         dropped += get_u64(&dataset, attr::DROPPED_ITEMS).unwrap_or(0);
-        if dataset
-            .name()
-            .ends_with(&format!(".{DROPPED_BEFORE_COLUMN}"))
-        {
+        if dataset.name().ends_with(&format!(".{DROPPED_BEFORE}")) {
             let values = dataset
                 .read_raw::<u64>()
                 .map_err(|e| StoreError::hdf5(path, format!("reading {}", dataset.name()), e))?;

@@ -142,6 +142,20 @@ impl Sink {
         port: usize,
         item: &SharedItem,
     ) -> Result<(), StoreError> {
+        self.write_after_drops(stage, port, item, 0)
+    }
+
+    /// [`Sink::write`] for an item sent after `dropped` items of the same
+    /// camera output were dropped because the queue was full: its
+    /// `dropped_before` column counts them (a port without that column counts
+    /// them only in the [`Sink::record_dropped`] total).
+    pub fn write_after_drops(
+        &mut self,
+        stage: usize,
+        port: usize,
+        item: &SharedItem,
+        dropped: u64,
+    ) -> Result<(), StoreError> {
         let plan = self.plans.get(stage).ok_or_else(|| {
             StoreError::Misuse(format!(
                 "write to stage {stage}, but the pipeline has {}",
@@ -177,7 +191,7 @@ impl Sink {
             return Ok(());
         }
         let slot = &mut self.slots[self.slot_of[&(stage, port)]];
-        let parts = slot.accept(item, &self.pool)?;
+        let parts = slot.accept(item, dropped, &self.pool)?;
         self.writer()
             .send(parts)
             .map_err(|reason| StoreError::WriterFailed {
@@ -200,7 +214,9 @@ impl Sink {
             .min()
     }
 
-    /// Records that `count` items of a camera's output were dropped (queue full).
+    /// Records that `count` items of a camera's output were dropped (queue
+    /// full) that no stored item's `dropped_before` column counts: the
+    /// stream's `dropped_items` attribute.
     pub fn record_dropped(&mut self, stage: usize, port: usize, count: u64) {
         *self.dropped.entry((stage, port)).or_default() += count;
         tracing::warn!(

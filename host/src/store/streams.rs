@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use macroscope_plugin_api::PortSpec;
+use macroscope_plugin_api::{PortSpec, Scalar, DROPPED_BEFORE};
 
 use super::chunking::{ChunkPlan, Filtering};
 use super::compress::compress_chunk;
@@ -89,10 +89,14 @@ impl StreamSlot {
         }
     }
 
-    /// Checks `item` against the port, hashes it, and returns the writer's work.
+    /// Checks `item` against the port, hashes it, and returns the writer's
+    /// work. `dropped` items of this port were dropped since the last one
+    /// stored (the queue was full): they are added to the item's
+    /// `dropped_before` column, if the port has one.
     pub fn accept(
         &mut self,
         item: &SharedItem,
+        dropped: u64,
         pool: &rayon::ThreadPool,
     ) -> Result<Vec<Part>, StoreError> {
         check_item(&self.stage_id, &self.spec, item, &self.spec.shape)?;
@@ -119,8 +123,13 @@ impl StreamSlot {
             }
         }
         for (i, column) in self.spec.columns.iter().enumerate() {
+            let scalar = if dropped > 0 && column.name.as_str() == DROPPED_BEFORE {
+                Scalar::Int(item.meta[i].as_i64().saturating_add_unsigned(dropped))
+            } else {
+                item.meta[i]
+            };
             let mut value = Vec::with_capacity(8);
-            scalar_bytes(item.meta[i], column.element, &mut value);
+            scalar_bytes(scalar, column.element, &mut value);
             self.column_hashes[i].update(&value);
             parts.push(Part::Rows {
                 target: self.column_targets[i],

@@ -1,6 +1,6 @@
 //! The `frames` port: what every stored frame is and what its columns mean.
 
-use macroscope_plugin_api::{ColumnSpec, ElementType, PortSpec};
+use macroscope_plugin_api::{ColumnSpec, ElementType, PortSpec, DROPPED_BEFORE};
 
 use crate::params::Params;
 
@@ -37,11 +37,11 @@ pub fn frames(params: &Params) -> PortSpec {
         "host CLOCK_MONOTONIC when the plugin took the completed frame from Aravis",
     ))
     .with_column(ColumnSpec::new(
-        "dropped_before",
+        DROPPED_BEFORE,
         ElementType::U64,
         "",
-        "frames the camera sent that were lost between the previous stored frame and this one \
-         (block-id gaps, incomplete frames)",
+        "frames lost between the previous stored frame and this one: lost by the camera link \
+         (block-id gaps, incomplete frames) or dropped by the host (its sink's queue was full)",
     ))
 }
 

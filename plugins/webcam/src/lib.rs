@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use macroscope_plugin_api::{
     ColumnSpec, ElementType, Flow, InputPort, InputSpec, Outputs, Plugin, PluginError, PluginInfo,
-    PluginKind, PortSpec, Scalar,
+    PluginKind, PortSpec, Scalar, DROPPED_BEFORE,
 };
 
 pub use params::Params;
@@ -70,6 +70,13 @@ impl Plugin for Webcam {
             ElementType::F64,
             "s",
             "host receive time since the stream opened",
+        ))
+        .with_column(ColumnSpec::new(
+            DROPPED_BEFORE,
+            ElementType::U64,
+            "",
+            "frames dropped by the host just before this one (its sink's queue was full); \
+             UVC does not report frames the camera itself lost",
         ))])
     }
 
@@ -96,6 +103,7 @@ impl Plugin for Webcam {
                 Scalar::Int(self.next_frame_id as i64),
                 Scalar::Int(frame.received.as_nanos() as i64),
                 Scalar::Float(time_s),
+                Scalar::Int(0),
             ],
         );
         self.next_frame_id += 1;

@@ -16,7 +16,7 @@ use macroscope::runtime::{run_plan, Started};
 use macroscope::store::{replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions};
 use macroscope_plugin_api::{
     ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginHandle,
-    PluginInfo, PluginKind, PortSpec, Scalar,
+    PluginInfo, PluginKind, PortSpec, Scalar, DROPPED_BEFORE,
 };
 use serde::Deserialize;
 
@@ -280,11 +280,14 @@ pub struct CameraParams {
     /// Pause before each frame, in milliseconds.
     #[serde(default)]
     pub interval_ms: u64,
+    /// Also a `dropped_before` column (always 0: this camera loses nothing).
+    #[serde(default)]
+    pub counts_drops: bool,
 }
 
 /// A (non-deterministic, as cameras are) camera: `frames` u16 with
-/// `frame_id` (u64) and `timestamp_ns` (i64 = `frame_id` × 1 ms) columns,
-/// pixels from [`camera_pixel`].
+/// `frame_id` (u64) and `timestamp_ns` (i64 = `frame_id` × 1 ms) columns
+/// (and `dropped_before` if asked), pixels from [`camera_pixel`].
 pub struct TestCamera {
     params: CameraParams,
     next: u64,
@@ -302,24 +305,30 @@ impl Plugin for TestCamera {
     };
 
     fn outputs(params: &CameraParams, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
-        Ok(vec![PortSpec::stream(
-            "frames",
-            ElementType::U16,
-            &[params.height, params.width],
-        )
-        .with_unit("counts")
-        .with_column(ColumnSpec::new(
-            "frame_id",
-            ElementType::U64,
-            "",
-            "camera frame counter",
-        ))
-        .with_column(ColumnSpec::new(
-            "timestamp_ns",
-            ElementType::I64,
-            "ns",
-            "exposure time",
-        ))])
+        let frames = PortSpec::stream("frames", ElementType::U16, &[params.height, params.width])
+            .with_unit("counts")
+            .with_column(ColumnSpec::new(
+                "frame_id",
+                ElementType::U64,
+                "",
+                "camera frame counter",
+            ))
+            .with_column(ColumnSpec::new(
+                "timestamp_ns",
+                ElementType::I64,
+                "ns",
+                "exposure time",
+            ));
+        Ok(vec![if params.counts_drops {
+            frames.with_column(ColumnSpec::new(
+                DROPPED_BEFORE,
+                ElementType::U64,
+                "",
+                "frames lost before this one",
+            ))
+        } else {
+            frames
+        }])
     }
 
     fn start(params: CameraParams, _inputs: &[InputPort]) -> Result<Self, PluginError> {
@@ -338,11 +347,13 @@ impl Plugin for TestCamera {
         let frame: Vec<u16> = (0..p.height)
             .flat_map(|r| (0..p.width).map(move |c| camera_pixel(i, r, c)))
             .collect();
-        out.emit(
-            0,
-            frame,
-            &[Scalar::Int(i as i64), Scalar::Int(i as i64 * 1_000_000)],
-        );
+        let meta = [
+            Scalar::Int(i as i64),
+            Scalar::Int(i as i64 * 1_000_000),
+            Scalar::Int(0),
+        ];
+        let columns = if p.counts_drops { 3 } else { 2 };
+        out.emit(0, frame, &meta[..columns]);
         self.next += 1;
         Ok(Flow::Continue)
     }

@@ -160,3 +160,47 @@ fn dropped_camera_frames_are_counted_in_the_file_and_shown() {
     let shown = macroscope::store::show::render(&output).unwrap();
     assert!(shown.contains("DROPPED 3"), "{shown}");
 }
+
+#[test]
+fn frames_the_host_dropped_are_counted_in_the_next_stored_frames_dropped_before() {
+    use macroscope::item::HostItem;
+    use macroscope_integration::store_fixtures::{pipeline, StageDef, TestCamera};
+    use macroscope_plugin_api::{ArrayData, Scalar};
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("drops.h5");
+    let camera = serde_json::json!({"frames": 3, "height": 2, "width": 2, "counts_drops": true});
+    let p = pipeline(
+        &output,
+        vec![StageDef::of::<TestCamera>("camera", camera, vec![])],
+    );
+    let mut sink = create_sink(&p, &options(&dir.path().join("store"))).unwrap();
+    // The camera lost 1 frame before the second; the host dropped 4 before it
+    // and 2 after the last.
+    for (id, lost_by_camera, dropped_by_host) in [(0, 0, 0), (6, 1, 4), (7, 0, 0)] {
+        let item = std::sync::Arc::new(HostItem {
+            data: ArrayData::from_vec(vec![7u16; 4]),
+            shape: vec![2, 2],
+            meta: vec![
+                Scalar::Int(id),
+                Scalar::Int(id),
+                Scalar::Int(lost_by_camera),
+            ],
+        });
+        sink.write_after_drops(0, 0, &item, dropped_by_host)
+            .unwrap();
+    }
+    sink.record_dropped(0, 0, 2);
+    sink.finish(macroscope::store::RunStatus::Complete, None)
+        .unwrap();
+    let file = hdf5::File::open(&output).unwrap();
+    let camera = stage_group(&file, "acquisitions", "camera");
+    assert_eq!(
+        dataset_values::<u64>(&camera, "frames.dropped_before"),
+        [0, 5, 0]
+    );
+    let frames = camera.dataset("frames").unwrap();
+    let tail = frames.attr("dropped_items").unwrap().read_scalar::<u64>();
+    assert_eq!(tail.unwrap(), 2);
+    let outcome = macroscope::store::read_outcome(&output).unwrap();
+    assert_eq!(outcome.dropped, 7, "every lost frame counted once");
+}
