@@ -64,6 +64,9 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
     if !quiet {
         println!("{}", pipeline.estimate().describe());
     }
+    if let Some(warning) = pipeline.space_warning() {
+        eprintln!("{warning}");
+    }
     // Devices open before anything is stored: a missing camera leaves no file.
     let started = runtime::start_devices(&pipeline)?;
     let plan = runtime::run_plan(&pipeline, &started);

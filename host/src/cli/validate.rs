@@ -21,6 +21,9 @@ pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     match Pipeline::load_with(&args.file.pipeline, &registry, &args.file.changes(None)) {
         Ok(pipeline) => {
             print!("{}", pipeline.summary());
+            if let Some(warning) = pipeline.space_warning() {
+                eprintln!("{warning}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {

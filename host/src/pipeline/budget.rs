@@ -3,6 +3,8 @@
 //! file size and duration, and the host's limits on them, which hold for
 //! every plugin, third-party ones included.
 
+use std::path::Path;
+
 use macroscope_plugin_api::{PortKind, PortSpec};
 
 use super::PipelineError;
@@ -186,6 +188,29 @@ impl RunEstimate {
     }
 }
 
+/// The warning a run gets when it may write more than the volume holding its
+/// output has free (`free` bytes): `None` when it fits or its size is unknown.
+/// Sizes are before compression, so a run warned about may still fit; the
+/// warning says so rather than refusing a run that compresses well.
+pub fn space_warning(estimate: &RunEstimate, output: &Path, free: u64) -> Option<String> {
+    let bytes = estimate.file_bytes?;
+    if bytes <= free {
+        return None;
+    }
+    let folder = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(format!(
+        "warning: {} has {} free and this run may write up to {} before compression: \
+         free space or choose another `output` before recording (a disk that fills ends the \
+         run `failed`, keeping what was written)",
+        folder.display(),
+        readable::bytes(free),
+        readable::bytes(bytes)
+    ))
+}
+
 /// The real-time rate (Hz) a port's attributes declare, if any.
 fn rate_hz(port: &PortSpec) -> Option<f64> {
     let attributes = port.attributes_json();
@@ -253,5 +278,38 @@ mod tests {
             "expected: duration unknown (no source declares its rate); 0 B before compression \
              and 1 stream of unknown length"
         );
+    }
+
+    /// The estimate of a run writing `file_bytes`.
+    fn writing(file_bytes: Option<u64>) -> RunEstimate {
+        RunEstimate {
+            file_bytes,
+            unknown_ports: 0,
+            longest_source: None,
+        }
+    }
+
+    #[test]
+    fn a_run_larger_than_the_free_space_is_warned_naming_the_folder_and_both_sizes() {
+        let warning = space_warning(
+            &writing(Some(1_700_000_000)),
+            Path::new("runs/demo.h5"),
+            16_777_216,
+        );
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                "warning: runs has 16.8 MB free and this run may write up to 1.7 GB before compression: \
+                 free space or choose another `output` before recording (a disk that fills ends the run \
+                 `failed`, keeping what was written)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_run_that_fits_or_whose_size_is_unknown_is_not_warned() {
+        let output = Path::new("demo.h5");
+        assert_eq!(space_warning(&writing(Some(1_000)), output, 1_000), None);
+        assert_eq!(space_warning(&writing(None), output, 0), None);
     }
 }

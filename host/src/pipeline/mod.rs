@@ -199,6 +199,14 @@ impl Pipeline {
     pub fn estimate(&self) -> budget::RunEstimate {
         budget::RunEstimate::of(self.stages.iter().map(|s| (s.id(), s.outputs())))
     }
+
+    /// A warning when the run may write more than the volume holding its
+    /// output has free ([`budget::space_warning`]); `None` when it fits or
+    /// either size cannot be known.
+    pub fn space_warning(&self) -> Option<String> {
+        let free = crate::store::available_bytes(&self.output).ok()?;
+        budget::space_warning(&self.estimate(), &self.output, free)
+    }
 }
 
 /// One declared stage. The running instance is not here: the runtime starts

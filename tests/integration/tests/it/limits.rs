@@ -126,3 +126,36 @@ fn a_valid_pipeline_is_told_its_expected_duration_and_size() {
         )
     );
 }
+
+#[test]
+fn a_pipeline_that_may_not_fit_on_its_disk_is_warned_with_the_free_space_and_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/demo.toml");
+    std::fs::copy(demo, dir.path().join("demo.toml")).unwrap();
+    std::fs::create_dir_all(dir.path().join("runs")).unwrap();
+    // The demo's output folder `runs` becomes a 16 MiB disk, for `validate` only.
+    let script = r#"mount -t tmpfs -o size=16m tmpfs runs || exit 77
+exec "$1" validate demo.toml"#;
+    let ran = std::process::Command::new("unshare")
+        .args(["--mount", "--", "sh", "-c", script, "sh"])
+        .arg(crate::cli::macroscope().get_program())
+        .envs(
+            crate::cli::macroscope()
+                .get_envs()
+                .filter_map(|(k, v)| Some((k, v?))),
+        )
+        .env_remove("MACROSCOPE_PLUGIN_PATH")
+        .current_dir(dir.path())
+        .output();
+    if !crate::store::seal_disk_full::can_run(&ran, 77, "cannot mount a tmpfs here") {
+        return;
+    }
+    let ran = ran.unwrap();
+    assert!(ran.status.success(), "a warning, not a refusal");
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stderr),
+        "warning: runs has 16.8 MB free and this run may write up to 1.7 GB before compression: \
+         free space or choose another `output` before recording (a disk that fills ends the run \
+         `failed`, keeping what was written)\n"
+    );
+}

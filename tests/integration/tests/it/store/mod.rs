@@ -13,6 +13,6 @@ mod ownership;
 mod reanalysis;
 mod roundtrip;
 mod schema;
-mod seal_disk_full;
+pub(crate) mod seal_disk_full;
 mod shared;
 mod verify;

@@ -94,9 +94,9 @@ fn a_file_size_limit_at_sealing_ends_failed_with_the_reason_and_everything_writt
     check(&ran.unwrap(), &output, "File too large");
 }
 
-/// Whether the script could fill a disk; a note (or, where required, a
-/// failure) if it could not.
-fn can_run(ran: &std::io::Result<Output>, unable: i32, why: &str) -> bool {
+/// Whether the script could fill a disk (or mount a small one); a note (or,
+/// where required, a failure) if it could not.
+pub(crate) fn can_run(ran: &std::io::Result<Output>, unable: i32, why: &str) -> bool {
     let stderr = match ran {
         Ok(out) if out.status.code() != Some(unable) => return true,
         Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_owned(),
