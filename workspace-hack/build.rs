@@ -1,0 +1,2 @@
+// Present so that cargo applies the build-dependency features listed in Cargo.toml.
+fn main() {}
