@@ -21,8 +21,8 @@ pub mod params;
 pub mod rows;
 
 use macroscope_plugin_api::{
-    Flow, InputPort, InputSpec, Item, Outputs, Plugin, PluginError, PluginInfo, PluginKind,
-    PortSpec,
+    ErrorKind, Flow, InputPort, InputSpec, Item, Outputs, Plugin, PluginError, PluginInfo,
+    PluginKind, PortSpec,
 };
 use macroscope_schedule::{SchedulePort, ScheduleRow};
 
@@ -103,20 +103,23 @@ impl Plugin for StimulusLog {
 
     fn outputs(params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         let source = params.source(inputs)?;
-        let port = schedule_port(params)?;
-        Ok(vec![match source {
+        // The geometry and the log are both checked, so that one error says
+        // everything wrong with either.
+        let port = schedule_port(params);
+        let items = match source {
             LogSource::Csv(path) => {
-                let rows = csv_log::read(&path, params)?;
-                port.with_expected_items(rows.len() as u64)
+                csv_log::read(&path, params).map(|rows| Some(rows.len() as u64))
             }
             LogSource::Input => {
-                input_layout(params, &inputs[0])?;
-                match inputs[0].spec.expected_items() {
-                    Some(items) => port.with_expected_items(items),
-                    None => port,
-                }
+                input_layout(params, &inputs[0]).map(|_| inputs[0].spec.expected_items())
             }
-        }])
+        };
+        match (port, items) {
+            (Ok(port), Ok(Some(items))) => Ok(vec![port.with_expected_items(items)]),
+            (Ok(port), Ok(None)) => Ok(vec![port]),
+            (Err(error), Ok(_)) | (Ok(_), Err(error)) => Err(error),
+            (Err(geometry), Err(log)) => Err(both(geometry, log)),
+        }
     }
 
     fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
@@ -201,6 +204,23 @@ impl Plugin for StimulusLog {
         }
         Ok(())
     }
+}
+
+/// One error saying what is wrong with the geometry (a parameter error,
+/// blamed on its parameter) and with the log.
+fn both(geometry: PluginError, log: PluginError) -> PluginError {
+    let field = match geometry.kind() {
+        ErrorKind::InvalidParameter { field } => field.clone(),
+        _ => String::new(),
+    };
+    let log_label = match log.kind() {
+        ErrorKind::InvalidParameter { field } => format!("parameter `{field}`"),
+        _ => "input `log`".to_owned(),
+    };
+    PluginError::parameter(
+        field,
+        format!("{}; and {log_label}: {}", geometry.message(), log.message()),
+    )
 }
 
 /// Emits `rows` on the schedule port.

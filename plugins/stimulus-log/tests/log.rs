@@ -212,6 +212,35 @@ fn a_log_missing_two_columns_is_refused_in_one_error_naming_both() {
 }
 
 #[test]
+fn problems_with_the_geometry_and_with_the_log_are_reported_in_one_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "log.csv", "time_s,sweep\n0.0,-1\n");
+    let params = json!({
+        "log_csv": log, "directions": ["LR"], "display_rate_hz": 60.0,
+        "sweep_duration_s": {}, "bar_start_deg": {"LR": -60.0}, "travel_deg": {"azimuth": 120.0},
+    });
+    let error = match plugin().outputs(&params, &[]).unwrap_err() {
+        HarnessError::Call { error, .. } => error,
+        other => panic!("{other}"),
+    };
+    assert_eq!(
+        error.kind(),
+        &ErrorKind::InvalidParameter {
+            field: "sweep_duration_s".to_owned()
+        }
+    );
+    assert_eq!(
+        error.message(),
+        format!(
+            "`sweep_duration_s.azimuth` is missing (the stimulus geometry a schedule carries: docs/FORMAT.md, \
+             \"The schedule stream\"); and parameter `log_csv`: {log}: line 1: missing columns `direction` (set \
+             by `direction_column`) and `bar_centre_deg` (set by `bar_column`); the log's columns are `time_s`, \
+             `sweep`"
+        )
+    );
+}
+
+#[test]
 fn the_clock_offset_shifts_every_time() {
     let dir = tempfile::tempdir().unwrap();
     let log = write(
