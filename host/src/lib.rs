@@ -29,4 +29,5 @@ use drifting_bar as _;
 use fourier_maps as _;
 use movie_file as _;
 use retinotopy as _;
+use stimulus_log as _;
 use synthetic_cortex as _;

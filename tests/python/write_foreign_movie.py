@@ -10,7 +10,8 @@ Layout (docs/FORMAT.md, "Files as inputs"): /frames [N, H, W] u16 with its
 /frames.time_s column; /schedule [N] f64 with its four required columns and
 the schedule attributes; /plain/frames, frames without attributes (a dataset
 port, not a stream); /short, a stream whose column is one row short;
-/table, a compound table.
+/table, a compound table of numbers (a stream of rows); /labelled, a compound
+table with a string field (no port carries it).
 """
 import json
 import sys
@@ -71,6 +72,9 @@ def main(path):
 
         table = np.zeros(4, dtype=[("time", "<f8"), ("direction", "i1"), ("sweep", "<i4"), ("bar_deg", "<f8")])
         f.create_dataset("table", data=table)
+
+        labelled = np.zeros(4, dtype=[("time", "<f8"), ("label", "S8")])
+        f.create_dataset("labelled", data=labelled)
 
 
 if __name__ == "__main__":

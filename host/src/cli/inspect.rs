@@ -73,16 +73,21 @@ fn parameters(schema_text: &str) -> String {
         .filter_map(Value::as_str)
         .collect();
     let mut text = "parameters:\n".to_owned();
-    for (name, property) in properties {
-        let property = resolve(&schema, property);
+    for (name, written) in properties {
+        // A parameter of a named type (`$ref`) says what it is for in its own
+        // `default` and `description`; its type's are the fallback.
+        let property = resolve(&schema, written);
         let mut line = format!("  {name}: {}", type_of(&schema, property));
-        if let Some(default) = property.get("default") {
+        if let Some(default) = written.get("default").or(property.get("default")) {
             let _ = write!(line, ", default {default}");
         } else if required.contains(&name.as_str()) {
             line.push_str(", required");
         }
         let _ = writeln!(text, "{line}");
-        if let Some(doc) = property["description"].as_str() {
+        if let Some(doc) = written["description"]
+            .as_str()
+            .or(property["description"].as_str())
+        {
             for doc_line in doc.lines() {
                 let _ = writeln!(text, "      {doc_line}");
             }
@@ -235,6 +240,23 @@ mod tests {
              \x20 mode: one of \"fast\", \"slow\", required\n\
              \x20     How hard to try.\n\
              \x20 names: array of string\n"
+        );
+    }
+
+    #[test]
+    fn a_parameter_of_a_named_type_shows_its_own_doc_and_default_before_its_types() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "travel": {"$ref": "#/$defs/PerAxis", "description": "How far it goes.", "default": {}},
+            },
+            "$defs": {"PerAxis": {"type": "object", "description": "A number per axis."}}
+        });
+        assert_eq!(
+            parameters(&schema.to_string()),
+            "parameters:\n\
+             \x20 travel: object, default {}\n\
+             \x20     How far it goes.\n"
         );
     }
 

@@ -504,10 +504,11 @@ impl PipelineError {
                     .to_owned()
             }
             InputFileUnsupportedType { .. } => {
-                "a port carries arrays of numbers (u8, u16, u32, u64, i8, i16, i32, i64, f32, f64). A movie in another \
-                 format comes in through a `movie-file` stage (multi-page TIFF, frame times from a CSV: `macroscope \
-                 inspect movie-file`); a table such as a stimulus log must be written as one numeric dataset per \
-                 column, with the attributes docs/FORMAT.md lists under \"Files as inputs\""
+                "a port carries arrays of numbers (u8, u16, u32, u64, i8, i16, i32, i64, f32, f64), and a 1-D \
+                 table (compound dataset) whose fields are all numbers is read as a stream of rows. A movie in \
+                 another format comes in through a `movie-file` stage (multi-page TIFF, frame times from a CSV: \
+                 `macroscope inspect movie-file`); a stimulus log through a `stimulus-log` stage (`macroscope \
+                 inspect stimulus-log`); docs/FORMAT.md, \"Files as inputs\", says what a stream needs"
                     .to_owned()
             }
             Cycle { .. } => "a stage cannot consume its own output, directly or through other stages: remove one of these inputs".to_owned(),

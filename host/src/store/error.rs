@@ -111,7 +111,8 @@ pub enum StoreError {
     /// table, strings, half floats, ...).
     #[error(
         "{file}: dataset {dataset} holds elements of type {found}, which no port carries \
-         (a port carries u8, u16, u32, u64, i8, i16, i32, i64, f32 or f64)"
+         (a port carries u8, u16, u32, u64, i8, i16, i32, i64, f32 or f64, and a 1-D table whose \
+         fields are all such numbers)"
     )]
     UnsupportedElement {
         /// The file.

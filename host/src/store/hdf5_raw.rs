@@ -1,6 +1,7 @@
 //! The few HDF5 C calls the high-level `hdf5` crate does not wrap: direct chunk
 //! write, chunk lookup and listing, cross-file object copy (with or without attributes), the superblock clean-up
-//! that `h5clear -s --increment` performs, and reading a fixed-length string attribute. Every call runs inside
+//! that `h5clear -s --increment` performs, reading a fixed-length string attribute, and reading a dataset through a
+//! memory type of our choosing (one field of a compound). Every call runs inside
 //! [`hdf5::sync::sync`], the crate's global HDF5 lock.
 
 use std::ffi::CString;
@@ -337,4 +338,39 @@ pub fn read_fixed_string(attr: &hdf5::Attribute) -> hdf5::Result<Option<String>>
 /// types the `hdf5` crate cannot describe (half floats, odd sizes).
 pub fn type_class(dtype: &hdf5::Datatype) -> hdf5_sys::h5t::H5T_class_t {
     hdf5::sync::sync(|| unsafe { hdf5_sys::h5t::H5Tget_class(dtype.id()) })
+}
+
+/// Reads every element of `dataset`, converted by HDF5 to the memory type
+/// `memtype`, into `out`, which must hold exactly that many elements of that
+/// type's size (e.g. one field of a compound dataset, through a compound
+/// memory type of that one field: HDF5 picks fields by name).
+pub fn read_as_type<T: Copy>(
+    dataset: &Dataset,
+    memtype: &hdf5::Datatype,
+    out: &mut [T],
+) -> hdf5::Result<()> {
+    use hdf5_sys::h5d::H5Dread;
+    use hdf5_sys::h5s::H5S_ALL;
+    if std::mem::size_of_val(out) != dataset.size() * memtype.size() {
+        return Err(hdf5::Error::from(format!(
+            "reading {}: a buffer of {} bytes for {} values of {} bytes",
+            dataset.name(),
+            std::mem::size_of_val(out),
+            dataset.size(),
+            memtype.size()
+        )));
+    }
+    hdf5::sync::sync(|| unsafe {
+        check(
+            H5Dread(
+                dataset.id(),
+                memtype.id(),
+                H5S_ALL,
+                H5S_ALL,
+                H5P_DEFAULT,
+                out.as_mut_ptr().cast(),
+            ),
+            "H5Dread",
+        )
+    })
 }

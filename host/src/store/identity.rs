@@ -6,6 +6,7 @@
 //! reads.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use hdf5::{Dataset, File};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ use super::content::content_sha256;
 use super::element;
 use super::hashing::canonical_sha256;
 use super::layout::{self, dataset as attr, role};
+use super::table::{self, Table};
 
 /// The content of one port, as an input of a stage sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,9 +73,26 @@ pub fn stage_key(
 }
 
 /// The identity of the port whose data is `path` in `file`: from the
-/// macroscope attributes where recorded, computed for foreign datasets.
+/// macroscope attributes where recorded, computed for foreign datasets (a
+/// table's: its row numbers and its fields, as the stream it is read as).
 pub fn identity_of(file: &File, path: &str) -> hdf5::Result<PortIdentity> {
     let data = file.dataset(path)?;
+    let port = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(path).to_owned());
+    let attributes = get_str(&data, attr::PORT_ATTRIBUTES)
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    let table = Table::of(Path::new(&file.filename()), path, &data)
+        .map_err(|e| hdf5::Error::from(e.to_string()))?;
+    if let Some(table) = table {
+        return Ok(PortIdentity {
+            port,
+            element: table::ROW_NUMBER.as_str().to_owned(),
+            shape: vec![table.rows],
+            sha256: table.rows_sha256(),
+            columns: table.column_hashes(&data)?,
+            attributes,
+        });
+    }
     let element = element::of_dataset(&data)?.ok_or_else(|| {
         hdf5::Error::from(format!("{path}: element type is not one macroscope stores"))
     })?;
@@ -81,7 +100,6 @@ pub fn identity_of(file: &File, path: &str) -> hdf5::Result<PortIdentity> {
         Some(hash) if !hash.is_empty() => hash,
         _ => content_sha256(&data)?,
     };
-    let port = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(path).to_owned());
     let mut columns = BTreeMap::new();
     if get_str(&data, attr::ROLE).as_deref() == Some(role::STREAM) {
         for (name, column) in stream_columns(file, path, &data)? {
@@ -92,9 +110,6 @@ pub fn identity_of(file: &File, path: &str) -> hdf5::Result<PortIdentity> {
             columns.insert(name, hash);
         }
     }
-    let attributes = get_str(&data, attr::PORT_ATTRIBUTES)
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_else(|| serde_json::json!({}));
     Ok(PortIdentity {
         port,
         element: element.as_str().to_owned(),

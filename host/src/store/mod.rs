@@ -42,6 +42,7 @@ pub mod show;
 mod sink;
 mod streams;
 mod superblock;
+mod table;
 mod undo;
 pub mod verify;
 mod writer;

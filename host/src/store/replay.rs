@@ -3,7 +3,9 @@
 //!
 //! Order: row 0 of every stream port (in port order), then row 1, ... — the
 //! order a stage that emits one item per port per frame produced them — then
-//! each dataset port once. Rows are read one chunk at a time.
+//! each dataset port once. Rows are read one chunk at a time. A table of
+//! another tool's file (a 1-D compound dataset of numbers) is read as a
+//! stream of its row numbers with its fields as columns ([`super::table`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use super::hashing::ContentHasher;
 use super::identity::{last_component, stream_columns};
 use super::layout::{self, dataset as attr, role};
 use super::open;
+use super::table::{self, Table};
 use crate::item::{HostItem, SharedItem};
 
 /// Replays stored items of one stage's outputs (a reused deterministic output,
@@ -38,6 +41,8 @@ struct ReplayPort {
     index: usize,
     path: String,
     data: Dataset,
+    /// Whether the items are the rows' numbers (a table), not the data's rows.
+    row_numbers: bool,
     element: ElementType,
     kind: PortKind,
     /// Shape of one item.
@@ -118,6 +123,7 @@ impl Replay {
         let p = &mut self.ports[port];
         let h5 = |e| StoreError::hdf5(&file, format!("reading {}", p.path), e);
         let data = match p.kind {
+            PortKind::STREAM if p.row_numbers => table::row_item(row),
             PortKind::STREAM => {
                 let covered = matches!(&p.block, Some((start, block)) if row >= *start && row < start + block.len() / p.item_len());
                 if !covered {
@@ -228,6 +234,7 @@ fn open_port(
         index,
         path: path.to_owned(),
         data,
+        row_numbers: false,
         element,
         kind,
         item_shape,
@@ -235,6 +242,31 @@ fn open_port(
         columns,
         block: None,
         verify,
+    })
+}
+
+/// Opens a table as a stream port: its row numbers, its fields preloaded as columns.
+fn open_table(
+    file: &Path,
+    path: &str,
+    data: Dataset,
+    table: &Table,
+) -> Result<ReplayPort, StoreError> {
+    let columns = table
+        .read_columns(&data)
+        .map_err(|e| StoreError::hdf5(file, format!("reading the fields of {path}"), e))?;
+    Ok(ReplayPort {
+        index: 0,
+        path: path.to_owned(),
+        data,
+        row_numbers: true,
+        element: table::ROW_NUMBER,
+        kind: PortKind::STREAM,
+        item_shape: Vec::new(),
+        rows: table.rows as usize,
+        columns,
+        block: None,
+        verify: None,
     })
 }
 
@@ -309,25 +341,10 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
     let dataset = &super::dataset_path::resolve(&h5, path, dataset)?;
     let err = |e| StoreError::hdf5(path, format!("reading dataset {dataset}"), e);
     let data = h5.dataset(dataset).map_err(err)?;
-    let element = port_element(path, dataset, &data)?;
-    let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
     let name = get_str(&data, attr::PORT).unwrap_or_else(|| last_component(dataset).to_owned());
-    let mut spec = match kind_of(&data) {
-        PortKind::STREAM => {
-            let rows = stream_rows(path, dataset, &shape)?;
-            let mut spec = PortSpec::stream(&name, element, &shape[1..]);
-            for (column_name, column) in stream_columns(&h5, dataset, &data).map_err(err)? {
-                let column_element = column_element(path, dataset, rows, &column)?;
-                spec = spec.with_column(ColumnSpec::new(
-                    &column_name,
-                    column_element,
-                    &get_str(&column, attr::UNIT).unwrap_or_default(),
-                    &get_str(&column, attr::DESCRIPTION).unwrap_or_default(),
-                ));
-            }
-            spec
-        }
-        _ => PortSpec::dataset(&name, element, &shape),
+    let mut spec = match Table::of(path, dataset, &data)? {
+        Some(table) => table.port(&name),
+        None => port_of_data(&h5, path, dataset, &data, &name)?,
     };
     spec = spec
         .with_unit(&get_str(&data, attr::UNIT).unwrap_or_default())
@@ -340,6 +357,37 @@ pub fn describe_dataset(path: &Path, dataset: &str) -> Result<PortSpec, StoreErr
     Ok(spec)
 }
 
+/// The port a dataset of numbers is read as: a stream (with its columns) if
+/// it has role `stream`, else a dataset port.
+fn port_of_data(
+    h5: &hdf5::File,
+    path: &Path,
+    dataset: &str,
+    data: &Dataset,
+    name: &str,
+) -> Result<PortSpec, StoreError> {
+    let err = |e| StoreError::hdf5(path, format!("reading dataset {dataset}"), e);
+    let element = port_element(path, dataset, data)?;
+    let shape: Vec<u64> = data.shape().iter().map(|&d| d as u64).collect();
+    Ok(match kind_of(data) {
+        PortKind::STREAM => {
+            let rows = stream_rows(path, dataset, &shape)?;
+            let mut spec = PortSpec::stream(name, element, &shape[1..]);
+            for (column_name, column) in stream_columns(h5, dataset, data).map_err(err)? {
+                let column_element = column_element(path, dataset, rows, &column)?;
+                spec = spec.with_column(ColumnSpec::new(
+                    &column_name,
+                    column_element,
+                    &get_str(&column, attr::UNIT).unwrap_or_default(),
+                    &get_str(&column, attr::DESCRIPTION).unwrap_or_default(),
+                ));
+            }
+            spec
+        }
+        _ => PortSpec::dataset(name, element, &shape),
+    })
+}
+
 /// Reads a dataset of an existing file as items (one per row of a stream, or
 /// one dataset item), checking its recorded content hash as it goes.
 pub fn replay_dataset(path: &Path, dataset: &str) -> Result<Replay, StoreError> {
@@ -348,6 +396,9 @@ pub fn replay_dataset(path: &Path, dataset: &str) -> Result<Replay, StoreError> 
     let data = h5
         .dataset(dataset)
         .map_err(|e| StoreError::hdf5(path, format!("opening {dataset}"), e))?;
-    let port = open_port(&h5, path, dataset, 0, kind_of(&data), true)?;
+    let port = match Table::of(path, dataset, &data)? {
+        Some(table) => open_table(path, dataset, data, &table)?,
+        None => open_port(&h5, path, dataset, 0, kind_of(&data), true)?,
+    };
     Ok(Replay::new(path, Ok(vec![port])))
 }

@@ -1,7 +1,8 @@
 //! `file:` inputs written by other tools: a movie written with plain h5py
 //! (`tests/python/write_foreign_movie.py`), every string attribute
-//! fixed-length, is a stream input like one of ours; a compound table is
-//! refused naming its type and the way in.
+//! fixed-length, is a stream input like one of ours; a compound table of
+//! numbers is a stream of rows (what a `stimulus-log` stage reads), one with a
+//! string field is refused naming its type and the way in.
 //!
 //! The file is written by a Python with h5py: `MACROSCOPE_PYTHON` (CI makes a
 //! venv), else `python3` if it has h5py. Without one the tests are skipped with
@@ -92,25 +93,59 @@ fn an_h5py_movie_with_fixed_length_string_attributes_is_a_stream_input() {
 }
 
 #[test]
-fn a_compound_table_as_an_input_is_refused_naming_its_type_and_the_way_in() {
+fn a_compound_table_with_a_field_that_is_not_a_number_is_refused_naming_its_type_and_the_way_in() {
     let dir = tempfile::tempdir().unwrap();
     if write_movie(dir.path()).is_none() {
         return;
     }
-    let (code, _, stderr) =
-        validate_maps(dir.path(), "file:movie.h5#/frames", "file:movie.h5#/table");
+    let (code, _, stderr) = validate_maps(
+        dir.path(),
+        "file:movie.h5#/frames",
+        "file:movie.h5#/labelled",
+    );
     assert_eq!(code, 1, "stderr:\n{stderr}");
-    let expected = "pipeline.toml:7:36: error: stage `maps`: input `file:movie.h5#/table`: dataset `/table` \
-        holds elements of type compound {time: f64, direction: i8, sweep: i32, bar_deg: f64}, which no port carries\n \
-        7 | inputs = [\"file:movie.h5#/frames\", \"file:movie.h5#/table\"]\n   \
-        |                                    ^^^^^^^^^^^^^^^^^^^^^^\n  \
-        help: a port carries arrays of numbers (u8, u16, u32, u64, i8, i16, i32, i64, f32, f64). A movie in another \
-        format comes in through a `movie-file` stage (multi-page TIFF, frame times from a CSV: `macroscope inspect \
-        movie-file`); a table such as a stimulus log must be written as one numeric dataset per column, with the \
-        attributes docs/FORMAT.md lists under \"Files as inputs\"\n";
+    let expected = "pipeline.toml:7:36: error: stage `maps`: input `file:movie.h5#/labelled`: dataset `/labelled` \
+        holds elements of type compound {time: f64, label: fixed-length string (8 bytes)}, which no port carries\n \
+        7 | inputs = [\"file:movie.h5#/frames\", \"file:movie.h5#/labelled\"]\n   \
+        |                                    ^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
+        help: a port carries arrays of numbers (u8, u16, u32, u64, i8, i16, i32, i64, f32, f64), and a 1-D table \
+        (compound dataset) whose fields are all numbers is read as a stream of rows. A movie in another format \
+        comes in through a `movie-file` stage (multi-page TIFF, frame times from a CSV: `macroscope inspect \
+        movie-file`); a stimulus log through a `stimulus-log` stage (`macroscope inspect stimulus-log`); \
+        docs/FORMAT.md, \"Files as inputs\", says what a stream needs\n";
     assert!(
         stderr.contains(expected),
         "expected\n{expected}\nin\n{stderr}"
+    );
+}
+
+#[test]
+fn a_compound_table_of_numbers_is_a_stream_of_rows_a_stimulus_log_stage_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    if write_movie(dir.path()).is_none() {
+        return;
+    }
+    let text = "[pipeline]\nname = \"foreign\"\noutput = \"maps.h5\"\n\n[stages.stimulus]\nplugin = \"stimulus-log\"\n\
+        inputs = [\"file:movie.h5#/table\"]\nparams = { time_column = \"time\", bar_column = \"bar_deg\", \
+        directions = [\"LR\"], display_rate_hz = 10.0, sweep_duration_s = { azimuth = 2.0 }, \
+        bar_start_deg = { LR = -40.0 }, travel_deg = { azimuth = 80.0 } }\n\n[stages.maps]\n\
+        plugin = \"fourier-maps\"\ninputs = [\"file:movie.h5#/frames\", \"stimulus.schedule\"]\n";
+    std::fs::write(dir.path().join("pipeline.toml"), text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_macroscope"))
+        .current_dir(dir.path())
+        .env_remove("MACROSCOPE_PLUGIN_PATH")
+        .env("XDG_DATA_HOME", dir.path().join("xdg"))
+        .args(["validate", "pipeline.toml"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("pipeline `foreign` (pipeline.toml) is valid: 2 stages, 3 connections"),
+        "{stdout}"
     );
 }
 

@@ -146,7 +146,7 @@ fn unknown_plugin() {
              7 | plugin = \"drifting-bars\"\n   \
                |          ^^^^^^^^^^^^^^^\n  \
              help: did you mean `drifting-bar`? available plugins: drifting-bar 0.1.0, fourier-maps 0.1.0, \
-             movie-file 0.1.0, retinotopy 0.1.0, synthetic-cortex 0.1.0; plugin libraries were searched for in: tests/fixtures/pipelines",
+             movie-file 0.1.0, retinotopy 0.1.0, stimulus-log 0.1.0, synthetic-cortex 0.1.0; plugin libraries were searched for in: tests/fixtures/pipelines",
             "(add a directory with --plugin-path or MACROSCOPE_PLUGIN_PATH)\n",
         ],
     );

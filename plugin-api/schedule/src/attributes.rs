@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use macroscope_plugin_api::PortSpec;
+use macroscope_plugin_api::{schemars, PortSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -24,7 +24,8 @@ pub const REQUIRED: [&str; 5] = [
 ];
 
 /// A number per axis (`{"azimuth": …, "altitude": …}`); an axis no listed direction maps may be absent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
 pub struct PerAxis {
     /// The azimuth value (LR, RL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,7 +53,8 @@ impl PerAxis {
 }
 
 /// A number per direction (`{"LR": …, "RL": …, "BT": …, "TB": …}`); an unlisted direction may be absent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "macroscope_plugin_api::schemars")]
 pub struct PerDirection {
     /// The LR value.
     #[serde(rename = "LR", default, skip_serializing_if = "Option::is_none")]

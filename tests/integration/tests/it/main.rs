@@ -9,6 +9,8 @@
 //! - `slurm`: the same batch as a job array on a real Slurm cluster (skipped
 //!   without one unless `MACROSCOPE_REQUIRE_SLURM=1`);
 //! - `import`: movies recorded elsewhere, brought in with `movie-file`;
+//! - `stimulus_log`: stimulus logs recorded elsewhere (CSV, an h5py compound
+//!   table), brought in with `stimulus-log`;
 //! - `export`: a run shared as NWB (`export nwb`), checked by pynwb and nwbinspector;
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
@@ -34,5 +36,6 @@ mod pipelines;
 mod plugins;
 mod run_file;
 mod slurm;
+mod stimulus_log;
 mod store;
 mod torture;
