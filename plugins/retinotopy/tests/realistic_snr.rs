@@ -8,11 +8,12 @@
 //! count, so that a pixel at the 2600-count baseline has σ = √(2600/96.15) = 5.2 counts =
 //! 2.0e-3 of its value per frame (darker pixels, under vessels or in the corners, a little
 //! more). The analysis: 2 × 2 binning (maps 200 × 200 px, noise halved), σ_phase 1.5 map px,
-//! σ_sign 3 map px, threshold 0.3, one opening, patches ≥ 20 map px.
+//! σ_sign 3 map px, threshold 0.15 (the noise keeps the smoothed sign of small areas low),
+//! one opening, patches ≥ 50 map px.
 //!
-//! Measured (the test prints them): V1 0.92, LM 0.82, AL 0.73, AM 0.76, PM 0.76 IoU; LI is
-//! found as its own patch of the right sign but with IoU 0.24 only — the acceptance
-//! (every area ≥ 0.7) is NOT met for LI at these settings, and the test pins what is met.
+//! Measured (the test prints them): IoU V1 0.95, LM 0.88, AL 0.80, AM 0.82, PM 0.85; LI is
+//! found as its own patch of the right sign but with IoU 0.66 — the acceptance (every
+//! area ≥ 0.7) is NOT met for LI at these settings, and the test pins what is met.
 
 mod chain;
 mod plugin_driver;
@@ -41,9 +42,9 @@ fn realistic_setup() -> Setup {
         retinotopy: retinotopy::Params {
             phase_sigma_px: 1.5,
             sign_sigma_px: 3.0,
-            sign_threshold: 0.3,
+            sign_threshold: 0.15,
             open_iterations: 1,
-            min_patch_px: 20,
+            min_patch_px: 50,
             ..retinotopy::Params::default()
         },
     }
@@ -97,7 +98,7 @@ fn binned_and_smoothed_maps_of_a_realistic_movie_find_every_area_with_its_sign()
         let name = AREA_NAMES[m.area as usize - 1];
         assert_eq!(m.sign, m.patch_sign, "{name}: patch of the wrong sign");
         // LI, 13 map px wide, is the one area the smoothing that the noise needs erodes below 0.7.
-        let min_iou = if name == "LI" { 0.2 } else { 0.7 };
+        let min_iou = if name == "LI" { 0.6 } else { 0.7 };
         assert!(m.iou >= min_iou, "{name}: IoU {}", m.iou);
     }
 }
