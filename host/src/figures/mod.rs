@@ -187,9 +187,10 @@ pub fn find_map_set(path: &Path) -> Result<Option<MapSet>, crate::store::StoreEr
         Some(fourier) => Some(levels::response(&fourier.read_3d::<f64>("magnitude")?)),
         None => None,
     };
+    let um_per_pixel = session_um_per_pixel(path)?.map(|um| um * pixel_binning(&maps) as f64);
     Ok(Some(MapSet {
         response,
-        um_per_pixel: session_um_per_pixel(path)?,
+        um_per_pixel,
         azimuth_deg: maps.read_2d("azimuth_deg")?,
         altitude_deg: maps.read_2d("altitude_deg")?,
         sign_map: maps.read_2d("sign_map_smoothed")?,
@@ -248,7 +249,19 @@ pub fn read_map_set(path: &Path) -> Result<MapSet, crate::store::StoreError> {
     })
 }
 
-/// The run's `session.um_per_pixel`, when it has one.
+/// Camera pixels per side of one map pixel: the maps' port attribute
+/// `pixel_binning` (written when `fourier-maps` binned the frames), else 1.
+fn pixel_binning(maps: &crate::store::StageDatasets) -> u64 {
+    maps.port_attributes("area_labels")
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
+        .and_then(|attributes| attributes["pixel_binning"].as_u64())
+        .filter(|&bin| bin >= 1)
+        .unwrap_or(1)
+}
+
+/// The run's `session.um_per_pixel` (µm per camera pixel), when it has one.
 fn session_um_per_pixel(path: &Path) -> Result<Option<f64>, crate::store::StoreError> {
     let Some(json) = crate::store::read_session(path)? else {
         return Ok(None);

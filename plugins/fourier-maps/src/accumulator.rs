@@ -15,13 +15,15 @@
 //!
 //! Speed: frames are added in batches. For a few pixels at a time the batch
 //! is summed in `f32` registers (the private `kernel` module) — exact for Σ(R − ref)
-//! (integers below 2^24) and with rounding far below the signal for the
+//! of raw counts (integers below 2^24), rounded at 6e-8 of the value for the
+//! block means of binned frames, and with rounding far below the signal for the
 //! cosine and sine sums — and then folded into `f64` totals, so the movie is
 //! read once at close to memory speed while precision is kept over thousands
 //! of frames. Chunks of pixels run in parallel (rayon).
 
 use rayon::prelude::*;
 
+pub use crate::kernel::Sample;
 use crate::kernel::{add_chunk, ChunkTotals};
 
 /// Pixels handed to one parallel task per batch.
@@ -95,11 +97,12 @@ impl HarmonicSums {
         self.reference.iter().map(|&r| f64::from(r)).chain(zeros)
     }
 
-    /// Adds a batch of frames; `angles[k]` is ω·t_k of `frames[k]`.
+    /// Adds a batch of frames (raw `u16` counts, or the `f32` block means of
+    /// binned frames); `angles[k]` is ω·t_k of `frames[k]`.
     ///
     /// Panics if the lengths disagree, a frame has the wrong size, or the
     /// batch holds more than [`MAX_BATCH_FRAMES`] frames: callers own these invariants.
-    pub fn add_batch(&mut self, frames: &[&[u16]], angles: &[f64]) {
+    pub fn add_batch<T: Sample>(&mut self, frames: &[&[T]], angles: &[f64]) {
         assert_eq!(frames.len(), angles.len(), "one angle per frame");
         assert!(
             frames.len() <= MAX_BATCH_FRAMES,
@@ -113,7 +116,7 @@ impl HarmonicSums {
         );
         if self.reference.is_empty() {
             match frames.first() {
-                Some(first) => self.reference = first.iter().map(|&r| f32::from(r)).collect(),
+                Some(first) => self.reference = first.iter().map(|&r| r.into()).collect(),
                 None => return,
             }
         }

@@ -9,6 +9,12 @@
 //! `f32` operations on every path (no fused multiply-add), so results are
 //! bit-identical whichever path runs.
 
+/// A pixel value the sums take: raw `u16` counts, or `f32` block means of binned frames.
+pub trait Sample: Copy + Send + Sync + Into<f32> {}
+
+impl Sample for u16 {}
+impl Sample for f32 {}
+
 /// The `f64` totals of one pixel chunk.
 pub struct ChunkTotals<'a> {
     /// Σ(R − ref).
@@ -21,8 +27,8 @@ pub struct ChunkTotals<'a> {
 
 /// Adds pixels `start..start + totals.sum.len()` of every frame, minus
 /// `reference` (the chunk's reference values), weighted by `weights[k] = (cos ωt_k, sin ωt_k)`.
-pub fn add_chunk(
-    frames: &[&[u16]],
+pub fn add_chunk<T: Sample>(
+    frames: &[&[T]],
     weights: &[(f32, f32)],
     start: usize,
     reference: &[f32],
@@ -34,24 +40,24 @@ pub fn add_chunk(
         unsafe { add_chunk_avx2(frames, weights, start, reference, totals) };
         return;
     }
-    add_chunk_lanes::<8>(frames, weights, start, reference, totals);
+    add_chunk_lanes::<T, 8>(frames, weights, start, reference, totals);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn add_chunk_avx2(
-    frames: &[&[u16]],
+fn add_chunk_avx2<T: Sample>(
+    frames: &[&[T]],
     weights: &[(f32, f32)],
     start: usize,
     reference: &[f32],
     totals: ChunkTotals<'_>,
 ) {
-    add_chunk_lanes::<16>(frames, weights, start, reference, totals);
+    add_chunk_lanes::<T, 16>(frames, weights, start, reference, totals);
 }
 
 #[inline(always)]
-fn add_chunk_lanes<const LANES: usize>(
-    frames: &[&[u16]],
+fn add_chunk_lanes<T: Sample, const LANES: usize>(
+    frames: &[&[T]],
     weights: &[(f32, f32)],
     start: usize,
     reference: &[f32],
@@ -60,17 +66,17 @@ fn add_chunk_lanes<const LANES: usize>(
     let len = totals.sum.len();
     let whole = len - len % LANES;
     for offset in (0..whole).step_by(LANES) {
-        add_lanes::<LANES>(frames, weights, start, reference, &mut totals, offset);
+        add_lanes::<T, LANES>(frames, weights, start, reference, &mut totals, offset);
     }
     for offset in whole..len {
-        add_lanes::<1>(frames, weights, start, reference, &mut totals, offset);
+        add_lanes::<T, 1>(frames, weights, start, reference, &mut totals, offset);
     }
 }
 
 /// Sums the batch for `N` adjacent pixels at `offset` into the chunk, then folds them into the totals.
 #[inline(always)]
-fn add_lanes<const N: usize>(
-    frames: &[&[u16]],
+fn add_lanes<T: Sample, const N: usize>(
+    frames: &[&[T]],
     weights: &[(f32, f32)],
     start: usize,
     reference: &[f32],
@@ -83,9 +89,9 @@ fn add_lanes<const N: usize>(
     let (mut sum, mut sum_cos, mut sum_sin) = ([0.0f32; N], [0.0f32; N], [0.0f32; N]);
     let first = start + offset;
     for (frame, &(c, s)) in frames.iter().zip(weights) {
-        let row: &[u16; N] = frame[first..first + N].try_into().expect("N pixels");
+        let row: &[T; N] = frame[first..first + N].try_into().expect("N pixels");
         for l in 0..N {
-            let x = f32::from(row[l]) - reference[l];
+            let x = row[l].into() - reference[l];
             sum[l] += x;
             sum_cos[l] += x * c;
             sum_sin[l] += x * s;
@@ -140,8 +146,8 @@ mod tests {
         // Pixels 3..1003 of each frame: the chunk starts inside the frame.
         match lanes {
             0 => add_chunk(&refs, &weights, 3, &reference[3..], totals),
-            8 => add_chunk_lanes::<8>(&refs, &weights, 3, &reference[3..], totals),
-            _ => add_chunk_lanes::<1>(&refs, &weights, 3, &reference[3..], totals),
+            8 => add_chunk_lanes::<u16, 8>(&refs, &weights, 3, &reference[3..], totals),
+            _ => add_chunk_lanes::<u16, 1>(&refs, &weights, 3, &reference[3..], totals),
         }
         [sum, sum_cos, sum_sin]
     }

@@ -5,7 +5,9 @@
 //! `timestamp_ns`) and `schedule` (the stimulus schedule stream). Each frame is
 //! placed in its direction and sweep by time, normalised as ΔR/R with the
 //! per-direction mean, and added to running sums (O(pixels) memory). Outputs
-//! `phase` and `magnitude` [D, H, W] and `mean_frame` [H, W].
+//! `phase` and `magnitude` [D, H, W] and `mean_frame` [H, W]; with `bin_px` > 1
+//! each frame's `bin_px` × `bin_px` blocks are averaged first and the maps are
+//! [H / `bin_px`, W / `bin_px`].
 //!
 //! Phase convention: `phase = angle(Σ_k ΔR/R(t_k)·e^{+iωt_k})` = −angle(F1) with
 //! F1 = Σ ΔR/R·e^{−iωt}, t_k in seconds since the start of the frame's sweep.
@@ -14,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod accumulator;
+pub mod binning;
 mod kernel;
 pub mod params;
 pub mod ports;
@@ -45,15 +48,15 @@ impl Plugin for FourierMaps {
         deterministic: true,
     };
 
-    fn outputs(_params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
-        let (layout, timing) = resolve(inputs)?;
-        Ok(ports::output_ports(&layout, &timing))
+    fn outputs(params: &Params, inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
+        let (layout, timing) = resolve(params, inputs)?;
+        Ok(ports::output_ports(&layout, &timing, params.bin_px))
     }
 
     fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
-        let (layout, timing) = resolve(inputs)?;
+        let (layout, timing) = resolve(&params, inputs)?;
         Ok(FourierMaps {
-            stage: stage::FourierStage::new(layout, timing, params.skip_sweeps),
+            stage: stage::FourierStage::new(layout, timing, params.skip_sweeps, params.bin_px),
         })
     }
 
@@ -72,8 +75,10 @@ impl Plugin for FourierMaps {
 }
 
 /// Finds the `frames` and `schedule` inputs (by port name) and the sweep
-/// timing; an error names the input it is about.
+/// timing, and checks `params` against the frame size; an error names the
+/// input or the parameter it is about.
 fn resolve(
+    params: &Params,
     inputs: &[InputPort],
 ) -> Result<(ports::InputLayout, stimulus::SweepTiming), PluginError> {
     let refuse = |e: ports::PortError| {
@@ -89,6 +94,7 @@ fn resolve(
     let layout = ports::InputLayout::resolve(inputs).map_err(refuse)?;
     let timing = stimulus::SweepTiming::from_attributes(&layout.schedule_attributes)
         .map_err(|e| refuse(e.into()))?;
+    params.validate(layout.height, layout.width)?;
     Ok((layout, timing))
 }
 

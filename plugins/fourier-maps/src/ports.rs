@@ -194,9 +194,13 @@ pub mod output {
     pub const MEAN_FRAME: usize = 2;
 }
 
-/// Declares `phase`, `magnitude` and `mean_frame`, with the schedule's
-/// attributes plus the direction order and the phase convention.
-pub fn output_ports(layout: &InputLayout, timing: &SweepTiming) -> Vec<PortSpec> {
+/// The port attribute saying how many camera pixels per side make one map pixel.
+pub const PIXEL_BINNING: &str = "pixel_binning";
+
+/// Declares `phase`, `magnitude` and `mean_frame` of frames binned by
+/// `bin_px`, with the schedule's attributes plus the direction order, the
+/// phase convention and the binning ([`PIXEL_BINNING`]).
+pub fn output_ports(layout: &InputLayout, timing: &SweepTiming, bin_px: u32) -> Vec<PortSpec> {
     let mut attributes = match &layout.schedule_attributes {
         Value::Object(map) => map.clone(),
         _ => serde_json::Map::new(),
@@ -207,11 +211,13 @@ pub fn output_ports(layout: &InputLayout, timing: &SweepTiming) -> Vec<PortSpec>
         "phase_convention".into(),
         json!("phase = angle(sum_k dR/R(t_k) exp(+i 2 pi f t_k)) = -angle(F1), t_k seconds into the frame's sweep: the phase lag of the first harmonic"),
     );
+    attributes.insert(PIXEL_BINNING.into(), json!(bin_px));
     let attributes = Value::Object(attributes);
+    let bin = u64::from(bin_px.max(1));
     let (d, h, w) = (
         timing.directions.len() as u64,
-        layout.height as u64,
-        layout.width as u64,
+        layout.height as u64 / bin,
+        layout.width as u64 / bin,
     );
     vec![
         PortSpec::dataset("phase", ElementType::F64, &[d, h, w])

@@ -6,6 +6,7 @@ use macroscope_plugin_api::{Item, Outputs, PluginError};
 use macroscope_schedule::Direction;
 
 use crate::accumulator::{HarmonicSums, MAX_BATCH_FRAMES};
+use crate::binning::Binning;
 use crate::ports::{output, InputLayout};
 use crate::stimulus::SweepTiming;
 use crate::timeline::{Placement, Timeline};
@@ -33,6 +34,10 @@ pub struct FourierStage {
     timing: SweepTiming,
     /// Sweeps of each direction left out, counted from the first.
     skip_sweeps: u32,
+    /// How frames are binned before the sums; `None` for no binning (raw counts are summed).
+    binning: Option<Binning>,
+    /// Reused binned frames of one batch.
+    binned: Vec<Vec<f32>>,
     timeline: Timeline,
     sums: Vec<HarmonicSums>,
     batch: Option<FrameBatch>,
@@ -42,17 +47,24 @@ pub struct FourierStage {
 }
 
 impl FourierStage {
-    /// A stage with empty sums for every direction that leaves out the first `skip_sweeps` sweeps of each.
-    pub fn new(layout: InputLayout, timing: SweepTiming, skip_sweeps: u32) -> Self {
+    /// A stage with empty sums for every direction that leaves out the first
+    /// `skip_sweeps` sweeps of each and bins frames by `bin_px` pixels per side
+    /// (validated: 1 ≤ `bin_px` ≤ the frame's sides).
+    pub fn new(layout: InputLayout, timing: SweepTiming, skip_sweeps: u32, bin_px: u32) -> Self {
+        let binning =
+            (bin_px > 1).then(|| Binning::new(bin_px as usize, layout.height, layout.width));
+        let pixels = binning.map_or(layout.pixels(), |b| b.pixels());
         let sums = timing
             .directions
             .iter()
-            .map(|_| HarmonicSums::new(layout.pixels()))
+            .map(|_| HarmonicSums::new(pixels))
             .collect();
         FourierStage {
             layout,
             timing,
             skip_sweeps,
+            binning,
+            binned: Vec::new(),
             timeline: Timeline::default(),
             sums,
             batch: None,
@@ -185,8 +197,24 @@ impl FourierStage {
 
     fn flush(&mut self) {
         if let Some(mut batch) = self.batch.take() {
-            let refs: Vec<&[u16]> = batch.frames.iter().map(Vec::as_slice).collect();
-            self.sums[batch.direction].add_batch(&refs, &batch.angles);
+            let sums = &mut self.sums[batch.direction];
+            match &self.binning {
+                None => {
+                    let refs: Vec<&[u16]> = batch.frames.iter().map(Vec::as_slice).collect();
+                    sums.add_batch(&refs, &batch.angles);
+                }
+                Some(binning) => {
+                    self.binned.resize_with(batch.frames.len(), Vec::new);
+                    for (frame, binned) in batch.frames.iter().zip(&mut self.binned) {
+                        binning.bin_frame(frame, binned);
+                    }
+                    let refs: Vec<&[f32]> = self.binned[..batch.frames.len()]
+                        .iter()
+                        .map(Vec::as_slice)
+                        .collect();
+                    sums.add_batch(&refs, &batch.angles);
+                }
+            }
             self.spare.append(&mut batch.frames);
         }
     }
@@ -197,7 +225,7 @@ impl FourierStage {
         self.place_pending(|timeline, t| timeline.place_after_end(t, period))?;
         self.flush();
 
-        let pixels = self.layout.pixels();
+        let pixels = self.sums.first().map_or(0, HarmonicSums::pixels);
         let directions = self.sums.len();
         let mut phase = Vec::with_capacity(directions * pixels);
         let mut magnitude = Vec::with_capacity(directions * pixels);

@@ -244,3 +244,71 @@ fn stimulus_frames_instead_of_camera_frames_are_refused() {
         "fourier-maps: input `frames` from cam.frames must be a stream of u16 [H, W] camera frames, found a stream of u8 [2, 3]"
     );
 }
+
+#[test]
+fn outputs_record_no_binning_by_default() {
+    let (ports, _) = run_frames_first();
+    for port in &ports {
+        assert_eq!(port.attributes_json()["pixel_binning"], json!(1));
+    }
+}
+
+#[test]
+fn binned_maps_are_smaller_by_the_bin_and_record_it() {
+    let (ports, emissions) = run_frames_first_with(json!({ "bin_px": 2 }));
+    assert_eq!(ports[0].shape.as_slice(), [2, 1, 1]);
+    assert_eq!(ports[1].shape.as_slice(), [2, 1, 1]);
+    assert_eq!(ports[2].shape.as_slice(), [1, 1]);
+    for port in &ports {
+        assert_eq!(port.attributes_json()["pixel_binning"], json!(2));
+    }
+    assert_eq!(f64_data(&emissions[0]).len(), 2);
+    assert_eq!(f64_data(&emissions[2]).len(), 1);
+}
+
+#[test]
+fn a_binned_pixel_has_the_phase_and_magnitude_of_its_block_mean() {
+    // The 2 × 2 block holds pixels 0, 1 (row 0) and 3, 4 (row 1); column 2 is dropped.
+    // Their mean is 2000·(1 + 0.01·Re(e^{iωτ}·z̄)) with z the mean of e^{i·lag}.
+    let (_, emissions) = run_frames_first_with(json!({ "bin_px": 2 }));
+    let (phase, magnitude) = (f64_data(&emissions[0]), f64_data(&emissions[1]));
+    for d in 0..2 {
+        let (re, im) = [0, 1, 3, 4].iter().fold((0.0, 0.0), |(re, im), &p| {
+            (re + lag(d, p).cos() / 4.0, im + lag(d, p).sin() / 4.0)
+        });
+        let expected = im.atan2(re);
+        let error = (phase[d] - expected + PI).rem_euclid(TAU) - PI;
+        assert!(
+            error.abs() < 0.02,
+            "direction {d}: phase {} vs {expected}",
+            phase[d]
+        );
+        let amplitude = 0.01 * re.hypot(im);
+        assert!(
+            (magnitude[d] - amplitude).abs() < 5e-4,
+            "direction {d}: magnitude {} vs {amplitude}",
+            magnitude[d]
+        );
+    }
+    assert!((f64_data(&emissions[2])[0] - 2000.0).abs() < 1.0);
+}
+
+#[test]
+fn a_bin_larger_than_the_frames_is_refused_naming_the_parameter() {
+    let inputs = [frames_port(), schedule_port()];
+    let error =
+        match PluginUnderTest::of::<FourierMaps>().outputs_for(&json!({ "bin_px": 3 }), &inputs) {
+            Err(HarnessError::Call { error, .. }) => error,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+    assert_eq!(
+        error.kind(),
+        &ErrorKind::InvalidParameter {
+            field: "bin_px".into()
+        }
+    );
+    assert_eq!(
+        error.message(),
+        "parameter `bin_px` = 3 is larger than the 2×3 frames: use at most 2"
+    );
+}

@@ -97,6 +97,17 @@ pub struct InputLayout {
     pub height: usize,
     /// Map width in pixels.
     pub width: usize,
+    /// Camera pixels per side of one map pixel, when the inputs record it
+    /// (`fourier-maps`' port attribute `pixel_binning`); passed on to the outputs.
+    pub pixel_binning: Option<u64>,
+}
+
+/// The port attribute giving the camera pixels per side of one map pixel.
+pub const PIXEL_BINNING: &str = "pixel_binning";
+
+/// The `pixel_binning` attribute of an input, when it has one.
+fn pixel_binning(port: &InputPort) -> Option<u64> {
+    port.spec.attributes_json()[PIXEL_BINNING].as_u64()
 }
 
 fn index_of(inputs: &[InputPort], name: &str) -> Option<usize> {
@@ -156,6 +167,7 @@ impl InputLayout {
                     mode: Mode::Maps { azimuth, altitude },
                     height: shape[0],
                     width: shape[1],
+                    pixel_binning: pixel_binning(&inputs[azimuth]),
                 })
             }
             _ => Err(PortError::NoMode(
@@ -197,6 +209,7 @@ impl InputLayout {
             },
             height: shape[1],
             width: shape[2],
+            pixel_binning: pixel_binning(&inputs[phase]),
         })
     }
 }
@@ -231,7 +244,7 @@ pub mod output {
 
 /// Declares every output, with the parameters and conventions as attributes.
 pub fn output_ports(layout: &InputLayout, params: &Params) -> Vec<PortSpec> {
-    let attributes = json!({
+    let mut attributes = json!({
         "mode": layout.mode.name(),
         "phase_sigma_px": params.phase_sigma_px,
         "sign_sigma_px": params.sign_sigma_px,
@@ -240,6 +253,9 @@ pub fn output_ports(layout: &InputLayout, params: &Params) -> Vec<PortSpec> {
         "min_patch_px": params.min_patch_px,
         "vfs_formula": "sin(angle(exp(i g_alt) exp(-i g_azi))), g = atan2(d/dcol, d/drow) of the Gaussian-smoothed maps (Allen, Zhuang et al. 2017)",
     });
+    if let Some(bin) = layout.pixel_binning {
+        attributes[PIXEL_BINNING] = json!(bin);
+    }
     let mut area_attributes = attributes.clone();
     let rules = params.area_rules();
     for (key, value) in [
@@ -476,5 +492,34 @@ mod tests {
             "input `altitude_deg` from up.altitude_deg must be the same shape as its partner, [4, 5], \
              found a dataset of shape [5, 4]"
         );
+    }
+
+    #[test]
+    fn the_inputs_pixel_binning_is_passed_on_to_every_output() {
+        let inputs = [
+            port("azimuth_deg", &[4, 5], &json!({ "pixel_binning": 3 })),
+            port("altitude_deg", &[4, 5], &json!({ "pixel_binning": 3 })),
+        ];
+        let layout = InputLayout::resolve(&inputs).unwrap();
+        assert_eq!(layout.pixel_binning, Some(3));
+        for output in output_ports(&layout, &Params::default()) {
+            assert_eq!(
+                output.attributes_json()[PIXEL_BINNING],
+                json!(3),
+                "{}",
+                output.name
+            );
+        }
+    }
+
+    #[test]
+    fn inputs_without_pixel_binning_give_outputs_without_it() {
+        let inputs = [
+            port("azimuth_deg", &[4, 5], &json!({})),
+            port("altitude_deg", &[4, 5], &json!({})),
+        ];
+        let layout = InputLayout::resolve(&inputs).unwrap();
+        let outputs = output_ports(&layout, &Params::default());
+        assert!(outputs[0].attributes_json().get(PIXEL_BINNING).is_none());
     }
 }

@@ -5,7 +5,8 @@
 //! (copied as stored); a 3-D one [D, H, W] is D images, named after the
 //! directions its `directions` attribute lists (`magnitude_LR`, ...) or
 //! numbered. Images carry their scale as `resolution` (pixels per cm) when
-//! the session gives `um_per_pixel`.
+//! the session gives `um_per_pixel` (per camera pixel): a map whose port
+//! attribute `pixel_binning` says `b` has `b` times fewer pixels per cm.
 
 use hdf5::Group;
 use ndarray::s;
@@ -74,6 +75,11 @@ fn write_port(
     pixels_per_cm: Option<f64>,
 ) -> hdf5::Result<usize> {
     let description = describe(stage, port);
+    let bin = port.port_attributes["pixel_binning"]
+        .as_u64()
+        .filter(|&bin| bin >= 1)
+        .unwrap_or(1);
+    let pixels_per_cm = pixels_per_cm.map(|per_cm| per_cm / bin as f64);
     if port.shape.len() == 2 {
         copy_dataset_bare(&run.file, &port.path, images, &port.name)?;
         finish_image(images, &port.name, &description, pixels_per_cm)?;

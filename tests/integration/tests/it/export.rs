@@ -168,6 +168,42 @@ fn the_export_holds_the_nwb_root_the_movie_as_stored_and_the_sweeps() {
 }
 
 #[test]
+fn maps_of_binned_frames_have_the_bin_times_fewer_pixels_per_cm() {
+    let dir = tempfile::tempdir().unwrap();
+    let stages = MAPS_RECORDING.replace(
+        "params = { skip_sweeps = 0 }",
+        "params = { skip_sweeps = 0, bin_px = 2 }",
+    );
+    let run = run(dir.path(), "binned", SESSION, &stages);
+    let nwb = hdf5::File::open(exported(&run)).unwrap();
+    let resolution = |path: &str| {
+        let image = nwb.dataset(path).unwrap();
+        (
+            image.shape(),
+            image
+                .attr("resolution")
+                .unwrap()
+                .read_scalar::<f64>()
+                .unwrap(),
+        )
+    };
+    assert_eq!(
+        resolution("processing/retinotopy/retinotopy/azimuth_deg"),
+        (vec![12, 16], 250.0),
+        "20 µm per camera pixel binned 2 × 2 is 250 map pixels per cm"
+    );
+    assert_eq!(
+        resolution("processing/retinotopy/fourier/mean_frame"),
+        (vec![12, 16], 250.0)
+    );
+    assert_eq!(
+        resolution("processing/retinotopy/camera/baseline"),
+        (vec![24, 32], 500.0),
+        "the camera's own images keep its pixels"
+    );
+}
+
+#[test]
 fn the_maps_are_grayscale_images_in_the_retinotopy_module() {
     let dir = tempfile::tempdir().unwrap();
     let run = run(dir.path(), "short", SESSION, MAPS_RECORDING);
