@@ -50,6 +50,22 @@ pub fn succeeds(command: &str, file: impl AsRef<Path>) -> String {
     stdout
 }
 
+/// Runs the pipeline file `pipeline` (quietly, without figures) and asserts
+/// it succeeded, showing what it printed if not.
+pub fn runs(pipeline: &Path) {
+    let output = macroscope()
+        .args(["run", "-q", "--no-figures"])
+        .arg(pipeline)
+        .output()
+        .expect("the macroscope binary runs");
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Runs `command` and returns what it printed and its exit, failing the
 /// test if it has not returned within `seconds` (it is then killed): a hang
 /// is a failure, never a blocked test run.

@@ -34,18 +34,7 @@ keywords = ["retinotopy"]
 
 /// Runs the pipeline `stages` (plus `session`) as `dir/name.h5`.
 fn run(dir: &Path, name: &str, session: &str, stages: &str) -> PathBuf {
-    let pipeline = write_pipeline(dir, name, &format!("{session}\n{stages}"));
-    let output = crate::cli::macroscope()
-        .args(["run", "-q", "--no-figures"])
-        .arg(&pipeline)
-        .output()
-        .expect("the macroscope binary runs");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::cli::runs(&write_pipeline(dir, name, &format!("{session}\n{stages}")));
     dir.join(format!("{name}.h5"))
 }
 

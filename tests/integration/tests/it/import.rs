@@ -3,7 +3,6 @@
 //! CSV, give bit-identical maps when analysed against the same schedule.
 
 use std::fs::File;
-use std::path::Path;
 
 use tiff::encoder::{colortype, TiffEncoder};
 
@@ -21,20 +20,6 @@ plugin = "retinotopy"
 inputs = ["fourier.phase", "fourier.magnitude"]
 params = { phase_sigma_px = 0.25, sign_sigma_px = 1.5, min_patch_px = 4 }
 "#;
-
-fn run(pipeline: &Path) {
-    let output = crate::cli::macroscope()
-        .args(["run", "-q", "--no-figures"])
-        .arg(pipeline)
-        .output()
-        .expect("the macroscope binary runs");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 /// `content_sha256` of every dataset of stage `stage` under `root`, by name.
 fn hashes(file: &hdf5::File, root: &str, stage: &str) -> Vec<(String, String)> {
@@ -71,7 +56,7 @@ params = {{ width_px = 32, height_px = 24, frame_rate_hz = 5.0, response_amplitu
             STIMULUS_AND_ANALYSIS.replace("SCHEDULE", "stimulus.schedule")
         ),
     );
-    run(&native);
+    crate::cli::runs(&native);
 
     // The native run's camera movie and frame times, as another rig would have them.
     let file = hdf5::File::open(dir.join("native.h5")).unwrap();
@@ -107,7 +92,7 @@ params = {{ movie = "{}", times_csv = "{}" }}
             STIMULUS_AND_ANALYSIS.replace("SCHEDULE", &schedule)
         ),
     );
-    run(&imported);
+    crate::cli::runs(&imported);
 
     let again = hdf5::File::open(dir.join("imported.h5")).unwrap();
     // Not a camera (never dropped when the sink falls behind): stored under /other.

@@ -57,20 +57,6 @@ fn schedule_hashes(file: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-fn run(pipeline: &Path) {
-    let output = crate::cli::macroscope()
-        .args(["run", "-q", "--no-figures"])
-        .arg(pipeline)
-        .output()
-        .expect("the macroscope binary runs");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 const ANALYSIS: &str = r#"
 [stages.fourier]
 plugin = "fourier-maps"
@@ -87,7 +73,7 @@ params = { phase_sigma_px = 0.25, sign_sigma_px = 1.5, min_patch_px = 4 }
 fn a_csv_log_of_a_drifting_bar_stores_its_schedule_bit_for_bit() {
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
-    run(&write_pipeline(dir, "native", MAPS_RECORDING));
+    crate::cli::runs(&write_pipeline(dir, "native", MAPS_RECORDING));
     let native = hdf5::File::open(dir.join("native.h5")).unwrap();
     let group = native
         .group(&format!("/stimuli/{}", stimulus_key(&native)))
@@ -116,7 +102,7 @@ fn a_csv_log_of_a_drifting_bar_stores_its_schedule_bit_for_bit() {
             geometry_params(&native)
         ),
     );
-    run(&imported);
+    crate::cli::runs(&imported);
 
     let native_hashes = schedule_hashes(&dir.join("native.h5"));
     assert_eq!(native_hashes.len(), 7, "the data and six columns");
@@ -186,7 +172,7 @@ fn an_h5py_movie_with_a_compound_stimulus_log_gives_the_maps_of_the_same_movie_s
     };
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
-    run(&write_pipeline(dir, "native", MAPS_RECORDING));
+    crate::cli::runs(&write_pipeline(dir, "native", MAPS_RECORDING));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/write_plain_movie.py");
     let written = Command::new(python)
         .arg(script)
@@ -211,7 +197,7 @@ fn an_h5py_movie_with_a_compound_stimulus_log_gives_the_maps_of_the_same_movie_s
             ANALYSIS.replace("FRAMES", "file:movie.h5#/frames")
         ),
     );
-    run(&imported);
+    crate::cli::runs(&imported);
 
     let native_hashes = content_hashes(&dir.join("native.h5"));
     let imported_hashes = content_hashes(&dir.join("imported.h5"));
