@@ -219,9 +219,6 @@ impl Sink {
     /// stream's `dropped_items` attribute.
     pub fn record_dropped(&mut self, stage: usize, port: usize, count: u64) {
         *self.dropped.entry((stage, port)).or_default() += count;
-        tracing::warn!(
-            "stage {stage} port {port}: {count} item(s) dropped because the sink's queue was full"
-        );
     }
 
     /// Finalises the file with `status` (and `reason`, the stage failure
