@@ -226,5 +226,10 @@ pub(crate) fn hdf5_message(error: &hdf5::Error) -> String {
     if let Some(reason) = reason {
         message = format!("{message} ({reason})");
     }
+    if stack.iter().any(|frame| frame.desc().contains("checksum")) {
+        message = format!(
+            "{message}: the file is damaged (its HDF5 metadata fails its checksum); use an intact copy"
+        );
+    }
     message
 }

@@ -47,13 +47,74 @@ pub fn open_rw(path: &Path) -> Result<File, StoreError> {
     finish(path, "opening for writing", file)
 }
 
-/// Opens `path` read-only; a run still being written (SWMR, e.g. a
-/// `.partial` file) is opened as a SWMR reader. A file that is not HDF5, or
-/// is shorter than its superblock says, is refused before the library sees
-/// it (see `superblock`).
+/// How often a SWMR reader reads a piece of metadata whose checksum does
+/// not match before giving up. HDF5 retries (a writer may be midway through
+/// writing it) sleeping 1 ns, 2 ns, 4 ns, ... between attempts; its default
+/// of 100 attempts never ends on a damaged file. 30 gives up after about
+/// half a second.
+const SWMR_READ_ATTEMPTS: u32 = 30;
+
+/// Opens `path` read-only; a file whose superblock says a writer has it open
+/// (a run being written, or the `.partial` of one that was killed) is opened
+/// as a SWMR reader. A file that is not HDF5, or is shorter than its
+/// superblock says, is refused before the library sees it (see
+/// `superblock`).
 pub fn open_read(path: &Path) -> Result<File, StoreError> {
-    superblock::check_whole(path)?;
-    let file = File::open(path)
-        .or_else(|plain| File::open_as(path, OpenMode::ReadSWMR).map_err(|_| plain));
+    let superblock = superblock::check_whole(path)?;
+    let file = if superblock.open_for_writing {
+        File::with_options()
+            .with_fapl(|p| p.metadata_read_attempts(SWMR_READ_ATTEMPTS))
+            .open_as(path, OpenMode::ReadSWMR)
+    } else {
+        File::open(path)
+    };
     finish(path, "opening", file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small file made by `create_file`, with the byte at `at` changed by
+    /// `change`; returns its path.
+    fn damaged_file(dir: &Path, at: usize, change: impl Fn(u8) -> u8) -> std::path::PathBuf {
+        let path = dir.join("damaged.h5");
+        create_file(&path).unwrap().close().unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[at] = change(bytes[at]);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn refusal(path: &Path) -> String {
+        open_read(path).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_file_whose_superblock_fails_its_checksum_is_refused_as_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        // Byte 26 is in the superblock extension's address (undefined: all ones).
+        let path = damaged_file(dir.path(), 26, |b| b ^ 0x40);
+        assert_eq!(
+            refusal(&path),
+            format!(
+                "{}: opening: H5Fopen(): unable to synchronously open file: incorrect metadata checksum after \
+                 all read attempts: the file is damaged (its HDF5 metadata fails its checksum); use an intact copy",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_damaged_file_that_says_a_writer_has_it_open_is_refused_not_read_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        // Byte 11 holds the consistency flags: "open for writing, SWMR".
+        // The checksum no longer matches, and a SWMR reader retries reads
+        // that fail it; with HDF5's default it would retry for ever.
+        let path = damaged_file(dir.path(), 11, |b| b | 0x05);
+        assert!(refusal(&path).ends_with(
+            "incorrect metadata checksum after all read attempts: the file is damaged (its HDF5 metadata \
+             fails its checksum); use an intact copy"
+        ));
+    }
 }

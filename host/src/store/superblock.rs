@@ -100,7 +100,8 @@ fn parse(bytes: &[u8]) -> Option<Superblock> {
 
 /// Fails unless `path` is an HDF5 file at least as long as its superblock
 /// says; a file a writer still has open is not measured (its end moves).
-pub fn check_whole(path: &Path) -> Result<(), StoreError> {
+/// Returns the superblock.
+pub fn check_whole(path: &Path) -> Result<Superblock, StoreError> {
     let superblock = read(path)?;
     let found = std::fs::metadata(path)
         .map_err(|e| StoreError::io(path, "reading its size", e))?
@@ -115,7 +116,7 @@ pub fn check_whole(path: &Path) -> Result<(), StoreError> {
             ),
         ));
     }
-    Ok(())
+    Ok(superblock)
 }
 
 #[cfg(test)]

@@ -402,6 +402,7 @@ fn damaged_files(dir: &Path, run: &Path, mode: &Mode, rng: &mut StdRng, counts: 
         let copy = dir.join(format!("damaged-{i}.h5"));
         std::fs::write(&copy, damaged(&bytes, rng, i)).unwrap();
         let what = format!("damaged file {i} (kind {})", i % 3);
+        let hangs_before = counts.hangs.len();
         for command in ["verify", "show", "figures"] {
             let mut c = crate::cli::macroscope();
             c.arg(command).arg(&copy);
@@ -433,7 +434,20 @@ fn damaged_files(dir: &Path, run: &Path, mode: &Mode, rng: &mut StdRng, counts: 
         let mut c = crate::cli::macroscope();
         c.arg("recover").arg(&partial);
         counts.run(format!("{what}: recover"), c);
+        if counts.hangs.len() > hangs_before {
+            keep_hung_input(&copy, &format!("damaged-{i}.h5"));
+        }
     }
+}
+
+/// Copies an input a command hung on to `<target tmp>/torture-hangs/`
+/// (the suite's scratch directory is deleted, and the sample run differs
+/// each time, so the seed alone does not bring it back) and says where.
+fn keep_hung_input(input: &Path, name: &str) {
+    let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join("torture-hangs");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::copy(input, kept.join(name)).unwrap();
+    println!("kept the input of a hang: {}", kept.join(name).display());
 }
 
 fn tampered_entries(dir: &Path, mode: &Mode, rng: &mut StdRng, counts: &mut Counts) {
