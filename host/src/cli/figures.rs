@@ -50,8 +50,10 @@ fn fraction(text: &str) -> Result<f64, String> {
 /// Writes the figures and lists them.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dir = args.out.unwrap_or_else(|| default_dir(&args.file));
-    let maps = crate::figures::read_map_set(&args.file)
-        .with_context(|| format!("reading maps from {}", args.file.display()))?;
+    let context = format!("reading maps from {}", args.file.display());
+    let watch = super::stall::watch(context.clone(), args.file.display().to_string());
+    let maps = crate::figures::read_map_set(&args.file).context(context)?;
+    drop(watch);
     for path in crate::figures::write_figures(&maps, &args.drawing.options(), &dir)? {
         println!("{}", path.display());
     }

@@ -10,6 +10,7 @@ mod plugins;
 mod recover;
 mod run;
 mod show;
+mod stall;
 mod validate;
 mod verify;
 

@@ -59,8 +59,11 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
     let began = Instant::now();
     let registry = super::load_registry(search)?;
     let path = &args.file.pipeline;
+    let context = format!("pipeline {} is not valid", path.display());
+    let watch = super::stall::watch(context.clone(), "its `file:` inputs".into());
     let pipeline = Pipeline::load_with(path, &registry, &args.file.changes(args.output.clone()))
-        .with_context(|| format!("pipeline {} is not valid", path.display()))?;
+        .context(context)?;
+    drop(watch);
     if !quiet {
         println!("{}", pipeline.estimate().describe());
     }

@@ -15,8 +15,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let text = crate::store::show::render(&args.file)
-        .with_context(|| format!("cannot show {}", args.file.display()))?;
+    let context = format!("cannot show {}", args.file.display());
+    let _watch = super::stall::watch(context.clone(), args.file.display().to_string());
+    let text = crate::store::show::render(&args.file).context(context)?;
     print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

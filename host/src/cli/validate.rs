@@ -18,6 +18,10 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, search: &SearchPath) -> anyhow::Result<ExitCode> {
     let registry = super::load_registry(search)?;
+    let _watch = super::stall::watch(
+        format!("cannot validate {}", args.file.pipeline.display()),
+        "its `file:` inputs".into(),
+    );
     match Pipeline::load_with(&args.file.pipeline, &registry, &args.file.changes(None)) {
         Ok(pipeline) => {
             print!("{}", pipeline.summary());

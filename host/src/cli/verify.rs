@@ -17,8 +17,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let report = verify_file(&args.file)
-        .with_context(|| format!("cannot verify {}", args.file.display()))?;
+    let context = format!("cannot verify {}", args.file.display());
+    let _watch = super::stall::watch(context.clone(), args.file.display().to_string());
+    let report = verify_file(&args.file).context(context)?;
     for check in &report.checks {
         match &check.outcome {
             Outcome::Intact => println!("ok        {}", check.dataset),

@@ -40,6 +40,7 @@ mod run_plan;
 mod seal;
 pub mod show;
 mod sink;
+mod stall;
 mod streams;
 mod superblock;
 mod table;
@@ -62,6 +63,7 @@ pub use replay::{describe_dataset, replay_dataset, Replay};
 pub use run_file::partial_path;
 pub use run_plan::{InputFrom, PluginRecord, RunPlan, StageInput, StageRecord};
 pub use sink::Sink;
+pub use stall::{stall_limit, StallWatch, DEFAULT_STALL_LIMIT, STALL_LIMIT_VAR};
 
 /// How a run is stored.
 #[derive(Debug, Clone)]

@@ -1,7 +1,8 @@
 //! Outside files that are not what they claim: a truncated copy of a run
 //! given to `verify`, `show` or a pipeline's `file:` input is refused with a
 //! message naming it and both lengths, within seconds (a hang fails the
-//! test); a store entry changed since it was filed (truncated, its body
+//! test); a damaged file the HDF5 library loops on ends the command with an
+//! error after the stall limit; a store entry changed since it was filed (truncated, its body
 //! random, an attribute edited) is reported once, set aside in the store's
 //! `untrusted/` folder, and its stage runs again instead of reusing it.
 
@@ -147,6 +148,46 @@ fn a_file_that_is_not_hdf5_is_called_that_once() {
             p = text.display()
         )
     );
+}
+
+/// A copy of `path`, as `loops.h5` beside it, whose first global heap
+/// collection (where HDF5 keeps variable-length strings) starts with a
+/// free-space object of zero bytes: HDF5 decodes it for ever.
+fn heap_looping_copy(path: &Path) -> PathBuf {
+    let mut bytes = std::fs::read(path).unwrap();
+    let heap = bytes.windows(4).position(|w| w == b"GCOL").expect("a global heap");
+    // The first object follows the 16-byte header: its index (2 bytes; 0
+    // is free space), references (2), reserved (4), size (8).
+    let object = heap + 16;
+    bytes[object..object + 2].fill(0);
+    bytes[object + 8..object + 16].fill(0);
+    let copy = path.with_file_name("loops.h5");
+    std::fs::write(&copy, bytes).unwrap();
+    copy
+}
+
+#[test]
+fn verify_and_show_end_with_an_error_when_the_hdf5_library_loops_on_a_damaged_file() {
+    let dir = tempfile::tempdir().unwrap();
+    run_stimulus(dir.path(), "run.h5");
+    let loops = heap_looping_copy(&dir.path().join("run.h5"));
+    for command in ["verify", "show"] {
+        let mut macroscope = crate::cli::macroscope();
+        macroscope
+            .arg(command)
+            .arg(&loops)
+            .env("MACROSCOPE_HDF5_STALL_S", "1");
+        let output = crate::cli::output_within(macroscope, LIMIT_S);
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr).trim_end(),
+            format!(
+                "error: cannot {command} {p}: no HDF5 call returned for 1 s while reading {p} (the library loops for \
+                 ever on some damaged files): use an intact copy (MACROSCOPE_HDF5_STALL_S sets the limit)",
+                p = loops.display()
+            )
+        );
+    }
 }
 
 /// The frames of the stimulus stage of run file `path`: rows and content SHA-256.
