@@ -1,8 +1,8 @@
 //! `fourier-maps`: per-direction first Fourier component of a camera movie at the stimulus sweep frequency
 //! (Kalatsky & Stryker 2003).
 //!
-//! Inputs (matched by port name): `frames` (u16 [H, W] stream with `time_s` or
-//! `timestamp_ns`) and `schedule` (the stimulus schedule stream). Each frame is
+//! Inputs (matched by port name): `frames` (u8 or u16 [H, W] stream with `time_s` or
+//! `timestamp_ns`, from another stage than the schedule's) and `schedule` (the stimulus schedule stream). Each frame is
 //! placed in its direction and sweep by time, normalised as ΔR/R with the
 //! per-direction mean, and added to running sums (O(pixels) memory). Outputs
 //! `phase` and `magnitude` [D, H, W] and `mean_frame` [H, W]; with `bin_px` > 1

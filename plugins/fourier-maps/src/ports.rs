@@ -42,6 +42,18 @@ pub enum PortError {
         /// What it is needed for.
         why: &'static str,
     },
+    /// The frames come from the stage that made the schedule: the
+    /// stimulus's own frames, not the camera's.
+    #[error(
+        "input `frames` from {from} comes from the stage that made the schedule ({schedule}): connect the camera's \
+         `frames`, not the stimulus's"
+    )]
+    StimulusFrames {
+        /// Where the frames come from.
+        from: String,
+        /// Where the schedule comes from.
+        schedule: String,
+    },
     /// The schedule's attributes lack something.
     #[error("input `schedule`: {0}")]
     Attribute(#[from] ScheduleAttributeError),
@@ -53,9 +65,33 @@ impl PortError {
         match self {
             PortError::MissingInput(_) => None,
             PortError::WrongSpec { port, .. } | PortError::MissingColumn { port, .. } => Some(port),
+            PortError::StimulusFrames { .. } => Some(FRAMES),
             PortError::Attribute(_) => Some(SCHEDULE),
         }
     }
+}
+
+/// The pixel type of the camera frames: 8-bit (Mono8 cameras, webcams) or
+/// 16-bit counts. 8-bit values are widened to 16 bits, exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pixel {
+    /// `u8` frames.
+    U8,
+    /// `u16` frames.
+    U16,
+}
+
+/// The stage (`stage` of `stage.port`) or the group (`file:PATH#/group` of
+/// `file:PATH#/group/dataset`) a port comes from.
+fn origin(source: &str) -> &str {
+    let split = if source.starts_with("file:") {
+        '/'
+    } else {
+        '.'
+    };
+    source
+        .rsplit_once(split)
+        .map_or(source, |(origin, _)| origin)
 }
 
 /// Where a frame's time is.
@@ -84,6 +120,8 @@ pub struct InputLayout {
     pub frames: usize,
     /// Index of the `schedule` input.
     pub schedule: usize,
+    /// The frames' pixel type.
+    pub pixel: Pixel,
     /// Frame height in pixels.
     pub height: usize,
     /// Frame width in pixels.
@@ -115,17 +153,28 @@ impl InputLayout {
         let (frames, frame_port) = find(inputs, FRAMES)?;
         let (schedule, schedule_port) = find(inputs, SCHEDULE)?;
         let f = &frame_port.spec;
-        if f.kind != PortKind::STREAM || f.element != ElementType::U16 || f.shape.len() != 2 {
+        let pixel = match f.element {
+            ElementType::U8 => Some(Pixel::U8),
+            ElementType::U16 => Some(Pixel::U16),
+            _ => None,
+        };
+        let Some(pixel) = pixel.filter(|_| f.kind == PortKind::STREAM && f.shape.len() == 2) else {
             return Err(PortError::WrongSpec {
                 port: FRAMES,
                 from: frame_port.source.to_string(),
-                expected: "a stream of u16 [H, W] camera frames",
+                expected: "a stream of u8 or u16 [H, W] camera frames",
                 found: format!(
                     "a {} of {} {:?}",
                     f.kind.as_str(),
                     f.element,
                     f.shape.as_slice()
                 ),
+            });
+        };
+        if origin(&frame_port.source) == origin(&schedule_port.source) {
+            return Err(PortError::StimulusFrames {
+                from: frame_port.source.to_string(),
+                schedule: schedule_port.source.to_string(),
             });
         }
         let clock = match (f.column_index("time_s"), f.column_index("timestamp_ns")) {
@@ -166,6 +215,7 @@ impl InputLayout {
         Ok(InputLayout {
             frames,
             schedule,
+            pixel,
             height: f.shape[0] as usize,
             width: f.shape[1] as usize,
             clock,

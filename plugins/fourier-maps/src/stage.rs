@@ -2,12 +2,12 @@
 
 use std::collections::VecDeque;
 
-use macroscope_plugin_api::{Item, Outputs, PluginError};
+use macroscope_plugin_api::{Item, Outputs, PluginError, Scalar};
 use macroscope_schedule::Direction;
 
 use crate::accumulator::{HarmonicSums, MAX_BATCH_FRAMES};
 use crate::binning::Binning;
-use crate::ports::{output, InputLayout};
+use crate::ports::{output, InputLayout, Pixel};
 use crate::stimulus::SweepTiming;
 use crate::timeline::{Placement, Timeline};
 
@@ -106,7 +106,22 @@ impl FourierStage {
     }
 
     fn receive_frame(&mut self, item: Item<'_>) -> Result<(), PluginError> {
-        let pixels = item.data::<u16>()?;
+        match self.layout.pixel {
+            Pixel::U16 => self.receive_pixels(item.data::<u16>()?, item.meta()),
+            Pixel::U8 => {
+                let mut widened = self.spare.pop().unwrap_or_default();
+                widened.clear();
+                widened.extend(item.data::<u8>()?.iter().map(|&v| u16::from(v)));
+                let received = self.receive_pixels(&widened, item.meta());
+                self.spare.push(widened);
+                received
+            }
+        }
+    }
+
+    /// Places one frame's pixels (with its metadata row `meta`) or keeps
+    /// them until the schedule reaches its time.
+    fn receive_pixels(&mut self, pixels: &[u16], meta: &[Scalar]) -> Result<(), PluginError> {
         if pixels.len() != self.layout.pixels() {
             return Err(PluginError::new(format!(
                 "frame has {} pixels, the frames port declared {}×{}",
@@ -118,7 +133,7 @@ impl FourierStage {
         let time_s = self
             .layout
             .clock
-            .seconds(item.meta())
+            .seconds(meta)
             .filter(|t| t.is_finite())
             .ok_or_else(|| PluginError::new("frame has no finite time value"))?;
         match self.timeline.place(time_s) {

@@ -7,7 +7,7 @@ use std::f64::consts::{PI, TAU};
 
 use fourier_maps::FourierMaps;
 use macroscope_plugin_api::{
-    ColumnSpec, ElementType, Emission, ErrorKind, InputPort, PluginError, PortSpec, Scalar,
+    ColumnSpec, Element, ElementType, Emission, ErrorKind, InputPort, PluginError, PortSpec, Scalar,
 };
 use macroscope_plugin_harness::{HarnessError, OwnedItem, PluginUnderTest};
 use serde_json::json;
@@ -111,14 +111,25 @@ fn run_frames_first() -> (Vec<PortSpec>, Vec<Emission>) {
 }
 
 fn run_frames_first_with(params: serde_json::Value) -> (Vec<PortSpec>, Vec<Emission>) {
-    let inputs = [frames_port(), schedule_port()];
+    run_frames_first_of(params, ElementType::U16, camera_frames(&schedule_rows()))
+}
+
+/// [`run_frames_first_with`] on `frames` (time, pixels) of `element`s.
+fn run_frames_first_of<T: Element>(
+    params: serde_json::Value,
+    element: ElementType,
+    frames: Vec<(f64, Vec<T>)>,
+) -> (Vec<PortSpec>, Vec<Emission>) {
+    let mut frames_port = frames_port();
+    frames_port.spec.element = element;
+    let inputs = [frames_port, schedule_port()];
     let mut stage = PluginUnderTest::of::<FourierMaps>()
         .start_for(&params, &inputs)
         .unwrap();
     let rows = schedule_rows();
     let mut emitted = Vec::new();
     let shape = [HEIGHT as u64, WIDTH as u64];
-    for (id, (t, pixels)) in camera_frames(&rows).into_iter().enumerate() {
+    for (id, (t, pixels)) in frames.into_iter().enumerate() {
         let meta = vec![Scalar::Int(id as i64), Scalar::Float(t)];
         emitted.extend(
             stage
@@ -170,6 +181,31 @@ fn phase_of_every_pixel_and_direction_is_its_known_lag() {
                 phase[d * 6 + p]
             );
         }
+    }
+}
+
+#[test]
+fn eight_bit_frames_give_the_maps_of_the_same_values_in_sixteen_bits() {
+    // The camera's frames scaled into 8 bits: 20·(1 + 0.01·cos) rounds to
+    // 20 ± 0, so use 200 ± 2 (the baseline 60000 becomes 250).
+    let eight_bit: Vec<(f64, Vec<u8>)> = camera_frames(&schedule_rows())
+        .into_iter()
+        .map(|(t, pixels)| (t, pixels.iter().map(|&v| (v / 10).min(250) as u8).collect()))
+        .collect();
+    let widened: Vec<(f64, Vec<u16>)> = eight_bit
+        .iter()
+        .map(|(t, pixels)| (*t, pixels.iter().map(|&v| u16::from(v)).collect()))
+        .collect();
+    let (_, from_u8) = run_frames_first_of(json!({}), ElementType::U8, eight_bit);
+    let (_, from_u16) = run_frames_first_of(json!({}), ElementType::U16, widened);
+    assert_eq!(from_u8.len(), 3);
+    for (a, b) in from_u8.iter().zip(&from_u16) {
+        assert_eq!(f64_data(a), f64_data(b));
+    }
+    // And they are maps: the phase of every pixel is near its lag.
+    for p in 0..HEIGHT * WIDTH {
+        let error = (f64_data(&from_u8[0])[p] - lag(0, p) + PI).rem_euclid(TAU) - PI;
+        assert!(error.abs() < 0.3, "pixel {p}: phase error {error}");
     }
 }
 
@@ -237,11 +273,39 @@ fn a_missing_schedule_input_is_named() {
 fn stimulus_frames_instead_of_camera_frames_are_refused() {
     let mut frames = frames_port();
     frames.spec.element = ElementType::U8;
+    frames.source = "stim.frames".into();
     let error = refusal(&[frames, schedule_port()]);
     assert_eq!(error.kind(), &ErrorKind::InputRejected { input: 0 });
     assert_eq!(
         error.message(),
-        "fourier-maps: input `frames` from cam.frames must be a stream of u16 [H, W] camera frames, found a stream of u8 [2, 3]"
+        "fourier-maps: input `frames` from stim.frames comes from the stage that made the schedule (stim.schedule): \
+         connect the camera's `frames`, not the stimulus's"
+    );
+}
+
+#[test]
+fn recorded_stimulus_frames_instead_of_camera_frames_are_refused() {
+    let mut frames = frames_port();
+    frames.source = "file:run.h5#/stimuli/20261128T120000Z/frames".into();
+    let mut schedule = schedule_port();
+    schedule.source = "file:run.h5#/stimuli/20261128T120000Z/schedule".into();
+    let error = refusal(&[frames, schedule]);
+    assert_eq!(error.kind(), &ErrorKind::InputRejected { input: 0 });
+    assert!(error.message().starts_with(
+        "fourier-maps: input `frames` from file:run.h5#/stimuli/20261128T120000Z/frames comes from the stage that made"
+    ));
+}
+
+#[test]
+fn frames_of_floats_are_refused_naming_what_is_accepted() {
+    let mut frames = frames_port();
+    frames.spec.element = ElementType::F32;
+    let error = refusal(&[frames, schedule_port()]);
+    assert_eq!(error.kind(), &ErrorKind::InputRejected { input: 0 });
+    assert_eq!(
+        error.message(),
+        "fourier-maps: input `frames` from cam.frames must be a stream of u8 or u16 [H, W] camera frames, found a \
+         stream of f32 [2, 3]"
     );
 }
 

@@ -155,7 +155,10 @@ fn a_file_that_is_not_hdf5_is_called_that_once() {
 /// free-space object of zero bytes: HDF5 decodes it for ever.
 fn heap_looping_copy(path: &Path) -> PathBuf {
     let mut bytes = std::fs::read(path).unwrap();
-    let heap = bytes.windows(4).position(|w| w == b"GCOL").expect("a global heap");
+    let heap = bytes
+        .windows(4)
+        .position(|w| w == b"GCOL")
+        .expect("a global heap");
     // The first object follows the 16-byte header: its index (2 bytes; 0
     // is free space), references (2), reserved (4), size (8).
     let object = heap + 16;
