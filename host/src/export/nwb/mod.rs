@@ -29,7 +29,7 @@ mod typed;
 
 use std::path::{Path, PathBuf};
 
-use hdf5::file::LibraryVersion;
+use hdf5::file::{FileSpaceStrategy, LibraryVersion};
 use hdf5::Group;
 
 pub use error::NwbError;
@@ -145,7 +145,18 @@ fn write(
         move |e: hdf5::Error| NwbError::hdf5(partial, action, e)
     };
     let nwb = hdf5::File::with_options()
-        .with_fapl(|p| p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110))
+        .with_fapl(|p| {
+            p.libver_bounds(LibraryVersion::V110, LibraryVersion::V110)
+                .page_buffer_size(PAGE_BUFFER_BYTES, 0, 0)
+        })
+        .with_fcpl(|p| {
+            p.file_space_strategy(FileSpaceStrategy::FreeSpaceManager {
+                paged: true,
+                persist: false,
+                threshold: 1,
+            })
+            .file_space_page_size(PAGE_BYTES)
+        })
         .create_excl(partial)
         .map_err(h5("creating the file"))?;
     file::write_root(&nwb, facts).map_err(h5("writing the root"))?;
@@ -170,6 +181,14 @@ fn write(
         images,
     })
 }
+
+/// File-space page of the NWB file: the movie's chunks (a few kB each) are
+/// copied one by one, and HDF5's page buffer gathers them into writes of
+/// this size instead of one system call per chunk.
+const PAGE_BYTES: u64 = 1 << 20;
+
+/// The page buffer: a few pages.
+const PAGE_BUFFER_BYTES: usize = 16 << 20;
 
 /// A stream of frames [N, H, W].
 fn movie_of(stage: &StoredStage) -> Option<&StoredPort> {

@@ -151,7 +151,7 @@ pub fn array<'d, T: H5Type, D: ndarray::Dimension>(
 ) -> hdf5::Result<Dataset> {
     let builder = parent.new_dataset_builder();
     if data.len() * std::mem::size_of::<T>() >= COMPRESS_FROM_BYTES {
-        builder.with_data(data).shuffle().deflate(4).create(name)
+        builder.with_data(data).shuffle().deflate(1).create(name)
     } else {
         builder.with_data(data).create(name)
     }
