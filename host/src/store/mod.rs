@@ -45,6 +45,7 @@ mod superblock;
 mod table;
 mod undo;
 pub mod verify;
+mod warnings;
 mod writer;
 
 use std::path::PathBuf;
@@ -62,6 +63,7 @@ pub use replay::{describe_dataset, replay_dataset, Replay};
 pub use run_file::partial_path;
 pub use run_plan::{InputFrom, PluginRecord, RunPlan, StageInput, StageRecord};
 pub use sink::Sink;
+pub use warnings::StageWarning;
 
 /// How a run is stored.
 #[derive(Debug, Clone)]

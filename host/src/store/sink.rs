@@ -20,6 +20,7 @@ use super::run_file::{self, check_output, reserve_bytes};
 use super::run_lock::RunLock;
 use super::run_plan::RunPlan;
 use super::streams::{check_item, StreamSlot};
+use super::warnings::{write_warnings, StageWarning};
 use super::writer::{WriterThread, Written};
 use super::{durable, open, recover, seal, undo, RunStatus, RunSummary, StoreOptions};
 use crate::item::SharedItem;
@@ -36,6 +37,7 @@ pub struct Sink {
     slot_of: HashMap<(usize, usize), usize>,
     datasets: BTreeMap<(usize, usize), SharedItem>,
     dropped: BTreeMap<(usize, usize), u64>,
+    warnings: Vec<StageWarning>,
     /// `None` once `finish` has stopped it.
     writer: Option<WriterThread>,
     pool: rayon::ThreadPool,
@@ -120,6 +122,7 @@ impl Sink {
             slot_of,
             datasets: BTreeMap::new(),
             dropped: BTreeMap::new(),
+            warnings: Vec::new(),
             writer: Some(writer),
             pool,
             _lock: lock,
@@ -221,6 +224,12 @@ impl Sink {
         *self.dropped.entry((stage, port)).or_default() += count;
     }
 
+    /// Records a warning a stage reported: sealed into the root `warnings`
+    /// attribute, whatever the run's status.
+    pub fn record_warning(&mut self, warning: StageWarning) {
+        self.warnings.push(warning);
+    }
+
     /// Finalises the file with `status` (and `reason`, the stage failure
     /// that ended a `failed` run, kept in the root `error` attribute), fsyncs
     /// and renames it into place. A write error during the run turns the
@@ -301,7 +310,7 @@ impl Sink {
 
     /// Reopens the file (SWMR over) and writes what only the end knows:
     /// dataset ports, content and input hashes, dropped counts, store keys
-    /// and filing, and the status. Returns the store entries filed.
+    /// and filing, the warnings, and the status. Returns the store entries filed.
     fn seal(
         &self,
         status: RunStatus,
@@ -365,6 +374,7 @@ impl Sink {
             RunStatus::Complete => self.file_deterministic_outputs(&file, &finished)?,
             _ => Vec::new(),
         };
+        write_warnings(&file, &self.warnings).map_err(h5("writing the warnings".into()))?;
         seal::set_status(
             &file,
             status.as_str(),
