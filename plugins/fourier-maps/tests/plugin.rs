@@ -111,6 +111,16 @@ fn run_frames_first() -> (Vec<PortSpec>, Vec<Emission>) {
 }
 
 fn run_frames_first_with(params: serde_json::Value) -> (Vec<PortSpec>, Vec<Emission>) {
+    let (outputs, emitted, _) = run_frames_before(params, f64::INFINITY);
+    (outputs, emitted)
+}
+
+/// [`run_frames_first_with`] for a movie whose frames end at `end_s`, also
+/// returning the warnings the stage reported.
+fn run_frames_before(
+    params: serde_json::Value,
+    end_s: f64,
+) -> (Vec<PortSpec>, Vec<Emission>, Vec<String>) {
     let inputs = [frames_port(), schedule_port()];
     let mut stage = PluginUnderTest::of::<FourierMaps>()
         .start_for(&params, &inputs)
@@ -118,7 +128,8 @@ fn run_frames_first_with(params: serde_json::Value) -> (Vec<PortSpec>, Vec<Emiss
     let rows = schedule_rows();
     let mut emitted = Vec::new();
     let shape = [HEIGHT as u64, WIDTH as u64];
-    for (id, (t, pixels)) in camera_frames(&rows).into_iter().enumerate() {
+    let movie = camera_frames(&rows).into_iter().filter(|(t, _)| *t < end_s);
+    for (id, (t, pixels)) in movie.enumerate() {
         let meta = vec![Scalar::Int(id as i64), Scalar::Float(t)];
         emitted.extend(
             stage
@@ -139,7 +150,7 @@ fn run_frames_first_with(params: serde_json::Value) -> (Vec<PortSpec>, Vec<Emiss
         );
     }
     emitted.extend(stage.finish().unwrap());
-    (stage.outputs.clone(), emitted)
+    (stage.outputs.clone(), emitted, stage.warnings())
 }
 
 fn f64_data(e: &Emission) -> &[f64] {
@@ -191,6 +202,30 @@ fn skipped_first_sweeps_leave_the_phase_unchanged() {
 fn skipping_every_sweep_leaves_no_frames() {
     let (_, emissions) = run_frames_first_with(json!({ "skip_sweeps": SWEEPS }));
     assert!(f64_data(&emissions[0]).iter().all(|v| v.is_nan()));
+}
+
+#[test]
+fn a_movie_covering_every_direction_gives_no_warning() {
+    let (_, _, warnings) = run_frames_before(json!({}), f64::INFINITY);
+    assert_eq!(warnings, Vec::<String>::new());
+}
+
+#[test]
+fn a_movie_that_stops_before_the_rl_sweeps_warns_that_rl_has_no_frames() {
+    let rl_begins_s = BASELINE_S + f64::from(SWEEPS) * SWEEP_S;
+    let (_, emissions, warnings) = run_frames_before(json!({}), rl_begins_s);
+    assert!(f64_data(&emissions[0])[HEIGHT * WIDTH..]
+        .iter()
+        .all(|v| v.is_nan()));
+    assert_eq!(
+        warnings,
+        [
+            "the movie has no frames in the sweeps of RL, only in those of LR: their phase and \
+          magnitude maps are NaN, and no azimuth map can be made (each axis needs both of its \
+          opposite directions); record every direction of the schedule, or check that the \
+          movie and the schedule are of the same session"
+        ]
+    );
 }
 
 #[test]
