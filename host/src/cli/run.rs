@@ -118,7 +118,7 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
             HumanCount(stage.items).to_string()
         );
     }
-    for warning in report.warnings() {
+    for warning in &summary.warnings {
         eprintln!("warning: {warning}");
     }
     if let Err(err) = report.outcome {

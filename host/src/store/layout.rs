@@ -70,6 +70,9 @@ pub mod group {
     pub const REUSED: &str = "reused";
     /// The store entry the outputs were copied from or filed into (empty if none).
     pub const STORE_ENTRY: &str = "store_entry";
+    /// What the stage reported as suspect when it computed these outputs: a
+    /// JSON array of sentences (absent when none). Filed and reused with them.
+    pub const WARNINGS: &str = "warnings";
 }
 
 /// Names of dataset attributes.

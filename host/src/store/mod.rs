@@ -178,6 +178,9 @@ pub struct RunSummary {
     pub reused: Vec<String>,
     /// Stages whose outputs were filed in the store, with the entry files.
     pub stored: Vec<(String, PathBuf)>,
+    /// Every stage's warnings, in pipeline order, as sealed in the file
+    /// (a reused stage's brought along from the store).
+    pub warnings: Vec<StageWarning>,
     /// The write error that made the run fail, if one did.
     pub error: Option<String>,
 }

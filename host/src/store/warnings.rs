@@ -1,10 +1,12 @@
 //! The warnings of a run: what stages reported as suspect while still
-//! succeeding, kept in the root `warnings` attribute (docs/FORMAT.md).
+//! succeeding, kept in the root `warnings` attribute and, with the outputs
+//! they are about, in each stage group's `warnings` (docs/FORMAT.md), so a
+//! stage reused from the store brings its warnings along.
 
 use hdf5::Location;
 
 use super::attributes::{get_str, set_str};
-use super::layout::root;
+use super::layout::{group, root};
 
 /// One warning a stage reported.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -40,6 +42,20 @@ pub fn read_warnings(file: &Location) -> Vec<StageWarning> {
         .unwrap_or_default()
 }
 
+/// Writes a stage group's `warnings`: its messages as a JSON array.
+pub fn write_stage_warnings(stage_group: &Location, messages: &[String]) -> hdf5::Result<()> {
+    let json = serde_json::to_string(messages).expect("strings always serialise");
+    set_str(stage_group, group::WARNINGS, &json)
+}
+
+/// A stage group's `warnings`: none when absent (a stage that reported none,
+/// or a file or store entry written before warnings were kept).
+pub fn read_stage_warnings(stage_group: &Location) -> Vec<String> {
+    get_str(stage_group, group::WARNINGS)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +86,19 @@ mod tests {
             r#"[{"stage":"maps","plugin":"fourier-maps","message":"something is off"}]"#
         );
         assert_eq!(read_warnings(&file), vec![warning()]);
+    }
+
+    #[test]
+    fn a_stage_groups_warnings_are_a_json_array_of_its_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let stage = file.create_group("maps").unwrap();
+        write_stage_warnings(&stage, &["one".into(), "two".into()]).unwrap();
+        assert_eq!(
+            get_str(&stage, group::WARNINGS).unwrap(),
+            r#"["one","two"]"#
+        );
+        assert_eq!(read_stage_warnings(&stage), ["one", "two"]);
     }
 
     #[test]

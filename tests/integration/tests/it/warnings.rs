@@ -1,6 +1,7 @@
 //! A stage's warnings: a run whose movie covers one of the four directions of
 //! the schedule given to `fourier-maps` completes, prints the warning once,
-//! keeps it in the run file's root `warnings` attribute and `show` lists it.
+//! keeps it in the run file's root `warnings` attribute and `show` lists it;
+//! a run reusing those maps from the store repeats it.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -38,8 +39,14 @@ params = {{ skip_sweeps = 0 }}
 /// Runs the one-direction pipeline in `dir` (quietly, without figures) and
 /// asserts it completed; returns what it printed.
 fn run_one_direction_movie(dir: &Path) -> Output {
+    run_one_direction_movie_into(dir, "one-direction.h5")
+}
+
+/// [`run_one_direction_movie`] writing `dir/output`.
+fn run_one_direction_movie_into(dir: &Path, output: &str) -> Output {
     let output = crate::cli::macroscope()
-        .args(["run", "-q", "--no-figures"])
+        .args(["run", "-q", "--no-figures", "--output"])
+        .arg(dir.join(output))
         .arg(one_direction_movie(dir))
         .output()
         .expect("the macroscope binary runs");
@@ -105,4 +112,49 @@ fn a_run_whose_movie_covers_every_direction_stores_an_empty_list_and_shows_none(
     assert_eq!(crate::run_file::text_attr(&file, "warnings"), "[]");
     drop(file);
     assert!(!crate::cli::succeeds("show", &path).contains("warnings"));
+}
+
+#[test]
+fn a_run_that_reuses_the_maps_from_the_store_repeats_their_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    run_one_direction_movie(dir.path());
+    let again = run_one_direction_movie_into(dir.path(), "again.h5");
+    let stdout = String::from_utf8(again.stdout).unwrap();
+    assert!(stdout.contains("(reused from the store)"), "{stdout}");
+    let stderr = String::from_utf8(again.stderr).unwrap();
+    let line = format!("warning: fourier (fourier-maps): {ONLY_LR}");
+    assert_eq!(
+        stderr.lines().filter(|l| *l == line).count(),
+        1,
+        "stderr:\n{stderr}"
+    );
+    let file = hdf5::File::open(dir.path().join("again.h5")).unwrap();
+    let maps = crate::run_file::stage_group(&file, "analysis", "fourier");
+    assert_eq!(maps.attr("reused").unwrap().read_scalar::<u8>().unwrap(), 1);
+    assert_eq!(
+        crate::run_file::text_attr(&maps, "warnings"),
+        serde_json::json!([ONLY_LR]).to_string()
+    );
+    let warnings: serde_json::Value =
+        serde_json::from_str(&crate::run_file::text_attr(&file, "warnings")).unwrap();
+    assert_eq!(
+        warnings,
+        serde_json::json!([{"stage": "fourier", "plugin": "fourier-maps", "message": ONLY_LR}])
+    );
+}
+
+#[test]
+fn a_file_with_warnings_and_its_store_entries_match_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    run_one_direction_movie(dir.path());
+    crate::store::schema::assert_valid(&dir.path().join("one-direction.h5"));
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir.path().join("store"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "h5"))
+        .collect();
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    for entry in entries {
+        crate::store::schema::assert_valid(&entry);
+    }
 }
