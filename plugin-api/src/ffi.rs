@@ -10,8 +10,10 @@
 //! accepts a library whose prefix types have more fields than the host's but
 //! refuses one with fewer, so a release that appends a descriptor field also
 //! keeps a frozen copy of the previous layout for [`crate::load`] to fall back
-//! to (docs/plugins.md, "Compatibility"; tests/fixtures/compat shows it). The
-//! stage and array-storage vtables are frozen for ABI 2.
+//! to (docs/plugins.md, "Compatibility"; [`crate::ffi_2_0`] is the 0.2.0 one).
+//! The stage and array-storage vtables are frozen for ABI 2: what a running
+//! stage gained since (its warnings) is reached through a descriptor entry
+//! point that takes the stage.
 
 use abi_stable::{
     declare_root_module_statics,
@@ -63,6 +65,11 @@ pub struct PluginDescriptor {
         params_json: RStr<'_>,
         inputs: RSlice<'_, InputPort>,
     ) -> RResult<StageBox, FfiError>,
+    /// Added in 0.2.1: takes the warnings (plain sentences) that a stage this
+    /// descriptor's `start` made reported since the last call. Never fails: a
+    /// stage it did not make has none. Libraries built against 0.2.0 are read
+    /// through [`crate::ffi_2_0`], which fills in a function that reports none.
+    pub take_warnings: extern "C" fn(stage: &mut StageBox) -> RVec<RString>,
 }
 
 /// What a source stage's `poll` produced.

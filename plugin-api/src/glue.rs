@@ -7,8 +7,8 @@ use std::sync::{Mutex, PoisonError};
 
 use abi_stable::{
     prefix_type::PrefixTypeTrait,
-    sabi_trait::TD_Opaque,
-    std_types::{RResult, RSlice, RStr, RVec},
+    sabi_trait::TD_CanDowncast,
+    std_types::{RResult, RSlice, RStr, RString, RVec},
 };
 
 use crate::error::{ErrorKind, FfiError, PluginError};
@@ -49,6 +49,7 @@ fn build_descriptor<P: Plugin>() -> PluginDescriptorRef {
         inputs: RSlice::from_slice(Box::leak(inputs.unwrap_or_default().into_boxed_slice())),
         outputs: outputs::<P>,
         start: start::<P>,
+        take_warnings: take_warnings::<P>,
     }
     .leak_into_prefix()
 }
@@ -74,14 +75,25 @@ extern "C" fn start<P: Plugin>(
 ) -> RResult<StageBox, FfiError> {
     guarded(|| {
         let plugin = P::start(params::<P>(params_json)?, inputs.as_slice())?;
+        // Downcastable, so that `take_warnings` reaches the adapter (the
+        // stage vtable is frozen for ABI 2: no method can be added to it).
         Ok(FfiStage_TO::from_value(
             Adapter {
                 plugin,
                 poisoned: false,
+                warnings: Vec::new(),
             },
-            TD_Opaque,
+            TD_CanDowncast,
         ))
     })
+}
+
+extern "C" fn take_warnings<P: Plugin>(stage: &mut StageBox) -> RVec<RString> {
+    match stage.obj.downcast_as_mut::<Adapter<P>>() {
+        Ok(adapter) => adapter.warnings.drain(..).map(RString::from).collect(),
+        // A stage some other plugin made: it is not ours to read.
+        Err(_) => RVec::new(),
+    }
 }
 
 /// Runs `f`, turning a panic into a `PANICKED` error with the panic's message
@@ -110,10 +122,12 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Holds a running plugin; refuses further calls once it has panicked.
+/// Holds a running plugin and the distinct warnings it reported that the
+/// host has not taken yet; refuses further calls once it has panicked.
 struct Adapter<P> {
     plugin: P,
     poisoned: bool,
+    warnings: Vec<String>,
 }
 
 impl<P: Plugin> Adapter<P> {
@@ -128,11 +142,17 @@ impl<P: Plugin> Adapter<P> {
             );
         }
         let plugin = &mut self.plugin;
+        let mut out = Outputs::default();
         let result = guarded(|| {
-            let mut out = Outputs::default();
             let value = f(plugin, &mut out)?;
             Ok((value, out.take().into()))
         });
+        // A warning repeated on every frame is kept once.
+        for warning in out.take_warnings() {
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
         if let RResult::RErr(error) = &result {
             self.poisoned = error.kind == crate::error::ErrorCode::PANICKED;
         }

@@ -1,7 +1,7 @@
 //! The calling side of the contract: the one place the raw FFI entry points are
 //! called, used by the host's `validate` and runtime and by the test harness.
 
-use abi_stable::std_types::{RResult, RVec};
+use abi_stable::std_types::{RResult, RString, RVec};
 
 use crate::codes::PluginKind;
 use crate::error::{ErrorKind, FfiError, PluginError};
@@ -126,7 +126,12 @@ impl PluginHandle {
             params.as_str().into(),
             inputs.into(),
         ))?;
-        let mut running = RunningStage { outputs, stage };
+        let mut running = RunningStage {
+            outputs,
+            stage,
+            take_warnings: self.descriptor.take_warnings(),
+            warnings: Vec::new(),
+        };
         running.merge_started_attributes()?;
         Ok(running)
     }
@@ -138,11 +143,18 @@ impl std::fmt::Debug for PluginHandle {
     }
 }
 
+/// The descriptor's `take_warnings` entry point.
+type TakeWarnings = extern "C" fn(&mut StageBox) -> RVec<RString>;
+
 /// A started stage. Every item it emits is checked against its declared port
 /// ([`PortSpec::check_emission`]) before the caller sees it.
 pub struct RunningStage {
     outputs: Vec<PortSpec>,
     stage: StageBox,
+    /// `None` when the descriptor has no such entry point.
+    take_warnings: Option<TakeWarnings>,
+    /// Every distinct warning taken so far, in the order first reported.
+    warnings: Vec<String>,
 }
 
 impl RunningStage {
@@ -171,6 +183,20 @@ impl RunningStage {
     pub fn finish(&mut self) -> Result<Vec<Emission>, PluginError> {
         let emissions = from_ffi(self.stage.finish())?;
         self.checked(emissions)
+    }
+
+    /// Every distinct warning the stage has reported so far (plain sentences,
+    /// in the order first reported; none from a library built before 0.2.1).
+    pub fn warnings(&mut self) -> &[String] {
+        if let Some(take) = self.take_warnings {
+            for warning in take(&mut self.stage) {
+                let warning = warning.into_string();
+                if !warning.trim().is_empty() && !self.warnings.contains(&warning) {
+                    self.warnings.push(warning);
+                }
+            }
+        }
+        &self.warnings
     }
 
     fn checked(&self, emissions: RVec<Emission>) -> Result<Vec<Emission>, PluginError> {

@@ -15,6 +15,7 @@ mod array;
 mod codes;
 mod error;
 pub mod ffi;
+pub mod ffi_2_0;
 mod glue;
 mod handle;
 mod items;
@@ -47,6 +48,9 @@ pub use schemars;
 /// Version of the binary contract. The host refuses a library whose root module
 /// reports another value. Within one ABI version the contract only grows in the
 /// ways docs/plugins.md ("Compatibility") lists; anything else is a new version.
+///
+/// ABI 2 so far: 0.2.0 as released; 0.2.1 appended `take_warnings` to the
+/// descriptor (stages report warnings; 0.2.0 libraries load and report none).
 pub const ABI_VERSION: u32 = 2;
 
 /// A plugin linked into the host binary, found through `inventory`.

@@ -5,19 +5,23 @@
 //! is never used: it caches one module per root-module type, so a second plugin
 //! file would silently come back as the first.
 //!
-//! A library is checked against this release's root-module layout. When a
-//! later 0.2.x release appends a field to the root module or the descriptor,
-//! it freezes the previous layout and falls back to it here, so that libraries
-//! built before the growth still load (docs/plugins.md, "Compatibility").
+//! A library is checked against this release's root-module layout, then
+//! against each earlier 0.2.x layout this release still reads, newest first
+//! ([`crate::ffi_2_0`]): a release that appends a field to the root module or
+//! the descriptor freezes the previous layout and falls back to it here, so
+//! that libraries built before the growth still load (docs/plugins.md,
+//! "Compatibility").
 //!
 //! Libraries are never unloaded (abi_stable leaks them on purpose): the
 //! descriptors returned here stay valid for the life of the process.
 
 use std::path::{Path, PathBuf};
 
-use abi_stable::library::{lib_header_from_path, AbiHeader, LibraryError, RootModuleError};
+use abi_stable::library::{
+    lib_header_from_path, AbiHeader, LibHeader, LibraryError, RootModuleError,
+};
 
-use crate::ffi::PluginLibraryRef;
+use crate::ffi::{PluginDescriptorRef, PluginLibraryRef};
 use crate::handle::PluginHandle;
 use crate::ABI_VERSION;
 
@@ -115,10 +119,10 @@ impl LoadError {
 /// [`crate::ABI_VERSION`], and returns its plugins.
 pub fn load_library(path: &Path) -> Result<Vec<PluginHandle>, LoadError> {
     let header = lib_header_from_path(path).map_err(|e| classify(path, e))?;
-    let module = header
-        .init_root_module::<PluginLibraryRef>()
-        .map_err(|e| classify(path, e))?;
-    let library = module.abi_version();
+    let (library, descriptors) = match header.init_root_module::<PluginLibraryRef>() {
+        Ok(module) => (module.abi_version(), module.plugins()().into_vec()),
+        Err(newest) => older_layout(header).ok_or_else(|| classify(path, newest))?,
+    };
     if library != ABI_VERSION {
         return Err(LoadError::AbiVersion {
             path: path.to_owned(),
@@ -126,10 +130,21 @@ pub fn load_library(path: &Path) -> Result<Vec<PluginHandle>, LoadError> {
             host: ABI_VERSION,
         });
     }
-    Ok(module.plugins()()
-        .into_iter()
-        .map(PluginHandle::new)
-        .collect())
+    Ok(descriptors.into_iter().map(PluginHandle::new).collect())
+}
+
+/// The library read through each earlier layout of the root module this
+/// release still reads (newest first), its descriptors upgraded to today's;
+/// `None` when it matches none (the error to report is then the newest layout's).
+fn older_layout(header: &LibHeader) -> Option<(u32, Vec<PluginDescriptorRef>)> {
+    let module = header
+        .init_root_module::<crate::ffi_2_0::PluginLibraryRef>()
+        .ok()?;
+    let plugins = module.plugins()().into_iter();
+    Some((
+        module.abi_version(),
+        plugins.map(crate::ffi_2_0::upgrade).collect(),
+    ))
 }
 
 /// Turns abi_stable's error (often a page-long layout dump) into a typed, short one.

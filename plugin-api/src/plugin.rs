@@ -79,10 +79,11 @@ impl<'a> Item<'a> {
     }
 }
 
-/// Collects what a stage emits during one call.
+/// Collects what a stage emits during one call: items, and warnings.
 #[derive(Debug, Default)]
 pub struct Outputs {
     emissions: Vec<Emission>,
+    warnings: Vec<String>,
 }
 
 impl Outputs {
@@ -100,9 +101,22 @@ impl Outputs {
         });
     }
 
+    /// Reports that the stage ran but its result is suspect, as one plain
+    /// sentence that says what is wrong and what to do (no plugin name: the
+    /// host adds the stage's). The run still succeeds; the host prints each
+    /// distinct warning once when the run ends and stores it in the run file.
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(message.into());
+    }
+
     /// Takes everything emitted so far.
     pub fn take(&mut self) -> Vec<Emission> {
         std::mem::take(&mut self.emissions)
+    }
+
+    /// Takes the warnings reported so far.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 }
 
@@ -114,7 +128,8 @@ impl Outputs {
 /// or allocate what the run will need. [`Plugin::start`] is called once per run
 /// and is the only place a device may be opened. Then the host calls
 /// [`Plugin::poll`] repeatedly (a source: no inputs) or [`Plugin::receive`] for
-/// each input item, and finally [`Plugin::finish`] once.
+/// each input item, and finally [`Plugin::finish`] once. A stage whose result
+/// is suspect but not wrong enough to fail says so with [`Outputs::warn`].
 pub trait Plugin: Send + Sized + 'static {
     /// Parameters, deserialised from the pipeline's `params` table.
     /// `#[serde(deny_unknown_fields)]` and documented defaults are expected.

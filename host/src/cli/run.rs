@@ -121,6 +121,9 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
             HumanCount(stage.items).to_string()
         );
     }
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
     if let Err(err) = report.outcome {
         print_status(status, &summary.path, began);
         let ended_by = match status {

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::pipeline::{InputSource, Pipeline};
-use crate::store::{Sink, StoreError};
+use crate::store::{Sink, StageWarning, StoreError};
 
 pub use progress::{ProgressMode, LINE_EVERY};
 pub use run_plan::run_plan;
@@ -72,12 +72,16 @@ pub enum RunError {
 pub struct StageReport {
     /// Stage id.
     pub stage: String,
+    /// Plugin name.
+    pub plugin: String,
     /// Items emitted, all ports together.
     pub items: u64,
     /// Items dropped before the sink because its queue was full (cameras only).
     pub dropped: u64,
     /// The stage did not run: its outputs were replayed from the store.
     pub reused: bool,
+    /// The distinct warnings the stage reported, in the order first reported.
+    pub warnings: Vec<String>,
 }
 
 /// What a run did.
@@ -89,6 +93,19 @@ pub struct RunReport {
     pub elapsed: Duration,
     /// `Ok` when every stage finished; otherwise the first failure.
     pub outcome: Result<(), RunError>,
+}
+
+impl RunReport {
+    /// Every stage's warnings, in pipeline order.
+    pub fn warnings(&self) -> impl Iterator<Item = StageWarning> + '_ {
+        self.stages.iter().flat_map(|stage| {
+            stage.warnings.iter().map(|message| StageWarning {
+                stage: stage.stage.clone(),
+                plugin: stage.plugin.clone(),
+                message: message.clone(),
+            })
+        })
+    }
 }
 
 /// Stages started before the sink exists: see [`start_devices`]. The
@@ -135,7 +152,8 @@ pub fn start_devices(pipeline: &Pipeline) -> Result<Started, RunError> {
 
 /// Runs `pipeline`, sending every output to `sink`; `started` holds the stages
 /// [`start_devices`] started. Returns the sink (to be finished by the caller
-/// with the status the outcome implies) and a report.
+/// with the status the outcome implies, the stages' warnings recorded in it)
+/// and a report.
 pub fn run(
     pipeline: Pipeline,
     mut sink: Sink,
@@ -265,14 +283,15 @@ pub fn run(
     } else {
         Ok(())
     };
-    (
-        sink,
-        RunReport {
-            stages,
-            elapsed: began.elapsed(),
-            outcome,
-        },
-    )
+    let report = RunReport {
+        stages,
+        elapsed: began.elapsed(),
+        outcome,
+    };
+    for warning in report.warnings() {
+        sink.record_warning(warning);
+    }
+    (sink, report)
 }
 
 /// Decides what each stage does: run its plugin, or (its outputs being in the

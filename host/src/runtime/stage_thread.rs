@@ -81,6 +81,7 @@ impl StageTask {
     pub(super) fn run(mut self) -> StageReport {
         let work = std::mem::replace(&mut self.work, StageWork::Unneeded);
         let reused = !matches!(work, StageWork::Run(_));
+        let mut warnings = Vec::new();
         let result = match work {
             StageWork::Replay(replay) => self.replay_outputs(replay),
             StageWork::Unneeded => {
@@ -91,8 +92,16 @@ impl StageTask {
                 Ok(())
             }
             StageWork::Run(launch) => match launch.start() {
-                Ok(instance) if self.open_inputs == 0 => self.run_source(instance),
-                Ok(instance) => self.run_consumer(instance),
+                Ok(mut instance) => {
+                    let result = if self.open_inputs == 0 {
+                        self.run_source(&mut instance)
+                    } else {
+                        self.run_consumer(&mut instance)
+                    };
+                    // Taken whatever the outcome: a failed run keeps them too.
+                    warnings = instance.warnings().to_vec();
+                    result
+                }
                 Err(error) => Err(error),
             },
         };
@@ -111,9 +120,11 @@ impl StageTask {
         }
         StageReport {
             stage: self.id,
+            plugin: self.plugin,
             items,
             dropped,
             reused,
+            warnings,
         }
     }
 
@@ -137,7 +148,7 @@ impl StageTask {
         Ok(())
     }
 
-    fn run_source(&mut self, mut instance: RunningStage) -> Result<(), PluginError> {
+    fn run_source(&mut self, instance: &mut RunningStage) -> Result<(), PluginError> {
         while !self.stop.is_stopping() {
             let (emissions, finished) = instance.poll()?;
             self.dispatcher.dispatch(emissions);
@@ -149,7 +160,7 @@ impl StageTask {
         Ok(())
     }
 
-    fn run_consumer(&mut self, mut instance: RunningStage) -> Result<(), PluginError> {
+    fn run_consumer(&mut self, instance: &mut RunningStage) -> Result<(), PluginError> {
         let mut open = self.open_inputs;
         while open > 0 {
             if self.stop.is_stopping() {

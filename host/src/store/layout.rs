@@ -39,6 +39,9 @@ pub mod root {
     pub const STORE_DIR: &str = "store_dir";
     /// The pipeline's `[session]` as canonical JSON (absent if it has none).
     pub const SESSION: &str = "session";
+    /// What stages reported as suspect: a JSON array of `{stage, plugin,
+    /// message}` (absent in files sealed before warnings were kept).
+    pub const WARNINGS: &str = "warnings";
     /// In a store entry: the key (file name without `.h5`).
     pub const STORE_KEY: &str = "store_key";
     /// In a store entry: the canonical JSON the key is the SHA-256 of.
@@ -67,6 +70,9 @@ pub mod group {
     pub const REUSED: &str = "reused";
     /// The store entry the outputs were copied from or filed into (empty if none).
     pub const STORE_ENTRY: &str = "store_entry";
+    /// What the stage reported as suspect when it computed these outputs: a
+    /// JSON array of sentences (absent when none). Filed and reused with them.
+    pub const WARNINGS: &str = "warnings";
 }
 
 /// Names of dataset attributes.

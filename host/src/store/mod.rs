@@ -46,6 +46,7 @@ mod superblock;
 mod table;
 mod undo;
 pub mod verify;
+mod warnings;
 mod writer;
 
 use std::path::PathBuf;
@@ -64,6 +65,7 @@ pub use run_file::partial_path;
 pub use run_plan::{InputFrom, PluginRecord, RunPlan, StageInput, StageRecord};
 pub use sink::Sink;
 pub use stall::{stall_limit, StallWatch, DEFAULT_STALL_LIMIT, STALL_LIMIT_VAR};
+pub use warnings::StageWarning;
 
 /// How a run is stored.
 #[derive(Debug, Clone)]
@@ -178,6 +180,9 @@ pub struct RunSummary {
     pub reused: Vec<String>,
     /// Stages whose outputs were filed in the store, with the entry files.
     pub stored: Vec<(String, PathBuf)>,
+    /// Every stage's warnings, in pipeline order, as sealed in the file
+    /// (a reused stage's brought along from the store).
+    pub warnings: Vec<StageWarning>,
     /// The write error that made the run fail, if one did.
     pub error: Option<String>,
 }

@@ -1,5 +1,5 @@
-//! `show`: the tree of a file with shapes, types, compression ratios and a
-//! provenance summary of each stage.
+//! `show`: the tree of a file with shapes, types, compression ratios, the
+//! warnings its stages reported and a provenance summary of each stage.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,6 +13,7 @@ use super::error::StoreError;
 use super::layout::{self, dataset as attr, group as gattr, root};
 use super::open;
 use super::provenance::parse_inputs;
+use super::warnings::read_warnings;
 use crate::readable::bytes;
 
 /// Renders the whole description of the file at `path`.
@@ -63,6 +64,13 @@ pub fn render(path: &Path) -> Result<String, StoreError> {
     );
     let _ = writeln!(out, "  store {}", a(root::STORE_DIR));
     render_session(&mut out, &a(root::SESSION));
+    let warnings = read_warnings(&file);
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "  warnings ({}):", warnings.len());
+        for warning in warnings {
+            let _ = writeln!(out, "    {warning}");
+        }
+    }
 
     let groups = all_groups(&file).map_err(h5)?;
     let mut shown = 0;

@@ -20,9 +20,18 @@ use super::run_file::{self, check_output, reserve_bytes};
 use super::run_lock::RunLock;
 use super::run_plan::RunPlan;
 use super::streams::{check_item, StreamSlot};
+use super::warnings::{read_stage_warnings, write_stage_warnings, write_warnings, StageWarning};
 use super::writer::{WriterThread, Written};
 use super::{durable, open, recover, seal, undo, RunStatus, RunSummary, StoreOptions};
 use crate::item::SharedItem;
+
+/// What sealing did that the run's summary reports.
+struct Sealed {
+    /// Stages whose outputs were filed in the store, with the entry files.
+    stored: Vec<(String, PathBuf)>,
+    /// Every stage's warnings, in pipeline order.
+    warnings: Vec<StageWarning>,
+}
 
 /// The one sink every output goes through.
 pub struct Sink {
@@ -36,6 +45,7 @@ pub struct Sink {
     slot_of: HashMap<(usize, usize), usize>,
     datasets: BTreeMap<(usize, usize), SharedItem>,
     dropped: BTreeMap<(usize, usize), u64>,
+    warnings: Vec<StageWarning>,
     /// `None` once `finish` has stopped it.
     writer: Option<WriterThread>,
     pool: rayon::ThreadPool,
@@ -120,6 +130,7 @@ impl Sink {
             slot_of,
             datasets: BTreeMap::new(),
             dropped: BTreeMap::new(),
+            warnings: Vec::new(),
             writer: Some(writer),
             pool,
             _lock: lock,
@@ -221,6 +232,12 @@ impl Sink {
         *self.dropped.entry((stage, port)).or_default() += count;
     }
 
+    /// Records a warning a stage reported: sealed into its stage group's and
+    /// the root `warnings` attributes, whatever the run's status.
+    pub fn record_warning(&mut self, warning: StageWarning) {
+        self.warnings.push(warning);
+    }
+
     /// Finalises the file with `status` (and `reason`, the stage failure
     /// that ended a `failed` run, kept in the root `error` attribute), fsyncs
     /// and renames it into place. A write error during the run turns the
@@ -256,15 +273,15 @@ impl Sink {
         // The undo log lets `recover` roll back a seal cut short by a kill;
         // once the sealed file is synced it is dropped, and then a kill
         // before the rename leaves a whole, sealed `.partial`.
-        let stored = undo::save(&self.partial)
+        let sealed = undo::save(&self.partial)
             .and_then(|_| self.seal(status, &written, writer_error.as_deref(), reason))
-            .and_then(|stored| {
+            .and_then(|sealed| {
                 durable::sync_file(&self.partial)?;
                 undo::discard(&self.partial)?;
                 fail::fail_point!("store::before-rename", |_| std::process::abort());
                 durable::rename_new(&self.partial, &self.output)?;
                 durable::release(&reserve);
-                Ok(stored)
+                Ok(sealed)
             })
             .map_err(|e| {
                 let why = match writer_error.as_deref().or(reason) {
@@ -294,21 +311,22 @@ impl Sink {
                 .filter(|p| p.reuse.is_some())
                 .map(|p| p.provenance.stage.clone())
                 .collect(),
-            stored,
+            stored: sealed.stored,
+            warnings: sealed.warnings,
             error: writer_error,
         })
     }
 
     /// Reopens the file (SWMR over) and writes what only the end knows:
     /// dataset ports, content and input hashes, dropped counts, store keys
-    /// and filing, and the status. Returns the store entries filed.
+    /// and filing, the warnings, and the status.
     fn seal(
         &self,
         status: RunStatus,
         written: &Written,
         writer_error: Option<&str>,
         reason: Option<&str>,
-    ) -> Result<Vec<(String, PathBuf)>, StoreError> {
+    ) -> Result<Sealed, StoreError> {
         let file = open::open_rw(&self.partial)?;
         let h5 = |action: String| {
             let partial = self.partial.clone();
@@ -361,10 +379,15 @@ impl Sink {
             )
         )));
         seal::fill_input_hashes(&file).map_err(h5("writing input hashes".into()))?;
+        // Before filing, so that a store entry carries its stage's warnings.
+        let warnings = self
+            .stage_warnings(&file)
+            .map_err(h5("writing the warnings".into()))?;
         let stored = match status {
             RunStatus::Complete => self.file_deterministic_outputs(&file, &finished)?,
             _ => Vec::new(),
         };
+        write_warnings(&file, &warnings).map_err(h5("writing the warnings".into()))?;
         seal::set_status(
             &file,
             status.as_str(),
@@ -373,7 +396,37 @@ impl Sink {
         )
         .map_err(h5("writing the status".into()))?;
         file.close().map_err(h5("closing".into()))?;
-        Ok(stored)
+        Ok(Sealed { stored, warnings })
+    }
+
+    /// Every stage's warnings in pipeline order: those recorded for a stage
+    /// that ran, also written to its group, and those its group brought along
+    /// from the store for a reused stage.
+    fn stage_warnings(&self, file: &hdf5::File) -> hdf5::Result<Vec<StageWarning>> {
+        let mut all = Vec::new();
+        for plan in &self.plans {
+            let group = file.group(&plan.group).ok();
+            let messages = match (&plan.reuse, &group) {
+                (Some(_), Some(group)) => read_stage_warnings(group),
+                (Some(_), None) => Vec::new(),
+                (None, group) => {
+                    let messages: Vec<String> = (self.warnings.iter())
+                        .filter(|w| w.stage == plan.provenance.stage)
+                        .map(|w| w.message.clone())
+                        .collect();
+                    if let (Some(group), false) = (group, messages.is_empty()) {
+                        write_stage_warnings(group, &messages)?;
+                    }
+                    messages
+                }
+            };
+            all.extend(messages.into_iter().map(|message| StageWarning {
+                stage: plan.provenance.stage.clone(),
+                plugin: plan.provenance.plugin.clone(),
+                message,
+            }));
+        }
+        Ok(all)
     }
 
     /// The content hashes computed while streaming, by dataset path, after

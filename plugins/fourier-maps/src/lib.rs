@@ -7,7 +7,9 @@
 //! per-direction mean, and added to running sums (O(pixels) memory). Outputs
 //! `phase` and `magnitude` [D, H, W] and `mean_frame` [H, W]; with `bin_px` > 1
 //! each frame's `bin_px` × `bin_px` blocks are averaged first and the maps are
-//! [H / `bin_px`, W / `bin_px`].
+//! [H / `bin_px`, W / `bin_px`]. A movie with no frames in some directions of
+//! the schedule still gives maps (NaN for those directions), with a warning
+//! naming them ([`coverage`]).
 //!
 //! Phase convention: `phase = angle(Σ_k ΔR/R(t_k)·e^{+iωt_k})` = −angle(F1) with
 //! F1 = Σ ΔR/R·e^{−iωt}, t_k in seconds since the start of the frame's sweep.
@@ -17,6 +19,7 @@
 
 pub mod accumulator;
 pub mod binning;
+pub mod coverage;
 mod kernel;
 pub mod params;
 pub mod ports;

@@ -7,6 +7,7 @@ use macroscope_schedule::Direction;
 
 use crate::accumulator::{HarmonicSums, MAX_BATCH_FRAMES};
 use crate::binning::Binning;
+use crate::coverage::coverage_warning;
 use crate::ports::{output, InputLayout, Pixel};
 use crate::stimulus::SweepTiming;
 use crate::timeline::{Placement, Timeline};
@@ -234,7 +235,8 @@ impl FourierStage {
         }
     }
 
-    /// Places the frames still waiting, then emits `phase`, `magnitude` and `mean_frame`.
+    /// Places the frames still waiting, then emits `phase`, `magnitude` and
+    /// `mean_frame`, warning when some directions got no frames.
     pub fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
         let period = self.timing.display_period_s;
         self.place_pending(|timeline, t| timeline.place_after_end(t, period))?;
@@ -268,6 +270,10 @@ impl FourierStage {
         out.emit(output::PHASE, phase, &[]);
         out.emit(output::MAGNITUDE, magnitude, &[]);
         out.emit(output::MEAN_FRAME, mean_frame, &[]);
+        let per_direction: Vec<u64> = self.sums.iter().map(HarmonicSums::frames).collect();
+        if let Some(warning) = coverage_warning(&self.timing.directions, &per_direction) {
+            out.warn(warning);
+        }
         Ok(())
     }
 }

@@ -111,15 +111,29 @@ fn run_frames_first() -> (Vec<PortSpec>, Vec<Emission>) {
 }
 
 fn run_frames_first_with(params: serde_json::Value) -> (Vec<PortSpec>, Vec<Emission>) {
-    run_frames_first_of(params, ElementType::U16, camera_frames(&schedule_rows()))
+    let (outputs, emitted, _) = run_frames_before(params, f64::INFINITY);
+    (outputs, emitted)
 }
 
-/// [`run_frames_first_with`] on `frames` (time, pixels) of `element`s.
+/// [`run_frames_first_with`] for a movie whose frames end at `end_s`, also
+/// returning the warnings the stage reported.
+fn run_frames_before(
+    params: serde_json::Value,
+    end_s: f64,
+) -> (Vec<PortSpec>, Vec<Emission>, Vec<String>) {
+    let movie = camera_frames(&schedule_rows())
+        .into_iter()
+        .filter(|(t, _)| *t < end_s)
+        .collect();
+    run_frames_first_of(params, ElementType::U16, movie)
+}
+
+/// [`run_frames_before`] on `frames` (time, pixels) of `element`s.
 fn run_frames_first_of<T: Element>(
     params: serde_json::Value,
     element: ElementType,
     frames: Vec<(f64, Vec<T>)>,
-) -> (Vec<PortSpec>, Vec<Emission>) {
+) -> (Vec<PortSpec>, Vec<Emission>, Vec<String>) {
     let mut frames_port = frames_port();
     frames_port.spec.element = element;
     let inputs = [frames_port, schedule_port()];
@@ -150,7 +164,7 @@ fn run_frames_first_of<T: Element>(
         );
     }
     emitted.extend(stage.finish().unwrap());
-    (stage.outputs.clone(), emitted)
+    (stage.outputs.clone(), emitted, stage.warnings())
 }
 
 fn f64_data(e: &Emission) -> &[f64] {
@@ -196,8 +210,8 @@ fn eight_bit_frames_give_the_maps_of_the_same_values_in_sixteen_bits() {
         .iter()
         .map(|(t, pixels)| (*t, pixels.iter().map(|&v| u16::from(v)).collect()))
         .collect();
-    let (_, from_u8) = run_frames_first_of(json!({}), ElementType::U8, eight_bit);
-    let (_, from_u16) = run_frames_first_of(json!({}), ElementType::U16, widened);
+    let (_, from_u8, _) = run_frames_first_of(json!({}), ElementType::U8, eight_bit);
+    let (_, from_u16, _) = run_frames_first_of(json!({}), ElementType::U16, widened);
     assert_eq!(from_u8.len(), 3);
     for (a, b) in from_u8.iter().zip(&from_u16) {
         assert_eq!(f64_data(a), f64_data(b));
@@ -227,6 +241,30 @@ fn skipped_first_sweeps_leave_the_phase_unchanged() {
 fn skipping_every_sweep_leaves_no_frames() {
     let (_, emissions) = run_frames_first_with(json!({ "skip_sweeps": SWEEPS }));
     assert!(f64_data(&emissions[0]).iter().all(|v| v.is_nan()));
+}
+
+#[test]
+fn a_movie_covering_every_direction_gives_no_warning() {
+    let (_, _, warnings) = run_frames_before(json!({}), f64::INFINITY);
+    assert_eq!(warnings, Vec::<String>::new());
+}
+
+#[test]
+fn a_movie_that_stops_before_the_rl_sweeps_warns_that_rl_has_no_frames() {
+    let rl_begins_s = BASELINE_S + f64::from(SWEEPS) * SWEEP_S;
+    let (_, emissions, warnings) = run_frames_before(json!({}), rl_begins_s);
+    assert!(f64_data(&emissions[0])[HEIGHT * WIDTH..]
+        .iter()
+        .all(|v| v.is_nan()));
+    assert_eq!(
+        warnings,
+        [
+            "the movie has no frames in the sweeps of RL, only in those of LR: their phase and \
+          magnitude maps are NaN, and no azimuth map can be made (each axis needs both of its \
+          opposite directions); record every direction of the schedule, or check that the \
+          movie and the schedule are of the same session"
+        ]
+    );
 }
 
 #[test]

@@ -191,6 +191,12 @@ impl Stage {
         self.checked("finish", result)
     }
 
+    /// Every distinct warning the stage has reported so far, in the order
+    /// first reported.
+    pub fn warnings(&mut self) -> Vec<String> {
+        self.running.warnings().to_vec()
+    }
+
     fn checked<T>(
         &self,
         call: &'static str,

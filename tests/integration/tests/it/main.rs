@@ -15,6 +15,7 @@
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
 //! - `store`: the storage sink, its files and the commands that read them;
+//! - `warnings`: what a stage reports as suspect, printed once, stored, shown;
 //! - `torture`: kills, damaged files and fuzzed pipelines, counted (ignored
 //!   unless asked for: `.ci/run` runs it in its short mode).
 //!
@@ -39,3 +40,4 @@ mod slurm;
 mod stimulus_log;
 mod store;
 mod torture;
+mod warnings;

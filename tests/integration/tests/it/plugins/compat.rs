@@ -5,12 +5,18 @@
 //! an extra descriptor field (read through the frozen 0.2.0 layout the grown
 //! contract keeps), the plugin is loaded and run.
 //!
+//! This release's own contract grew too (0.2.1: `take_warnings`), so the
+//! frozen plugin is also loaded and run by today's host, reporting no warnings.
+//!
 //! The crates cannot be workspace members (each copy is the package
 //! `macroscope-plugin-api`), so they are built out of tree here, sharing one
 //! target directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use macroscope_plugin_api::{ElementType, InputPort, PortSpec};
+use macroscope_plugin_harness::{OwnedItem, PluginUnderTest};
 
 /// `tests/fixtures/compat`.
 fn compat_dir() -> PathBuf {
@@ -50,17 +56,21 @@ fn build(name: &str, features: &str) {
     );
 }
 
-/// The frozen plugin's library, built, and `grown-host` built with `features` run on it.
-fn run_grown_host(features: &str) -> std::process::Output {
+/// The frozen plugin's library, built.
+fn frozen_plugin() -> PathBuf {
     build("plugin-2.0", "");
-    build("grown-host", features);
-    let debug = target_dir().join("debug");
-    let library = debug.join(format!(
+    target_dir().join("debug").join(format!(
         "{}compat_plugin.{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_EXTENSION
-    ));
-    Command::new(debug.join("grown-host"))
+    ))
+}
+
+/// The frozen plugin's library, built, and `grown-host` built with `features` run on it.
+fn run_grown_host(features: &str) -> std::process::Output {
+    let library = frozen_plugin();
+    build("grown-host", features);
+    Command::new(target_dir().join("debug").join("grown-host"))
         .arg(&library)
         .output()
         .expect("grown-host runs")
@@ -105,4 +115,47 @@ fn a_host_with_a_new_element_type_loads_and_runs_a_plugin_built_against_contract
 #[test]
 fn a_host_with_an_appended_descriptor_field_loads_and_runs_a_plugin_built_against_contract_2_0() {
     assert_runs_the_frozen_plugin("descriptor-field");
+}
+
+/// Today's contract appended `take_warnings` to the descriptor: it reads the
+/// frozen plugin through the 0.2.0 layout it keeps (`ffi_2_0`).
+#[test]
+fn this_host_loads_and_runs_a_plugin_built_against_contract_2_0_which_reports_no_warnings() {
+    let library = {
+        let _one_at_a_time = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+        frozen_plugin()
+    };
+    let plugins = PluginUnderTest::load(&library).unwrap();
+    let [plugin] = plugins.as_slice() else {
+        panic!("expected one plugin, got {}", plugins.len())
+    };
+    assert_eq!(
+        (plugin.name(), plugin.handle().version()),
+        ("compat-frame-sum", "2.0.0")
+    );
+    let frames = InputPort {
+        source: "camera.frames".into(),
+        spec: PortSpec::stream("frames", ElementType::U16, &[2, 2]),
+    };
+    let mut stage = plugin.start_for(&serde_json::json!({}), &[frames]).unwrap();
+    let mut sums = Vec::new();
+    for frame in 0..3u16 {
+        let item = OwnedItem::new(vec![frame; 4], &[2, 2], vec![]);
+        sums.extend(stage.receive(0, &item).unwrap());
+    }
+    sums.extend(stage.finish().unwrap());
+    let sums: Vec<(u32, Vec<f64>)> = sums
+        .iter()
+        .map(|e| (e.port, e.data.as_slice::<f64>().unwrap().to_vec()))
+        .collect();
+    assert_eq!(
+        sums,
+        [
+            (0, vec![0.0]),
+            (0, vec![4.0]),
+            (0, vec![8.0]),
+            (1, vec![12.0])
+        ]
+    );
+    assert_eq!(stage.warnings(), Vec::<String>::new());
 }

@@ -12,7 +12,7 @@ mod kill;
 mod ownership;
 mod reanalysis;
 mod roundtrip;
-mod schema;
+pub(crate) mod schema;
 pub(crate) mod seal_disk_full;
 mod shared;
 mod verify;

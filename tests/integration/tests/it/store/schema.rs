@@ -104,7 +104,7 @@ fn project(path: &Path) -> Value {
 }
 
 /// Asserts the file at `path` matches the schema, listing every mismatch if not.
-fn assert_valid(path: &Path) {
+pub(crate) fn assert_valid(path: &Path) {
     let projection = project(path);
     let validator = schema();
     let errors: Vec<String> = validator
