@@ -15,6 +15,7 @@ pub mod item;
 pub mod pipeline;
 pub mod readable;
 pub mod registry;
+pub mod report;
 pub mod runtime;
 pub mod session;
 pub mod stage_id;

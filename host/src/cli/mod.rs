@@ -8,6 +8,7 @@ mod pipeline_file;
 mod plugin_check;
 mod plugins;
 mod recover;
+mod report;
 mod run;
 mod show;
 mod stall;
@@ -67,6 +68,8 @@ pub enum Command {
     Recover(recover::Args),
     /// Write PNG figures of the retinotopic maps in a file.
     Figures(figures::Args),
+    /// Write a run's report: one self-contained HTML page (maps, quality checks, warnings, parameters).
+    Report(report::Args),
     /// Write a run in another format for sharing (`export nwb RUN.h5`).
     #[command(subcommand)]
     Export(export::Command),
@@ -121,6 +124,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(args),
         Command::Recover(args) => recover::run(args),
         Command::Figures(args) => figures::run(args),
+        Command::Report(args) => report::run(args),
         Command::Export(command) => export::run(command),
     }
 }

@@ -33,7 +33,8 @@ pub struct Args {
     /// Items each queue holds before its producer waits.
     #[arg(long, default_value_t = 64)]
     pub queue_depth: usize,
-    /// Do not write PNG figures after the run.
+    /// Do not write PNG figures (`<output stem>-figures/`) or the HTML report
+    /// (`<output stem>-report.html`) after the run.
     #[arg(long)]
     pub no_figures: bool,
     #[command(flatten)]
@@ -139,6 +140,10 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
     }
     if !args.no_figures {
         report_maps(&summary.path, &args.drawing.options())?;
+        let page = crate::report::default_path(&summary.path);
+        crate::report::write(&summary.path, &page, &args.drawing.options())
+            .context("writing the run's report")?;
+        println!("report: {}", page.display());
     }
     print_status(status, &summary.path, began);
     Ok(ExitCode::SUCCESS)

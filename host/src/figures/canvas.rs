@@ -1,8 +1,5 @@
 //! An RGB raster with just the drawing the figures need, written as PNG.
 
-use std::io::BufWriter;
-use std::path::Path;
-
 /// An 8-bit RGB image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Canvas {
@@ -77,19 +74,16 @@ impl Canvas {
         self.fill_rect(x + w.saturating_sub(1), y, 1, h, colour);
     }
 
-    /// Writes the canvas as an 8-bit RGB PNG.
-    pub fn write_png(&self, path: &Path) -> std::io::Result<()> {
-        let file = std::fs::File::create(path)?;
-        let mut encoder =
-            png::Encoder::new(BufWriter::new(file), self.width as u32, self.height as u32);
+    /// The image as PNG bytes (8-bit RGB).
+    pub fn png(&self) -> Result<Vec<u8>, png::EncodingError> {
+        let mut png = Vec::new();
+        let mut encoder = png::Encoder::new(&mut png, self.width as u32, self.height as u32);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+        let mut writer = encoder.write_header()?;
         let bytes: Vec<u8> = self.pixels.iter().flatten().copied().collect();
-        writer
-            .write_image_data(&bytes)
-            .map_err(std::io::Error::other)?;
-        writer.finish().map_err(std::io::Error::other)?;
-        Ok(())
+        writer.write_image_data(&bytes)?;
+        writer.finish()?;
+        Ok(png)
     }
 }

@@ -96,6 +96,26 @@ pub fn write_figures(
         path: dir.to_path_buf(),
         source,
     })?;
+    let mut written = Vec::new();
+    for (name, png) in figure_pngs(maps, options) {
+        let path = dir.join(name);
+        png.map_err(std::io::Error::other)
+            .and_then(|png| std::fs::write(&path, png))
+            .map_err(|source| FigureError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The four figures, each named by its file name (`azimuth.png`, ...) with
+/// its PNG bytes.
+pub fn figure_pngs(
+    maps: &MapSet,
+    options: &FigureOptions,
+) -> Vec<(&'static str, Result<Vec<u8>, png::EncodingError>)> {
     let mask = maps
         .response
         .as_ref()
@@ -154,18 +174,10 @@ pub fn write_figures(
             },
         ),
     ];
-    let mut written = Vec::new();
-    for (name, canvas) in figures {
-        let path = dir.join(name);
-        canvas
-            .write_png(&path)
-            .map_err(|source| FigureError::Write {
-                path: path.clone(),
-                source,
-            })?;
-        written.push(path);
-    }
-    Ok(written)
+    figures
+        .into_iter()
+        .map(|(name, canvas)| (name, canvas.png()))
+        .collect()
 }
 
 /// The maps of the first stage under `/analysis` that has them (with the

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hdf5::{File, Group};
 
-use super::attributes::get_str;
+use super::attributes::{get_flag, get_str, get_u64};
 use super::content::all_groups;
 use super::error::StoreError;
 use super::hdf5_raw;
@@ -27,6 +27,12 @@ pub struct RunCatalog {
     pub created: String,
     /// Root `status` (`complete`, `failed`, `interrupted`).
     pub status: String,
+    /// Root `finished` (UTC ISO 8601; empty if the run never finished).
+    pub finished: String,
+    /// Root `error`: why a failed run failed (empty otherwise).
+    pub error: String,
+    /// What the stages reported as suspect (root `warnings`).
+    pub warnings: Vec<super::StageWarning>,
     /// Root `pipeline_name`.
     pub pipeline_name: String,
     /// Root `pipeline_file`.
@@ -48,8 +54,14 @@ pub struct StoredStage {
     pub stage: String,
     /// Plugin name.
     pub plugin: String,
+    /// Plugin version.
+    pub plugin_version: String,
     /// `camera`, `stimulus`, `analysis` or `other`.
     pub kind: String,
+    /// Whether the outputs were copied from the store, not computed.
+    pub reused: bool,
+    /// The stage's parameters as it ran (JSON; `{}` if none recorded).
+    pub parameters: serde_json::Value,
     /// The group's path.
     pub group: String,
     /// Its output ports.
@@ -75,6 +87,9 @@ pub struct StoredPort {
     pub description: String,
     /// `port_attributes` as JSON (`{}` if none).
     pub port_attributes: serde_json::Value,
+    /// Items of a stream the sink dropped and could not count on a later
+    /// item (`dropped_items`; 0 if none).
+    pub dropped_items: u64,
 }
 
 impl StoredPort {
@@ -126,6 +141,9 @@ impl RunCatalog {
             run_id: text(root::RUN_ID),
             created: text(root::CREATED),
             status,
+            finished: text(root::FINISHED),
+            error: text(root::ERROR),
+            warnings: super::warnings::read_warnings(&file),
             pipeline_name: text(root::PIPELINE_NAME),
             pipeline_file: text(root::PIPELINE_FILE),
             pipeline_toml: text(root::PIPELINE_TOML),
@@ -148,12 +166,22 @@ fn list_stages(file: &File) -> hdf5::Result<Vec<StoredStage>> {
         let Some(stage) = get_str(&group, gattr::STAGE) else {
             continue;
         };
+        let ports = list_ports(&group)?;
+        let parameters = group
+            .datasets()?
+            .iter()
+            .find_map(|d| get_str(d, attr::PARAMETERS))
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_else(|| serde_json::json!({}));
         stages.push(StoredStage {
             stage,
             plugin: get_str(&group, gattr::PLUGIN).unwrap_or_default(),
+            plugin_version: get_str(&group, gattr::PLUGIN_VERSION).unwrap_or_default(),
             kind: get_str(&group, gattr::KIND).unwrap_or_default(),
+            reused: get_flag(&group, gattr::REUSED),
+            parameters,
             group: group.name(),
-            ports: list_ports(&group)?,
+            ports,
         });
     }
     Ok(stages)
@@ -181,6 +209,7 @@ fn list_ports(group: &Group) -> hdf5::Result<Vec<StoredPort>> {
             description: text(attr::DESCRIPTION),
             port_attributes: serde_json::from_str(&text(attr::PORT_ATTRIBUTES))
                 .unwrap_or_else(|_| serde_json::json!({})),
+            dropped_items: get_u64(&dataset, attr::DROPPED_ITEMS).unwrap_or(0),
             path,
         });
     }

@@ -12,6 +12,7 @@
 //! - `stimulus_log`: stimulus logs recorded elsewhere (CSV, an h5py compound
 //!   table), brought in with `stimulus-log`;
 //! - `export`: a run shared as NWB (`export nwb`), checked by pynwb and nwbinspector;
+//! - `report`: a run's HTML report, rendered by headless Chromium;
 //! - `limits`: pipelines asking for more than a run can hold, refused by `validate`;
 //! - `output`: what `run` prints (progress, logging, its wall time);
 //! - `store`: the storage sink, its files and the commands that read them;
@@ -35,6 +36,7 @@ mod output;
 mod pipeline_files;
 mod pipelines;
 mod plugins;
+mod report;
 mod run_file;
 mod slurm;
 mod stimulus_log;

@@ -158,3 +158,31 @@ fn a_file_with_warnings_and_its_store_entries_match_the_schema() {
         crate::store::schema::assert_valid(&entry);
     }
 }
+
+#[test]
+fn the_report_lists_the_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    run_one_direction_movie(dir.path());
+    let run = dir.path().join("one-direction.h5");
+    let page = dir.path().join("one-direction-report.html");
+    let made = crate::cli::macroscope()
+        .arg("report")
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let page = std::fs::read_to_string(page).unwrap();
+    let only_lr = ONLY_LR.replace('\'', "&#39;");
+    assert!(
+        page.contains(&format!(
+            "<li class=\"warning\"><strong>fourier (fourier-maps)</strong>: {only_lr}</li>"
+        )),
+        "{page}"
+    );
+    // The directions without frames are named in the quality checks too.
+    assert_eq!(page.matches("<td>none: no frames</td>").count(), 3);
+}
