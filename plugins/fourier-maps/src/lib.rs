@@ -2,7 +2,7 @@
 //! (Kalatsky & Stryker 2003).
 //!
 //! Inputs (matched by port name): `frames` (u8 or u16 [H, W] stream with `time_s` or
-//! `timestamp_ns`, from another stage than the schedule's) and `schedule` (the stimulus schedule stream). Each frame is
+//! `timestamp_ns`, not from the stage that made the schedule) and `schedule` (the stimulus schedule stream). Each frame is
 //! placed in its direction and sweep by time, normalised as ΔR/R with the
 //! per-direction mean, and added to running sums (O(pixels) memory). Outputs
 //! `phase` and `magnitude` [D, H, W] and `mean_frame` [H, W]; with `bin_px` > 1

@@ -42,8 +42,8 @@ pub enum PortError {
         /// What it is needed for.
         why: &'static str,
     },
-    /// The frames come from the stage that made the schedule: the
-    /// stimulus's own frames, not the camera's.
+    /// The frames come from the stage of this run that made the schedule:
+    /// the stimulus's own frames, not the camera's.
     #[error(
         "input `frames` from {from} comes from the stage that made the schedule ({schedule}): connect the camera's \
          `frames`, not the stimulus's"
@@ -81,17 +81,14 @@ pub enum Pixel {
     U16,
 }
 
-/// The stage (`stage` of `stage.port`) or the group (`file:PATH#/group` of
-/// `file:PATH#/group/dataset`) a port comes from.
-fn origin(source: &str) -> &str {
-    let split = if source.starts_with("file:") {
-        '/'
-    } else {
-        '.'
-    };
-    source
-        .rsplit_once(split)
-        .map_or(source, |(origin, _)| origin)
+/// The stage a port of this run comes from (`stage` of `stage.port`), or
+/// `None` for recorded data (`file:…`), where a movie and its schedule may
+/// well sit side by side in one group.
+fn stage_of(source: &str) -> Option<&str> {
+    if source.starts_with("file:") {
+        return None;
+    }
+    source.rsplit_once('.').map(|(stage, _)| stage)
 }
 
 /// Where a frame's time is.
@@ -171,7 +168,9 @@ impl InputLayout {
                 ),
             });
         };
-        if origin(&frame_port.source) == origin(&schedule_port.source) {
+        if stage_of(&frame_port.source).is_some()
+            && stage_of(&frame_port.source) == stage_of(&schedule_port.source)
+        {
             return Err(PortError::StimulusFrames {
                 from: frame_port.source.to_string(),
                 schedule: schedule_port.source.to_string(),

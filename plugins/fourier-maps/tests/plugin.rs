@@ -322,16 +322,14 @@ fn stimulus_frames_instead_of_camera_frames_are_refused() {
 }
 
 #[test]
-fn recorded_stimulus_frames_instead_of_camera_frames_are_refused() {
+fn recorded_frames_beside_their_schedule_in_one_group_are_a_movie() {
     let mut frames = frames_port();
-    frames.source = "file:run.h5#/stimuli/20261128T120000Z/frames".into();
+    frames.source = "file:movie.h5#/frames".into();
     let mut schedule = schedule_port();
-    schedule.source = "file:run.h5#/stimuli/20261128T120000Z/schedule".into();
-    let error = refusal(&[frames, schedule]);
-    assert_eq!(error.kind(), &ErrorKind::InputRejected { input: 0 });
-    assert!(error.message().starts_with(
-        "fourier-maps: input `frames` from file:run.h5#/stimuli/20261128T120000Z/frames comes from the stage that made"
-    ));
+    schedule.source = "file:movie.h5#/schedule".into();
+    assert!(PluginUnderTest::of::<FourierMaps>()
+        .outputs_for(&json!({}), &[frames, schedule])
+        .is_ok());
 }
 
 #[test]
