@@ -116,7 +116,7 @@ impl StageTask {
         let items = self.dispatcher_emitted();
         let dropped = self.dispatcher.close();
         if dropped > 0 {
-            tracing::warn!("stage `{}`: {dropped} items dropped before the sink (queue full); recorded in the file", self.id);
+            warnings.push(drops_warning(dropped, items));
         }
         StageReport {
             stage: self.id,
@@ -222,4 +222,26 @@ pub(super) fn spawn_file_feeds(
             })
         })
         .collect()
+}
+
+/// What the run says of a stage whose items the sink had no room for.
+fn drops_warning(dropped: u64, emitted: u64) -> String {
+    format!(
+        "{dropped} of its {emitted} items were dropped because the disk writer fell behind (its queue was full); \
+         each stored frame's `dropped_before` counts those lost just before it: lower the frame rate or size, \
+         raise `--queue-depth`, or record to a faster disk"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_drops_warning_says_how_many_of_how_many_and_what_to_do() {
+        assert_eq!(
+            super::drops_warning(12, 3000),
+            "12 of its 3000 items were dropped because the disk writer fell behind (its queue was full); each \
+             stored frame's `dropped_before` counts those lost just before it: lower the frame rate or size, raise \
+             `--queue-depth`, or record to a faster disk"
+        );
+    }
 }

@@ -81,6 +81,17 @@ impl Default for Params {
 }
 
 impl Params {
+    /// What the stage says when no patch of the smoothed sign map is large
+    /// and strong enough: which thresholds were not reached, and what helps.
+    pub fn no_patch_warning(&self) -> String {
+        format!(
+            "no visual area was found: no patch of the smoothed sign map reached |sign| ≥ {} over at least {} px; \
+             on a noisy movie bin pixels (`fourier-maps` `bin_px`) and smooth more (`phase_sigma_px`, \
+             `sign_sigma_px`), or lower `sign_threshold` (docs/science.md §8a)",
+            self.sign_threshold, self.min_patch_px
+        )
+    }
+
     /// Refuses values no analysis could mean.
     pub fn validate(&self) -> Result<(), PluginError> {
         for (name, sigma) in [

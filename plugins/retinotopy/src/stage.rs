@@ -110,6 +110,9 @@ impl RetinotopyStage {
         let sign = visual_field_sign(&azimuth_smoothed, &altitude_smoothed);
         let sign_smoothed = gaussian_filter(&sign, self.params.sign_sigma_px);
         let (labels, patches) = find_patches(&sign_smoothed, &self.params.patch_rules());
+        if patches.is_empty() {
+            out.warn(self.params.no_patch_warning());
+        }
         let maps = Maps {
             altitude: altitude_smoothed,
             azimuth: azimuth_smoothed,

@@ -92,6 +92,10 @@ fn schedule_attributes() -> serde_json::Value {
 }
 
 fn run() -> (Driven<Retinotopy>, Vec<Emission>) {
+    run_with(Params::default())
+}
+
+fn run_with(params: Params) -> (Driven<Retinotopy>, Vec<Emission>) {
     let shape = [ORDER.len() as u64, ROWS as u64, COLS as u64];
     let attributes = schedule_attributes();
     let phase_port =
@@ -99,7 +103,7 @@ fn run() -> (Driven<Retinotopy>, Vec<Emission>) {
     let magnitude_port =
         PortSpec::dataset("magnitude", ElementType::F64, &shape).with_attributes(&attributes);
     let mut stage = Driven::<Retinotopy>::configure(
-        Params::default(),
+        params,
         &[
             input("fourier.magnitude", &magnitude_port),
             input("fourier.phase", &phase_port),
@@ -179,5 +183,28 @@ fn the_whole_map_is_one_positive_patch_without_the_corners_the_opening_cuts() {
         (meta[2].as_f64(), meta[3].as_f64()),
         (19.5, 24.5),
         "centroid of a symmetric shape"
+    );
+}
+
+#[test]
+fn a_map_with_one_patch_gives_no_warning() {
+    let (mut stage, _) = run();
+    assert_eq!(stage.warnings(), Vec::<String>::new());
+}
+
+#[test]
+fn no_patch_large_enough_is_warned_about_with_the_thresholds() {
+    let (mut stage, _) = run_with(Params {
+        min_patch_px: (ROWS * COLS) as u32 + 1,
+        ..Params::default()
+    });
+    assert_eq!(
+        stage.warnings(),
+        [format!(
+            "no visual area was found: no patch of the smoothed sign map reached |sign| ≥ 0.4 over at least {} px; \
+             on a noisy movie bin pixels (`fourier-maps` `bin_px`) and smooth more (`phase_sigma_px`, \
+             `sign_sigma_px`), or lower `sign_threshold` (docs/science.md §8a)",
+            ROWS * COLS + 1
+        )]
     );
 }

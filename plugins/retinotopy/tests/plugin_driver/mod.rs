@@ -101,6 +101,11 @@ where
         self.send(input, &ArrayData::from_vec(data.to_vec()), shape, &[])
     }
 
+    /// The distinct warnings the stage reported so far.
+    pub fn warnings(&mut self) -> Vec<String> {
+        self.stage.warnings()
+    }
+
     /// Ends the inputs and collects the final emissions.
     pub fn finish(&mut self) -> Vec<Emission> {
         self.stage
