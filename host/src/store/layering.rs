@@ -7,8 +7,8 @@
 use std::path::Path;
 
 /// Modules the store must not name.
-const ABOVE_THE_STORE: [&str; 6] = [
-    "pipeline", "runtime", "cli", "figures", "evaluate", "export",
+const ABOVE_THE_STORE: [&str; 7] = [
+    "pipeline", "runtime", "cli", "figures", "evaluate", "export", "report",
 ];
 
 /// Every module named right after `crate::` in `source`, including each
