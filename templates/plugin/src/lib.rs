@@ -144,6 +144,9 @@ impl Plugin for FrameMean {
         if self.frames_seen == 0 {
             return Err(PluginError::input(0, "no frame arrived"));
         }
+        if self.frames_seen == 1 {
+            out.warn("only one frame arrived: the mean image is that frame, not an average");
+        }
         let n = self.frames_seen as f64;
         out.emit(1, self.sums.iter().map(|s| s / n).collect(), &[]);
         Ok(())

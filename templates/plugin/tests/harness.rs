@@ -69,3 +69,18 @@ fn passes_the_conformance_suite_on_inputs_of_its_own() {
     let report = conformance::check(&plugin, &scenario);
     assert!(report.passed(), "{:#?}", report.results);
 }
+
+#[test]
+fn a_single_frame_is_averaged_with_a_warning() {
+    let mut one_frame = frames();
+    one_frame.items.truncate(1);
+    let mut stage = PluginUnderTest::of::<FrameMean>()
+        .start(&json!({}), &[one_frame.clone()])
+        .unwrap();
+    stage.receive(0, &one_frame.items[0]).unwrap();
+    stage.finish().unwrap();
+    assert_eq!(
+        stage.warnings(),
+        ["only one frame arrived: the mean image is that frame, not an average"]
+    );
+}
