@@ -1,4 +1,5 @@
 //! The integration tests live in `tests/it/` (one test binary); this library
 //! holds what they and the helper binaries in `src/bin/` share.
 
+pub mod child;
 pub mod store_fixtures;

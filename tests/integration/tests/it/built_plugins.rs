@@ -2,8 +2,8 @@
 //! twice), once per test run, and lays library files out in temporary
 //! plugin directories.
 
+use macroscope_integration::child;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use tempfile::TempDir;
@@ -44,7 +44,7 @@ pub fn built() -> &'static Path {
         let target_dir = profile_dir.parent().expect("a profile dir has a parent");
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = Command::new(cargo);
+        let mut command = child::command(cargo);
         command
             .current_dir(&workspace)
             .args([

@@ -13,12 +13,14 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use macroscope_integration::child;
+
 /// `macroscope` seeing no plugin library but those a test passes with
 /// `--plugin-path`: `MACROSCOPE_PLUGIN_PATH` is unset and `XDG_DATA_HOME` is a
 /// directory of this build's scratch space, so plugins installed on the
 /// machine running the tests stay out.
 pub fn macroscope() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_macroscope-cli"));
+    let mut command = child::command(env!("CARGO_BIN_EXE_macroscope-cli"));
     command.env_remove("MACROSCOPE_PLUGIN_PATH").env(
         "XDG_DATA_HOME",
         Path::new(env!("CARGO_TARGET_TMPDIR")).join("data-home"),

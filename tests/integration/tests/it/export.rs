@@ -10,7 +10,9 @@
 //! (set by `.ci/run`), which makes their absence a failure.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use macroscope_integration::child;
 
 use crate::pipeline_files::{write_pipeline, MAPS_RECORDING};
 use crate::run_file::{dataset_values, stage_group, stimulus_key, text_attr};
@@ -300,7 +302,7 @@ fn a_file_that_is_not_a_run_is_refused() {
 /// is none and none is required.
 fn python_with_pynwb() -> Option<String> {
     let python = std::env::var("MACROSCOPE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let has = Command::new(&python)
+    let has = child::command(&python)
         .args(["-c", "import pynwb, nwbinspector, h5py"])
         .status()
         .is_ok_and(|s| s.success());
@@ -327,7 +329,7 @@ fn pynwb_validates_and_reads_back_the_values_and_nwbinspector_finds_no_violation
     let run = run(dir.path(), "short", SESSION, MAPS_RECORDING);
     let nwb = exported(&run);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/check_nwb.py");
-    let output = Command::new(python)
+    let output = child::command(python)
         .arg(script)
         .arg(&run)
         .arg(&nwb)

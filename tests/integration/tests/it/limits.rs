@@ -9,6 +9,8 @@
 use std::path::Path;
 use std::process::Output;
 
+use macroscope_integration::child;
+
 /// The demo pipeline with `from` replaced by `to`, written as `name` in `dir`
 /// (with the `runs` directory its output goes to), validated there.
 fn validate_demo_with(dir: &Path, name: &str, from: &str, to: &str) -> Output {
@@ -136,7 +138,7 @@ fn a_pipeline_that_may_not_fit_on_its_disk_is_warned_with_the_free_space_and_its
     // The demo's output folder `runs` becomes a 16 MiB disk, for `validate` only.
     let script = r#"mount -t tmpfs -o size=16m tmpfs runs || exit 77
 exec "$1" validate demo.toml"#;
-    let ran = std::process::Command::new("unshare")
+    let ran = child::command("unshare")
         .args(["--mount", "--", "sh", "-c", script, "sh"])
         .arg(crate::cli::macroscope().get_program())
         .envs(

@@ -27,6 +27,7 @@
 
 mod batch;
 mod built_plugins;
+mod child;
 mod cli;
 mod command_line;
 mod export;

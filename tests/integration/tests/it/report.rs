@@ -6,8 +6,8 @@
 //! skipped, with a note, where Chromium is not installed, unless
 //! `MACROSCOPE_REQUIRE_CHROMIUM=1` (`.ci/run` sets it).
 
+use macroscope_integration::child;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::pipeline_files::{write_pipeline, MAPS_RECORDING};
 
@@ -108,7 +108,7 @@ fn the_quality_checks_count_the_frames_and_time_the_camera_clock() {
 fn chromium() -> Option<String> {
     let required = std::env::var("MACROSCOPE_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
     let found = ["chromium", "chromium-browser"].into_iter().find(|name| {
-        Command::new(name)
+        child::command(name)
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success())
@@ -128,7 +128,7 @@ fn chromium() -> Option<String> {
 
 /// Runs headless Chromium on `page` with `args`; returns its stdout and stderr.
 fn headless(chromium: &str, page: &Path, args: &[&str]) -> (String, String) {
-    let output = Command::new(chromium)
+    let output = child::command(chromium)
         .args([
             "--headless",
             "--no-sandbox",

@@ -5,8 +5,8 @@
 //! content as local workers give. Skipped when no cluster answers, unless
 //! `MACROSCOPE_REQUIRE_SLURM=1` (as in CI), which makes that a failure.
 
+use macroscope_integration::child;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::batch::{batch, stderr};
@@ -18,7 +18,7 @@ const SESSIONS: [&str; 6] = ["m1", "m2", "m3", "m4", "m5", "m6"];
 /// True when a Slurm cluster answers `sinfo`; otherwise skips the test, or
 /// fails it under `MACROSCOPE_REQUIRE_SLURM=1`.
 fn cluster_answers() -> bool {
-    let answers = Command::new("sinfo")
+    let answers = child::command("sinfo")
         .arg("-h")
         .output()
         .is_ok_and(|o| o.status.success());
@@ -150,7 +150,7 @@ fn wait_for(path: &Path, limit: Duration) {
 fn wait_for_job(job: &str) {
     let began = Instant::now();
     loop {
-        let queue = Command::new("squeue")
+        let queue = child::command("squeue")
             .args(["-h", "-j", job])
             .output()
             .unwrap();
@@ -192,7 +192,7 @@ fn a_task_cancelled_mid_run_is_completed_by_the_next_submission() {
         &work.path().join("runs/k1.h5.partial"),
         Duration::from_secs(60),
     );
-    let cancelled = Command::new("scancel")
+    let cancelled = child::command("scancel")
         .arg(format!("{job}_0"))
         .status()
         .unwrap();

@@ -9,8 +9,8 @@
 //! unless `MACROSCOPE_REQUIRE_H5PY=1` (set by `.ci/run`), which makes a
 //! missing h5py a failure.
 
+use macroscope_integration::child;
 use std::path::Path;
-use std::process::Command;
 
 use crate::pipeline_files::{write_pipeline, MAPS_RECORDING};
 use crate::run_file::{content_hashes, dataset_values, stimulus_key, text_attr};
@@ -148,7 +148,7 @@ fn a_stimulus_log_missing_two_columns_is_refused_in_one_error_naming_both() {
 /// A Python with h5py, or `None` (with a note) where there is none and none is required.
 fn python_with_h5py() -> Option<String> {
     let python = std::env::var("MACROSCOPE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let has_h5py = Command::new(&python)
+    let has_h5py = child::command(&python)
         .args(["-c", "import h5py"])
         .status()
         .is_ok_and(|s| s.success());
@@ -174,7 +174,7 @@ fn an_h5py_movie_with_a_compound_stimulus_log_gives_the_maps_of_the_same_movie_s
     let dir = work.path();
     crate::cli::runs(&write_pipeline(dir, "native", MAPS_RECORDING));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/write_plain_movie.py");
-    let written = Command::new(python)
+    let written = child::command(python)
         .arg(script)
         .arg(dir.join("native.h5"))
         .arg(dir.join("movie.h5"))

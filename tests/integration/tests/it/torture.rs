@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use macroscope_integration::child;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -187,7 +188,7 @@ fn torture() {
 
 /// `store-writer` on `output`, 64×64 frames every 2 ms, printing `flushed N`.
 fn writer(output: &Path, store: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_store-writer"));
+    let mut command = child::command(env!("CARGO_BIN_EXE_store-writer"));
     command
         .arg(output)
         .arg(store)
@@ -308,7 +309,7 @@ fn kills_during_runs(dir: &Path, mode: &Mode, rng: &mut StdRng, counts: &mut Cou
     }
     for point in ["store::mid-seal", "store::before-rename"] {
         let output = dir.join(format!("{}.h5", point.replace("::", "-")));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_store-writer"));
+        let mut command = child::command(env!("CARGO_BIN_EXE_store-writer"));
         command
             .arg(&output)
             .arg(dir.join("store"))

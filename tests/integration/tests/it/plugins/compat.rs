@@ -12,8 +12,8 @@
 //! `macroscope-plugin-api`), so they are built out of tree here, sharing one
 //! target directory.
 
+use macroscope_integration::child;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use macroscope_plugin_api::{ElementType, InputPort, PortSpec};
 use macroscope_plugin_harness::{OwnedItem, PluginUnderTest};
@@ -36,7 +36,7 @@ fn target_dir() -> PathBuf {
 /// Builds the crate `name` of `tests/fixtures/compat` (debug profile) with `features`.
 fn build(name: &str, features: &str) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
+    let output = child::command(cargo)
         .args([
             "build",
             "--quiet",
@@ -70,7 +70,7 @@ fn frozen_plugin() -> PathBuf {
 fn run_grown_host(features: &str) -> std::process::Output {
     let library = frozen_plugin();
     build("grown-host", features);
-    Command::new(target_dir().join("debug").join("grown-host"))
+    child::command(target_dir().join("debug").join("grown-host"))
         .arg(&library)
         .output()
         .expect("grown-host runs")

@@ -6,8 +6,8 @@
 //! (`unshare --mount`, needs root or unprivileged user namespaces). Where
 //! that is not allowed the test says so and does nothing.
 
+use macroscope_integration::child;
 use std::path::Path;
-use std::process::Command;
 
 use macroscope_integration::store_fixtures::camera_pixel;
 
@@ -27,7 +27,7 @@ fn a_full_disk_fails_the_run_cleanly_and_keeps_what_was_written() {
 status=$?
 cp "$1"/full.h5* "$4"/
 exit $status"#;
-    let result = Command::new("unshare")
+    let result = child::command("unshare")
         .args(["--mount", "--", "sh", "-c", script, "sh"])
         .arg(&mount)
         .arg(env!("CARGO_BIN_EXE_store-writer"))

@@ -7,8 +7,8 @@
 //! no h5py. `h5dump` comes from Debian's `hdf5-tools`; the h5dump check is
 //! skipped, with a note, when it is not installed, unless `MACROSCOPE_REQUIRE_H5DUMP=1`.
 
+use macroscope_integration::child;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use macroscope_integration::store_fixtures::{
     camera_pixel, run_stimulus_and_mean, stimulus_direction, stimulus_pixel,
@@ -113,7 +113,7 @@ fn python() -> Option<String> {
     if let Ok(python) = std::env::var("MACROSCOPE_PYTHON") {
         return Some(python);
     }
-    let has_h5py = Command::new("python3")
+    let has_h5py = child::command("python3")
         .args(["-c", "import h5py"])
         .status()
         .is_ok_and(|s| s.success());
@@ -141,7 +141,7 @@ fn h5py_reads_layout_attributes_and_values_bit_exact() {
 /// (with a note) where h5dump is not installed and not required.
 fn h5dump_values(file: &Path, path: &str) -> Option<Vec<u16>> {
     let required = std::env::var("MACROSCOPE_REQUIRE_H5DUMP").is_ok_and(|v| v == "1");
-    let Ok(whole) = Command::new("h5dump").arg("-H").arg(file).output() else {
+    let Ok(whole) = child::command("h5dump").arg("-H").arg(file).output() else {
         assert!(
             !required,
             "h5dump is required but not installed (apt-get install hdf5-tools)"
@@ -154,7 +154,7 @@ fn h5dump_values(file: &Path, path: &str) -> Option<Vec<u16>> {
         "h5dump -H failed: {}",
         String::from_utf8_lossy(&whole.stderr)
     );
-    let dataset = Command::new("h5dump")
+    let dataset = child::command("h5dump")
         .args(["-y", "-w", "0", "-d", path])
         .arg(file)
         .output()
@@ -184,7 +184,7 @@ fn h5py_check(python: &str, file: &Path, expected: &serde_json::Value) -> String
     )
     .unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python/check_layout.py");
-    let result = Command::new(python)
+    let result = child::command(python)
         .arg(&script)
         .arg(file)
         .arg(&expected_path)
@@ -217,7 +217,7 @@ fn h5py_and_h5dump_decode_camera_frames_whose_noisy_low_bytes_are_stored() {
     const COUNT: u64 = 6;
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("camera.h5");
-    let wrote = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+    let wrote = child::command(env!("CARGO_BIN_EXE_store-writer"))
         .arg(&output)
         .arg(dir.path().join("store"))
         .args([COUNT, SIDE, SIDE, 0].map(|n| n.to_string()))

@@ -4,7 +4,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use macroscope_integration::child;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +24,7 @@ fn every_flushed_item_survives_sigkill_and_recover() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("killed.h5");
     let partial = dir.path().join("killed.h5.partial");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+    let mut child = child::command(env!("CARGO_BIN_EXE_store-writer"))
         .arg(&output)
         .arg(dir.path().join("store"))
         .args(["1000000", &HEIGHT.to_string(), &WIDTH.to_string(), "4"])
@@ -102,7 +104,7 @@ pub(super) fn exact_camera_rows(file: &hdf5::File) -> u64 {
 /// Runs the store writer for `frames` frames with the fail point `point`
 /// set to abort the process there (as a kill would); returns the `.partial`.
 fn writer_aborted_at(dir: &Path, point: &str, frames: u64) -> PathBuf {
-    let status = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+    let status = child::command(env!("CARGO_BIN_EXE_store-writer"))
         .arg(dir.join("sealed.h5"))
         .arg(dir.join("store"))
         .args([frames, HEIGHT, WIDTH, 0].map(|n| n.to_string()))

@@ -6,7 +6,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
+
+use macroscope_integration::child;
 
 use sha2::{Digest, Sha256};
 
@@ -19,7 +21,7 @@ const SIDE: &str = "128";
 /// and returns once it has flushed its first frames (its `.partial` is
 /// live); its stdout is returned to read the rest from.
 fn live_writer(output: &Path, store: &Path, frames: u64) -> (Child, impl BufRead) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+    let mut child = child::command(env!("CARGO_BIN_EXE_store-writer"))
         .arg(output)
         .arg(store)
         .args([&frames.to_string(), SIDE, SIDE, "5"])
@@ -214,7 +216,7 @@ fn a_lone_reserve_does_not_stop_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("x.h5");
     std::fs::write(dir.path().join("x.h5.partial.reserve"), b"left").unwrap();
-    let ran = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+    let ran = child::command(env!("CARGO_BIN_EXE_store-writer"))
         .arg(&output)
         .arg(dir.path().join("store"))
         .args(["3", SIDE, SIDE, "0"])
@@ -249,7 +251,7 @@ fn recover_explains_what_to_do_when_the_final_name_is_taken() {
 fn a_seal_that_cannot_write_ends_failed_with_its_reason_after_recover() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("sealed.h5");
-    let ran = Command::new(env!("CARGO_BIN_EXE_store-writer"))
+    let ran = child::command(env!("CARGO_BIN_EXE_store-writer"))
         .arg(&output)
         .arg(dir.path().join("store"))
         .args(["40", SIDE, SIDE, "0"])

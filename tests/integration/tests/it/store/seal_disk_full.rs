@@ -13,7 +13,9 @@
 //! or `CI=true`, where that is a failure.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use macroscope_integration::child;
 
 use crate::run_file::{status, text_attr};
 
@@ -62,7 +64,7 @@ fn a_disk_full_at_sealing_ends_failed_with_the_reason_and_everything_written_ver
     let (mount_step, rest) = TMPFS.split_once('\n').unwrap();
     let fill = r#"cat /dev/zero > "$4/filler" 2>/dev/null"#;
     let script = format!("{mount_step}\n{START_WRITER}\n{UNTIL_SEALING}\n{fill}\n{rest}");
-    let ran = Command::new("unshare")
+    let ran = child::command("unshare")
         .args(["--mount", "--", "sh", "-c", &script, "sh"])
         .arg(env!("CARGO_BIN_EXE_store-writer"))
         .arg(mount.join("full.h5"))
@@ -82,7 +84,7 @@ fn a_file_size_limit_at_sealing_ends_failed_with_the_reason_and_everything_writt
     let dir = tempfile::tempdir().unwrap();
     let script = format!("trap '' XFSZ\n{START_WRITER}\n{UNTIL_SEALING}\n{FILE_SIZE_LIMIT}");
     let output = dir.path().join("full.h5");
-    let ran = Command::new("sh")
+    let ran = child::command("sh")
         .args(["-c", &script, "sh"])
         .arg(env!("CARGO_BIN_EXE_store-writer"))
         .arg(&output)

@@ -31,7 +31,8 @@ fn assert_verify_reports_mismatch(file: &Path, what: &str) {
         stdout
             .lines()
             .any(|l| l.starts_with("MISMATCH") && l.contains(what)),
-        "no MISMATCH line names {what}:\n{stdout}\n{}",
+        "no MISMATCH line names {what} ({:?}):\n{stdout}\n{}",
+        result.status,
         String::from_utf8_lossy(&result.stderr)
     );
 }

@@ -6,8 +6,8 @@
 //! reason, or `complete` if it was done; after `recover` where it could not
 //! seal, the file verifies and keeps every row it flushed.
 
+use macroscope_integration::child;
 use std::path::Path;
-use std::process::Command;
 
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -47,7 +47,7 @@ pub fn disk_full(dir: &Path, mode: &Mode, rng: &mut StdRng, counts: &mut Counts)
         let saved = case.join("saved");
         std::fs::create_dir_all(&mount).unwrap();
         std::fs::create_dir_all(&saved).unwrap();
-        let mut command = Command::new("unshare");
+        let mut command = child::command("unshare");
         command
             .args(["--mount", "--", "bash", "-c", SCRIPT, "bash"])
             .arg(&mount)
