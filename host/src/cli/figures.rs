@@ -54,7 +54,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let watch = super::stall::watch(context.clone(), args.file.display().to_string());
     let maps = crate::figures::read_map_set(&args.file).context(context)?;
     drop(watch);
-    for path in crate::figures::write_figures(&maps, &args.drawing.options(), &dir)? {
+    let figures = crate::figures::draw(&maps, &args.drawing.options())?;
+    for path in crate::figures::write_figures(&figures, &dir)? {
         println!("{}", path.display());
     }
     Ok(ExitCode::SUCCESS)

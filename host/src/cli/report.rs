@@ -24,7 +24,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| crate::report::default_path(&args.file));
     let context = format!("cannot report on {}", args.file.display());
     let _watch = super::stall::watch(context.clone(), args.file.display().to_string());
-    crate::report::write(&args.file, &out, &args.drawing.options()).context(context)?;
+    let maps = crate::figures::DrawnMaps::find(&args.file, &args.drawing.options())
+        .context(context.clone())?;
+    crate::report::write(&args.file, &out, maps.as_ref()).context(context)?;
     println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use indicatif::HumanCount;
 
 use super::pipeline_file::PipelineFile;
+use crate::figures::DrawnMaps;
 use crate::pipeline::Pipeline;
 use crate::registry::SearchPath;
 use crate::runtime::{self, ProgressMode, RunError, RunOptions, StopSignal};
@@ -125,7 +126,18 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
     }
+    // A failed or interrupted run gets its figures and report too (that is
+    // when they help most); not being able to draw them never hides how the
+    // run ended.
+    let drawn = if args.no_figures {
+        Ok(())
+    } else {
+        figures_and_report(&summary.path, &args.drawing.options())
+    };
     if let Err(err) = report.outcome {
+        if let Err(not_drawn) = drawn {
+            eprintln!("warning: {not_drawn:#}");
+        }
         print_status(status, &summary.path, began);
         let ended_by = match status {
             RunStatus::Interrupted => "the interruption",
@@ -138,13 +150,7 @@ pub fn run(args: Args, search: &SearchPath, quiet: bool) -> anyhow::Result<ExitC
         );
         return Ok(ExitCode::FAILURE);
     }
-    if !args.no_figures {
-        report_maps(&summary.path, &args.drawing.options())?;
-        let page = crate::report::default_path(&summary.path);
-        crate::report::write(&summary.path, &page, &args.drawing.options())
-            .context("writing the run's report")?;
-        println!("report: {}", page.display());
-    }
+    drawn?;
     print_status(status, &summary.path, began);
     Ok(ExitCode::SUCCESS)
 }
@@ -167,18 +173,29 @@ fn status_word(status: RunStatus) -> &'static str {
     }
 }
 
-/// If the run made retinotopic maps: writes the figures and, when the camera was
-/// a synthetic cortex with a known truth, prints how close the maps came.
-fn report_maps(
+/// Writes the figures of the run's maps, if it made any (and, when the camera
+/// was a synthetic cortex with a known truth, prints how close they came),
+/// then the run's report.
+fn figures_and_report(
     file: &std::path::Path,
     options: &crate::figures::FigureOptions,
 ) -> anyhow::Result<()> {
-    let Some(maps) = crate::figures::find_map_set(file).context("reading the maps back")? else {
-        return Ok(());
-    };
-    let dir = super::figures::default_dir(file);
-    let written = crate::figures::write_figures(&maps, options, &dir)?;
-    println!("figures: {} ({} PNGs)", dir.display(), written.len());
+    let maps = DrawnMaps::find(file, options).context("reading the maps back")?;
+    if let Some(drawn) = &maps {
+        let dir = super::figures::default_dir(file);
+        let written = crate::figures::write_figures(&drawn.figures, &dir)?;
+        println!("figures: {} ({} PNGs)", dir.display(), written.len());
+        compare_with_truth(file, &drawn.maps)?;
+    }
+    let page = crate::report::default_path(file);
+    crate::report::write(file, &page, maps.as_ref()).context("writing the run's report")?;
+    println!("report: {}", page.display());
+    Ok(())
+}
+
+/// When the camera was a synthetic cortex with a known truth, prints how
+/// close `maps` came to it.
+fn compare_with_truth(file: &std::path::Path, maps: &crate::figures::MapSet) -> anyhow::Result<()> {
     if let Some(truth) =
         crate::evaluate::find_truth(file).context("reading the ground truth back")?
     {

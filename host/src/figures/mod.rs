@@ -75,6 +75,17 @@ pub struct MapSet {
 /// Errors while drawing or writing figures.
 #[derive(Debug, thiserror::Error)]
 pub enum FigureError {
+    /// A figure could not be encoded as PNG.
+    #[error("encoding the figure {name}: {source}")]
+    Encode {
+        /// The figure's file name.
+        name: &'static str,
+        /// Why.
+        source: png::EncodingError,
+    },
+    /// The maps could not be read.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// The PNG could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -85,37 +96,59 @@ pub enum FigureError {
     },
 }
 
-/// Writes `azimuth.png`, `altitude.png`, `sign_map.png` and `areas.png` into
-/// `dir` (created if missing); returns the files written.
-pub fn write_figures(
-    maps: &MapSet,
-    options: &FigureOptions,
-    dir: &Path,
-) -> Result<Vec<PathBuf>, FigureError> {
+/// One figure, drawn and encoded.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Its file name (`azimuth.png`, ...).
+    pub name: &'static str,
+    /// Its PNG bytes.
+    pub png: Vec<u8>,
+}
+
+/// A run's maps with their figures: read and drawn once, for the PNG files
+/// and the report alike.
+#[derive(Debug, Clone)]
+pub struct DrawnMaps {
+    /// The maps.
+    pub maps: MapSet,
+    /// Their figures.
+    pub figures: Vec<Figure>,
+}
+
+impl DrawnMaps {
+    /// The maps of the run file at `path` (see [`find_map_set`]) drawn with
+    /// `options`, or `None` when the file holds no retinotopy outputs.
+    pub fn find(path: &Path, options: &FigureOptions) -> Result<Option<DrawnMaps>, FigureError> {
+        let Some(maps) = find_map_set(path)? else {
+            return Ok(None);
+        };
+        let figures = draw(&maps, options)?;
+        Ok(Some(DrawnMaps { maps, figures }))
+    }
+}
+
+/// Writes each figure into `dir` (created if missing) under its name;
+/// returns the files written.
+pub fn write_figures(figures: &[Figure], dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
     std::fs::create_dir_all(dir).map_err(|source| FigureError::Write {
         path: dir.to_path_buf(),
         source,
     })?;
     let mut written = Vec::new();
-    for (name, png) in figure_pngs(maps, options) {
-        let path = dir.join(name);
-        png.map_err(std::io::Error::other)
-            .and_then(|png| std::fs::write(&path, png))
-            .map_err(|source| FigureError::Write {
-                path: path.clone(),
-                source,
-            })?;
+    for figure in figures {
+        let path = dir.join(figure.name);
+        std::fs::write(&path, &figure.png).map_err(|source| FigureError::Write {
+            path: path.clone(),
+            source,
+        })?;
         written.push(path);
     }
     Ok(written)
 }
 
-/// The four figures, each named by its file name (`azimuth.png`, ...) with
-/// its PNG bytes.
-pub fn figure_pngs(
-    maps: &MapSet,
-    options: &FigureOptions,
-) -> Vec<(&'static str, Result<Vec<u8>, png::EncodingError>)> {
+/// The four figures of `maps`: `azimuth.png`, `altitude.png`, `sign_map.png`
+/// and `areas.png`.
+pub fn draw(maps: &MapSet, options: &FigureOptions) -> Result<Vec<Figure>, FigureError> {
     let mask = maps
         .response
         .as_ref()
@@ -176,7 +209,12 @@ pub fn figure_pngs(
     ];
     figures
         .into_iter()
-        .map(|(name, canvas)| (name, canvas.png()))
+        .map(|(name, canvas)| {
+            let png = canvas
+                .png()
+                .map_err(|source| FigureError::Encode { name, source })?;
+            Ok(Figure { name, png })
+        })
         .collect()
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 
 use super::checks::QualityChecks;
+use crate::figures::Figure;
 use crate::store::RunCatalog;
 
 /// The page's sections: (id, heading), in order.
@@ -60,7 +61,7 @@ fn heading(out: &mut String, index: usize) {
 pub fn page(
     run: &RunCatalog,
     checks: &QualityChecks,
-    figures: &[(&str, Vec<u8>)],
+    figures: &[Figure],
     areas: Option<&[String]>,
 ) -> String {
     let mut out = String::new();
@@ -139,19 +140,19 @@ fn warnings(out: &mut String, run: &RunCatalog) {
     out.push_str("</section>\n");
 }
 
-fn maps(out: &mut String, figures: &[(&str, Vec<u8>)], areas: Option<&[String]>) {
+fn maps(out: &mut String, figures: &[Figure], areas: Option<&[String]>) {
     heading(out, 2);
     if figures.is_empty() {
         out.push_str("<p>This run made no retinotopic maps.</p></section>\n");
         return;
     }
     out.push_str("<div class=\"figures\">");
-    for (name, png) in figures {
-        let caption = name.trim_end_matches(".png").replace('_', " ");
+    for figure in figures {
+        let caption = figure.name.trim_end_matches(".png").replace('_', " ");
         let _ = write!(
             out,
             "<figure><img alt=\"{c}\" src=\"data:image/png;base64,{}\"></figure>",
-            base64::engine::general_purpose::STANDARD.encode(png),
+            base64::engine::general_purpose::STANDARD.encode(&figure.png),
             c = escape(&caption)
         );
     }

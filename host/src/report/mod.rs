@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub use checks::{CameraCheck, Intervals, QualityChecks, ResponseCheck};
 
-use crate::figures::{self, FigureOptions};
+use crate::figures::DrawnMaps;
 use crate::store::{RunCatalog, StoreError};
 
 /// Why a report could not be made.
@@ -21,14 +21,6 @@ pub enum ReportError {
     /// The run file could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A figure could not be encoded.
-    #[error("drawing the figure {name}: {source}")]
-    Figure {
-        /// The figure's file name.
-        name: &'static str,
-        /// Why.
-        source: png::EncodingError,
-    },
     /// The page could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -48,33 +40,26 @@ pub fn default_path(run: &Path) -> PathBuf {
     run.with_file_name(format!("{stem}-report.html"))
 }
 
-/// The report of the run file at `run` as an HTML page, its figures drawn
-/// with `options`.
-pub fn render(run: &Path, options: &FigureOptions) -> Result<String, ReportError> {
+/// The report of the run file at `run` as an HTML page, showing `maps` (the
+/// run's maps and figures, see [`DrawnMaps::find`]) when it has any.
+pub fn render(run: &Path, maps: Option<&DrawnMaps>) -> Result<String, ReportError> {
     let catalog = RunCatalog::open(run)?;
-    let maps = figures::find_map_set(run)?;
-    let mut pngs = Vec::new();
-    if let Some(maps) = &maps {
-        for (name, png) in figures::figure_pngs(maps, options) {
-            pngs.push((
-                name,
-                png.map_err(|source| ReportError::Figure { name, source })?,
-            ));
-        }
-    }
-    let areas: Option<Vec<String>> = maps.as_ref().map(|m| {
-        m.named_areas
+    let figures = maps.map(|m| m.figures.as_slice()).unwrap_or_default();
+    let areas: Option<Vec<String>> = maps.map(|m| {
+        m.maps
+            .named_areas
             .as_ref()
             .map(|a| a.names.iter().map(|n| n.name.clone()).collect())
             .unwrap_or_default()
     });
     let checks = QualityChecks::of(&catalog)?;
-    Ok(html::page(&catalog, &checks, &pngs, areas.as_deref()))
+    Ok(html::page(&catalog, &checks, figures, areas.as_deref()))
 }
 
-/// Writes the report of `run` to `out` (replacing an earlier report).
-pub fn write(run: &Path, out: &Path, options: &FigureOptions) -> Result<(), ReportError> {
-    let page = render(run, options)?;
+/// Writes the report of `run`, showing `maps`, to `out` (replacing an
+/// earlier report).
+pub fn write(run: &Path, out: &Path, maps: Option<&DrawnMaps>) -> Result<(), ReportError> {
+    let page = render(run, maps)?;
     std::fs::write(out, page).map_err(|source| ReportError::Write {
         path: out.to_owned(),
         source,

@@ -9,6 +9,7 @@
 use macroscope_integration::child;
 use std::path::{Path, PathBuf};
 
+use crate::built_plugins::{plugin_dir, EXAMPLE};
 use crate::pipeline_files::{write_pipeline, MAPS_RECORDING};
 
 /// The sections' headings, in the page's order.
@@ -48,6 +49,37 @@ fn a_run_writes_its_report_beside_its_output_with_every_section() {
         assert!(page.contains(&format!("<h2>{heading}</h2>")), "{heading}");
     }
     assert!(page.contains("<strong class=\"status-complete\">complete</strong>"));
+}
+
+#[test]
+fn a_failed_run_writes_its_report_with_the_status_and_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = plugin_dir(&[EXAMPLE]);
+    let stages = format!(
+        "{MAPS_RECORDING}\n[stages.stats]\nplugin = \"example-frame-stats\"\ninputs = [\"camera.frames\"]\nparams = {{ panic_at_frame = 3 }}\n"
+    );
+    let pipeline = write_pipeline(dir.path(), "maps", &stages);
+    let output = crate::cli::macroscope()
+        .args(["run", "-q"])
+        .arg(&pipeline)
+        .arg("--plugin-path")
+        .arg(plugins.path())
+        .output()
+        .expect("the macroscope binary runs");
+    assert_eq!(output.status.code(), Some(1));
+    let page_path = dir.path().join("maps-report.html");
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains(&format!("report: {}", page_path.display())),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let page = std::fs::read_to_string(page_path).unwrap();
+    assert!(page.contains("<strong class=\"status-failed\">failed</strong>"));
+    assert!(
+        page.contains("<td>stage `stats` (plugin `example-frame-stats`) failed: "),
+        "{page}"
+    );
 }
 
 #[test]
