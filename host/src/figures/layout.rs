@@ -1,13 +1,15 @@
 //! The frame every figure shares: a title, the map upscaled to at least
 //! [`MIN_MAP_WIDTH`] pixels with masked pixels in [`MASK_COLOUR`], an optional
 //! colour bar with its limits written at the ends, a scale bar when the µm per
-//! pixel is known, and notes saying how the figure was drawn.
+//! pixel is known, where anterior and lateral point when that is known, and
+//! notes saying how the figure was drawn.
 
 use ndarray::Array2;
 
 use super::canvas::{Canvas, BLACK, WHITE};
 use super::font::{draw_text, line_height, text_width};
 use super::scale_bar;
+use crate::session::Orientation;
 
 /// Space around and between the parts, pixels.
 pub const MARGIN: usize = 12;
@@ -36,8 +38,19 @@ pub struct Decor<'a> {
     pub mask: Option<&'a Array2<bool>>,
     /// µm of cortex per map pixel: draws a labelled scale bar under the map.
     pub um_per_pixel: Option<f64>,
+    /// Where anterior and lateral point: written under the map, at its right.
+    pub orientation: Option<Orientation>,
     /// Lines under the map saying how it was drawn.
     pub notes: Vec<String>,
+}
+
+/// `anterior ↑  lateral ←`: the words and the arrows pointing their way.
+pub fn orientation_label(orientation: Orientation) -> String {
+    format!(
+        "anterior {}  lateral {}",
+        orientation.anterior.arrow(),
+        orientation.lateral.arrow()
+    )
 }
 
 /// The top-left corner of the map and its upscaling factor in a figure of a
@@ -66,7 +79,9 @@ pub fn draw_figure(
     let scale_bar = decor
         .um_per_pixel
         .and_then(|um| scale_bar::length_um(cols, um).map(|len| (len, um)));
-    let scale_h = if scale_bar.is_some() {
+    let orientation = decor.orientation.map(orientation_label);
+    let under_map = scale_bar.is_some() || orientation.is_some();
+    let scale_h = if under_map {
         MARGIN + line_height(LABEL_SIZE)
     } else {
         0
@@ -111,9 +126,9 @@ pub fn draw_figure(
         }
     }
     let mut y = y0 + map_h + MARGIN;
+    let row = line_height(LABEL_SIZE);
     if let Some((length_um, um_per_pixel)) = scale_bar {
         let length_px = (length_um / um_per_pixel * scale as f64).round() as usize;
-        let row = line_height(LABEL_SIZE);
         canvas.fill_rect(
             x0,
             y + (row - SCALE_BAR_THICKNESS) / 2,
@@ -130,6 +145,12 @@ pub fn draw_figure(
             LABEL_SIZE,
             BLACK,
         );
+    }
+    if let Some(label) = &orientation {
+        let x = (x0 + map_w).saturating_sub(text_width(label, LABEL_SIZE));
+        draw_text(&mut canvas, label, x, y, LABEL_SIZE, BLACK);
+    }
+    if under_map {
         y += row;
     }
     y += MARGIN / 2;

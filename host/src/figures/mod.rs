@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 
+use crate::session::{Orientation, Session};
+
 pub use canvas::Canvas;
 pub use layout::{Decor, MASK_COLOUR};
 pub use levels::{colour_limits, low_response_mask, response, COLOUR_PERCENTILES};
@@ -70,6 +72,9 @@ pub struct MapSet {
     pub response: Option<Array2<f64>>,
     /// µm of cortex per map pixel, from the run's session, when it says.
     pub um_per_pixel: Option<f64>,
+    /// Where anterior and lateral point in the maps, from the run's session,
+    /// when it says.
+    pub orientation: Option<Orientation>,
 }
 
 /// Errors while drawing or writing figures.
@@ -167,6 +172,7 @@ pub fn draw(maps: &MapSet, options: &FigureOptions) -> Result<Vec<Figure>, Figur
     let masked = Decor {
         mask: mask.as_ref(),
         um_per_pixel: maps.um_per_pixel,
+        orientation: maps.orientation,
         notes,
     };
     let sign_decor = Decor {
@@ -175,6 +181,7 @@ pub fn draw(maps: &MapSet, options: &FigureOptions) -> Result<Vec<Figure>, Figur
     };
     let plain = Decor {
         um_per_pixel: maps.um_per_pixel,
+        orientation: maps.orientation,
         ..Decor::default()
     };
     let figures = [
@@ -237,10 +244,14 @@ pub fn find_map_set(path: &Path) -> Result<Option<MapSet>, crate::store::StoreEr
         Some(fourier) => Some(levels::response(&fourier.read_3d::<f64>("magnitude")?)),
         None => None,
     };
-    let um_per_pixel = session_um_per_pixel(path)?.map(|um| um * pixel_binning(&maps) as f64);
+    let session = read_session(path)?.unwrap_or_default();
+    let um_per_pixel = session
+        .um_per_pixel
+        .map(|um| um.0 * pixel_binning(&maps) as f64);
     Ok(Some(MapSet {
         response,
         um_per_pixel,
+        orientation: session.orientation,
         azimuth_deg: maps.read_2d("azimuth_deg")?,
         altitude_deg: maps.read_2d("altitude_deg")?,
         sign_map: maps.read_2d("sign_map_smoothed")?,
@@ -311,18 +322,15 @@ fn pixel_binning(maps: &crate::store::StageDatasets) -> u64 {
         .unwrap_or(1)
 }
 
-/// The run's `session.um_per_pixel` (µm per camera pixel), when it has one.
-fn session_um_per_pixel(path: &Path) -> Result<Option<f64>, crate::store::StoreError> {
+/// The run's session (its `[session]` table), when it has one.
+fn read_session(path: &Path) -> Result<Option<Session>, crate::store::StoreError> {
     let Some(json) = crate::store::read_session(path)? else {
         return Ok(None);
     };
-    let session: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+    serde_json::from_str(&json).map(Some).map_err(|e| {
         crate::store::StoreError::format(
             path,
-            format!("the root attribute `session` is not JSON ({e}): rewrite it from the pipeline's [session]"),
+            format!("the root attribute `session` is not a session ({e}): rewrite it from the pipeline's [session]"),
         )
-    })?;
-    Ok(session
-        .get("um_per_pixel")
-        .and_then(serde_json::Value::as_f64))
+    })
 }

@@ -167,7 +167,9 @@ fn mean_sign_per_label(
 mod tests {
     use super::*;
     use crate::figures::canvas::BLACK;
-    use crate::figures::layout::{map_origin, MARGIN, MIN_MAP_WIDTH};
+    use crate::figures::canvas::WHITE;
+    use crate::figures::layout::{map_origin, orientation_label, MARGIN, MIN_MAP_WIDTH};
+    use crate::session::{ImageSide, Orientation};
 
     /// The centre of map pixel (r, c) on the canvas of a map `cols` wide.
     fn centre(cols: usize, r: usize, c: usize) -> (usize, usize) {
@@ -244,6 +246,37 @@ mod tests {
         assert_eq!(longest_black_run(&with, below_map), 100);
         let without = render_map(&map, "", &Decor::default());
         assert_eq!(longest_black_run(&without, below_map), 0);
+    }
+
+    #[test]
+    fn the_orientation_is_written_under_the_map_at_its_right_when_known() {
+        let map = Array2::from_elem((100, 100), 1.0);
+        let (x0, y0, scale) = map_origin(100);
+        let (right, below_map) = (x0 + 100 * scale, y0 + 100 * scale + 1);
+        let inked_under_right_half = |canvas: &Canvas| {
+            (below_map..canvas.height())
+                .flat_map(|y| (x0 + 50 * scale..right).map(move |x| (x, y)))
+                .filter(|&(x, y)| canvas.get(x, y) != WHITE)
+                .count()
+        };
+        let orientation = Orientation {
+            anterior: ImageSide::Up,
+            lateral: ImageSide::Left,
+        };
+        let with = render_map(
+            &map,
+            "",
+            &Decor {
+                orientation: Some(orientation),
+                ..Decor::default()
+            },
+        );
+        assert!(inked_under_right_half(&with) > 100);
+        assert_eq!(
+            inked_under_right_half(&render_map(&map, "", &Decor::default())),
+            0
+        );
+        assert_eq!(orientation_label(orientation), "anterior ↑  lateral ←");
     }
 
     #[test]

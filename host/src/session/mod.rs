@@ -11,7 +11,10 @@ mod values;
 
 use serde::{Deserialize, Serialize};
 
-pub use values::{Binning, BirthDate, Grams, Hemisphere, IsoAge, MicronsPerPixel, Sex, Species};
+pub use values::{
+    Binning, BirthDate, Grams, Hemisphere, ImageSide, IsoAge, MicronsPerPixel, Orientation, Sex,
+    Species,
+};
 
 /// The `[session]` table: who and what was imaged, and by whom.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -59,6 +62,10 @@ pub struct Session {
     /// The hemisphere imaged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hemisphere: Option<Hemisphere>,
+    /// Where anterior and lateral point in the camera image as stored: the
+    /// figures draw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<Orientation>,
     /// Size of one camera pixel on the cortex, in µm: what a scale bar uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub um_per_pixel: Option<MicronsPerPixel>,

@@ -36,3 +36,36 @@ fn a_zero_binning_is_refused_naming_the_key() {
         "`binning` must be a whole number ≥ 1 (1 for none), found 0"
     );
 }
+
+#[test]
+fn an_orientation_is_recorded_as_its_two_sides() {
+    let session: Session =
+        toml::from_str("orientation = { anterior = \"up\", lateral = \"left\" }").unwrap();
+    assert_eq!(
+        serde_json::to_value(&session).unwrap(),
+        serde_json::json!({"orientation": {"anterior": "up", "lateral": "left"}})
+    );
+}
+
+#[test]
+fn an_orientation_whose_sides_are_not_at_right_angles_is_refused_naming_both() {
+    let error =
+        toml::from_str::<Session>("orientation = { anterior = \"up\", lateral = \"down\" }")
+            .unwrap_err();
+    assert_eq!(
+        error.message(),
+        "`orientation`: anterior (up) and lateral (down) must be at right angles: one `up` or `down`, \
+         the other `left` or `right`"
+    );
+}
+
+#[test]
+fn an_unknown_side_of_the_image_is_refused_with_the_four_sides() {
+    let error =
+        toml::from_str::<Session>("orientation = { anterior = \"front\", lateral = \"left\" }")
+            .unwrap_err();
+    assert_eq!(
+        error.message(),
+        "a side of the image must be `up`, `down`, `left` or `right`, found `front`"
+    );
+}

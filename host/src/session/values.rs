@@ -30,6 +30,56 @@ pub enum Hemisphere {
     Right,
 }
 
+/// A side of the camera image as stored (row 0 at the top).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageSide {
+    /// Towards row 0.
+    Up,
+    /// Towards the last row.
+    Down,
+    /// Towards column 0.
+    Left,
+    /// Towards the last column.
+    Right,
+}
+
+impl ImageSide {
+    /// Whether this side is up or down (else left or right).
+    fn is_vertical(self) -> bool {
+        matches!(self, ImageSide::Up | ImageSide::Down)
+    }
+
+    /// The side as written: `up`, `down`, `left` or `right`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageSide::Up => "up",
+            ImageSide::Down => "down",
+            ImageSide::Left => "left",
+            ImageSide::Right => "right",
+        }
+    }
+
+    /// The arrow pointing to this side.
+    pub fn arrow(self) -> char {
+        match self {
+            ImageSide::Up => '↑',
+            ImageSide::Down => '↓',
+            ImageSide::Left => '←',
+            ImageSide::Right => '→',
+        }
+    }
+}
+
+/// Where the brain's axes point in the camera image: the figures draw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Orientation {
+    /// The side of the image towards the nose.
+    pub anterior: ImageSide,
+    /// The side of the image away from the midline.
+    pub lateral: ImageSide,
+}
+
 /// A species as NWB checks it: a Latin binomial (`Mus musculus`) or an NCBI
 /// taxonomy URL (`http://purl.obolibrary.org/obo/NCBITaxon_10090`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +140,23 @@ impl FromText for Hemisphere {
             "right" => Ok(Hemisphere::Right),
             _ => Err(format!(
                 "`hemisphere` must be `left` or `right`, found `{text}`"
+            )),
+        }
+    }
+}
+
+impl FromText for ImageSide {
+    const EXPECTING: &'static str =
+        "a side of the image as a string: `up`, `down`, `left` or `right`";
+
+    fn from_text(text: &str) -> Result<Self, String> {
+        match text {
+            "up" => Ok(ImageSide::Up),
+            "down" => Ok(ImageSide::Down),
+            "left" => Ok(ImageSide::Left),
+            "right" => Ok(ImageSide::Right),
+            _ => Err(format!(
+                "a side of the image must be `up`, `down`, `left` or `right`, found `{text}`"
             )),
         }
     }
@@ -238,7 +305,32 @@ macro_rules! deserialize_from_text {
     )*};
 }
 
-deserialize_from_text!(Sex, Hemisphere, Species, IsoAge, BirthDate);
+deserialize_from_text!(Sex, Hemisphere, ImageSide, Species, IsoAge, BirthDate);
+
+impl<'de> Deserialize<'de> for Orientation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The table as written, before its two sides are checked against each other.
+        #[derive(Deserialize)]
+        #[serde(
+            deny_unknown_fields,
+            expecting = "`orientation` as a table: `{ anterior = \"up\", lateral = \"left\" }`"
+        )]
+        struct Written {
+            anterior: ImageSide,
+            lateral: ImageSide,
+        }
+        let Written { anterior, lateral } = Written::deserialize(deserializer)?;
+        if anterior.is_vertical() == lateral.is_vertical() {
+            return Err(de::Error::custom(format!(
+                "`orientation`: anterior ({}) and lateral ({}) must be at right angles: one `up` or `down`, \
+                 the other `left` or `right`",
+                anterior.name(),
+                lateral.name(),
+            )));
+        }
+        Ok(Orientation { anterior, lateral })
+    }
+}
 
 /// Reads a number (a TOML integer or float); its `expecting` names the key.
 struct NumberVisitor(&'static str);

@@ -87,7 +87,7 @@ pub fn render(path: &Path) -> Result<String, StoreError> {
 }
 
 /// The `session` attribute, one `key: value` line per entry (arrays joined
-/// by `; `), in the file's (alphabetical) order; nothing if there is none.
+/// by `; `, tables written `key value, key value`), in the file's (alphabetical) order; nothing if there is none.
 fn render_session(out: &mut String, json: &str) {
     let Ok(serde_json::Value::Object(session)) = serde_json::from_str(json) else {
         return;
@@ -101,6 +101,16 @@ fn render_session(out: &mut String, json: &str) {
                 .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
                 .collect::<Vec<_>>()
                 .join("; "),
+            serde_json::Value::Object(fields) => fields
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{k} {}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
             other => other.to_string(),
         };
         let _ = writeln!(out, "    {key}: {text}");

@@ -38,6 +38,7 @@ fn run_with_session(dir: &Path, name: &str, session: &str) {
 
 const SESSION: &str =
     "subject_id = \"m042\"\nsex = \"M\"\nhemisphere = \"right\"\num_per_pixel = 6.5\n\
+                       orientation = { anterior = \"up\", lateral = \"right\" }\n\
                        experimenters = [\"Doe, Jane\", \"Roe, Rich\"]\n";
 
 #[test]
@@ -52,7 +53,7 @@ fn the_session_is_the_root_attribute_session_as_canonical_json() {
         .unwrap();
     assert_eq!(
         json.as_str(),
-        r#"{"experimenters":["Doe, Jane","Roe, Rich"],"hemisphere":"right","sex":"M","subject_id":"m042","um_per_pixel":6.5}"#
+        r#"{"experimenters":["Doe, Jane","Roe, Rich"],"hemisphere":"right","orientation":{"anterior":"up","lateral":"right"},"sex":"M","subject_id":"m042","um_per_pixel":6.5}"#
     );
 }
 
@@ -61,7 +62,9 @@ fn show_prints_the_session() {
     let dir = tempfile::tempdir().unwrap();
     run_with_session(dir.path(), "run", SESSION);
     let shown = macroscope(dir.path(), &["show", "run.h5"]);
-    let expected = "  session:\n    experimenters: Doe, Jane; Roe, Rich\n    hemisphere: right\n    sex: M\n    \
+    let expected =
+        "  session:\n    experimenters: Doe, Jane; Roe, Rich\n    hemisphere: right\n    \
+                    orientation: anterior up, lateral right\n    sex: M\n    \
                     subject_id: m042\n    um_per_pixel: 6.5\n";
     assert!(
         shown.contains(expected),
