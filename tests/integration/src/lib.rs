@@ -3,3 +3,4 @@
 
 pub mod child;
 pub mod store_fixtures;
+pub mod tools;

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use macroscope_integration::child;
+use macroscope_integration::{child, tools};
 
 use crate::pipeline_files::{write_pipeline, MAPS_RECORDING};
 use crate::run_file::{dataset_values, stage_group, stimulus_key, text_attr};
@@ -298,31 +298,12 @@ fn a_file_that_is_not_a_run_is_refused() {
     assert!(!again.exists());
 }
 
-/// A Python with pynwb and nwbinspector, or `None` (with a note) where there
-/// is none and none is required.
-fn python_with_pynwb() -> Option<String> {
-    let python = std::env::var("MACROSCOPE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let has = child::command(&python)
-        .args(["-c", "import pynwb, nwbinspector, h5py"])
-        .status()
-        .is_ok_and(|s| s.success());
-    let required = std::env::var("MACROSCOPE_REQUIRE_PYNWB").is_ok_and(|v| v == "1");
-    match (has, required) {
-        (true, _) => Some(python),
-        (false, true) => panic!(
-            "MACROSCOPE_REQUIRE_PYNWB=1 but `{python}` lacks pynwb or nwbinspector: set MACROSCOPE_PYTHON to a \
-             Python with both (pip install pynwb nwbinspector)"
-        ),
-        (false, false) => {
-            eprintln!("note: pynwb check skipped: set MACROSCOPE_PYTHON to a Python with pynwb and nwbinspector");
-            None
-        }
-    }
-}
-
 #[test]
 fn pynwb_validates_and_reads_back_the_values_and_nwbinspector_finds_no_violation() {
-    let Some(python) = python_with_pynwb() else {
+    let Some(python) = tools::python_with(
+        &["pynwb", "nwbinspector", "h5py"],
+        "MACROSCOPE_REQUIRE_PYNWB",
+    ) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@
 //! skipped, with a note, where Chromium is not installed, unless
 //! `MACROSCOPE_REQUIRE_CHROMIUM=1` (`.ci/run` sets it).
 
-use macroscope_integration::child;
+use macroscope_integration::{child, tools};
 use std::path::{Path, PathBuf};
 
 use crate::built_plugins::{plugin_dir, EXAMPLE};
@@ -135,29 +135,6 @@ fn the_quality_checks_count_the_frames_and_time_the_camera_clock() {
     );
 }
 
-/// Chromium's command, or `None` (with a note) where it is not installed and
-/// not required.
-fn chromium() -> Option<String> {
-    let required = std::env::var("MACROSCOPE_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
-    let found = ["chromium", "chromium-browser"].into_iter().find(|name| {
-        child::command(name)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    match found {
-        Some(name) => Some(name.to_owned()),
-        None => {
-            assert!(
-                !required,
-                "Chromium is required but not installed (apt-get install chromium)"
-            );
-            eprintln!("note: the Chromium check of the report is skipped: install chromium");
-            None
-        }
-    }
-}
-
 /// Runs headless Chromium on `page` with `args`; returns its stdout and stderr.
 fn headless(chromium: &str, page: &Path, args: &[&str]) -> (String, String) {
     let output = child::command(chromium)
@@ -185,7 +162,11 @@ fn headless(chromium: &str, page: &Path, args: &[&str]) -> (String, String) {
 
 #[test]
 fn headless_chromium_renders_the_report_with_every_section_and_no_console_message() {
-    let Some(chromium) = chromium() else {
+    let Some(chromium) = tools::program(
+        &["chromium", "chromium-browser"],
+        "MACROSCOPE_REQUIRE_CHROMIUM",
+        "chromium",
+    ) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

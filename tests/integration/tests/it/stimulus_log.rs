@@ -9,7 +9,7 @@
 //! unless `MACROSCOPE_REQUIRE_H5PY=1` (set by `.ci/run`), which makes a
 //! missing h5py a failure.
 
-use macroscope_integration::child;
+use macroscope_integration::{child, tools};
 use std::path::Path;
 
 use crate::pipeline_files::{write_pipeline, MAPS_RECORDING};
@@ -145,29 +145,9 @@ fn a_stimulus_log_missing_two_columns_is_refused_in_one_error_naming_both() {
     );
 }
 
-/// A Python with h5py, or `None` (with a note) where there is none and none is required.
-fn python_with_h5py() -> Option<String> {
-    let python = std::env::var("MACROSCOPE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let has_h5py = child::command(&python)
-        .args(["-c", "import h5py"])
-        .status()
-        .is_ok_and(|s| s.success());
-    let required = std::env::var("MACROSCOPE_REQUIRE_H5PY").is_ok_and(|v| v == "1");
-    match (has_h5py, required) {
-        (true, _) => Some(python),
-        (false, true) => panic!(
-            "MACROSCOPE_REQUIRE_H5PY=1 but `{python}` has no h5py: set MACROSCOPE_PYTHON to a Python with h5py"
-        ),
-        (false, false) => {
-            eprintln!("note: skipped: set MACROSCOPE_PYTHON to a Python with h5py");
-            None
-        }
-    }
-}
-
 #[test]
 fn an_h5py_movie_with_a_compound_stimulus_log_gives_the_maps_of_the_same_movie_stored_natively() {
-    let Some(python) = python_with_h5py() else {
+    let Some(python) = tools::python_with(&["h5py"], "MACROSCOPE_REQUIRE_H5PY") else {
         return;
     };
     let work = tempfile::tempdir().unwrap();

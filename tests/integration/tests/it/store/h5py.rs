@@ -7,7 +7,7 @@
 //! no h5py. `h5dump` comes from Debian's `hdf5-tools`; the h5dump check is
 //! skipped, with a note, when it is not installed, unless `MACROSCOPE_REQUIRE_H5DUMP=1`.
 
-use macroscope_integration::child;
+use macroscope_integration::{child, tools};
 use std::path::{Path, PathBuf};
 
 use macroscope_integration::store_fixtures::{
@@ -108,28 +108,13 @@ fn expected_json(key: &str, run_id: &str) -> serde_json::Value {
     })
 }
 
-/// A Python with h5py: `MACROSCOPE_PYTHON`, else `python3` if it has h5py.
-fn python() -> Option<String> {
-    if let Ok(python) = std::env::var("MACROSCOPE_PYTHON") {
-        return Some(python);
-    }
-    let has_h5py = child::command("python3")
-        .args(["-c", "import h5py"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if has_h5py {
-        Some("python3".to_owned())
-    } else {
-        eprintln!("note: h5py check skipped: set MACROSCOPE_PYTHON to a Python with h5py");
-        None
-    }
-}
-
 #[test]
 fn h5py_reads_layout_attributes_and_values_bit_exact() {
     let dir = tempfile::tempdir().unwrap();
     let (output, key, run_id) = write_file(dir.path());
-    let Some(python) = python() else { return };
+    let Some(python) = tools::python_with(&["h5py"], "MACROSCOPE_REQUIRE_H5PY") else {
+        return;
+    };
     let report = h5py_check(&python, &output, &expected_json(&key, &run_id));
     assert!(
         report.contains("6 datasets checked, 0 problems"),
@@ -140,21 +125,18 @@ fn h5py_reads_layout_attributes_and_values_bit_exact() {
 /// The values of dataset `path` in `file` as `h5dump` prints them, or `None`
 /// (with a note) where h5dump is not installed and not required.
 fn h5dump_values(file: &Path, path: &str) -> Option<Vec<u16>> {
-    let required = std::env::var("MACROSCOPE_REQUIRE_H5DUMP").is_ok_and(|v| v == "1");
-    let Ok(whole) = child::command("h5dump").arg("-H").arg(file).output() else {
-        assert!(
-            !required,
-            "h5dump is required but not installed (apt-get install hdf5-tools)"
-        );
-        eprintln!("note: h5dump check skipped: install hdf5-tools");
-        return None;
-    };
+    let h5dump = tools::program(&["h5dump"], "MACROSCOPE_REQUIRE_H5DUMP", "hdf5-tools")?;
+    let whole = child::command(&h5dump)
+        .arg("-H")
+        .arg(file)
+        .output()
+        .unwrap();
     assert!(
         whole.status.success(),
         "h5dump -H failed: {}",
         String::from_utf8_lossy(&whole.stderr)
     );
-    let dataset = child::command("h5dump")
+    let dataset = child::command(&h5dump)
         .args(["-y", "-w", "0", "-d", path])
         .arg(file)
         .output()
@@ -235,7 +217,7 @@ fn h5py_and_h5dump_decode_camera_frames_whose_noisy_low_bytes_are_stored() {
         "/acquisitions/{}/camera/frames",
         run_id(&hdf5::File::open(&output).unwrap())
     );
-    if let Some(python) = python() {
+    if let Some(python) = tools::python_with(&["h5py"], "MACROSCOPE_REQUIRE_H5PY") {
         let expected = serde_json::json!({
             "root": {"status": "complete"},
             "groups": {},
