@@ -55,17 +55,22 @@ pub fn succeeds(command: &str, file: impl AsRef<Path>) -> String {
 /// Runs the pipeline file `pipeline` (quietly, without figures) and asserts
 /// it succeeded, showing what it printed if not.
 pub fn runs(pipeline: &Path) {
-    let output = macroscope()
-        .args(["run", "-q", "--no-figures"])
-        .arg(pipeline)
-        .output()
-        .expect("the macroscope binary runs");
+    run_succeeds(|run| run.args(["-q", "--no-figures"]).arg(pipeline));
+}
+
+/// Runs `macroscope run` with the arguments `with` gives it and asserts it
+/// succeeded, showing what it printed if not; returns what it printed.
+pub fn run_succeeds(with: impl FnOnce(&mut Command) -> &mut Command) -> Output {
+    let mut run = macroscope();
+    run.arg("run");
+    let output = with(&mut run).output().expect("the macroscope binary runs");
     assert!(
         output.status.success(),
         "{}\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    output
 }
 
 /// Runs `command` and returns what it printed and its exit, failing the

@@ -27,16 +27,7 @@ const SECTIONS: [&str; 7] = [
 /// report included; returns the run file.
 fn run_with_maps(dir: &Path) -> PathBuf {
     let pipeline = write_pipeline(dir, "maps", MAPS_RECORDING);
-    let output = crate::cli::macroscope()
-        .args(["run", "-q"])
-        .arg(&pipeline)
-        .output()
-        .expect("the macroscope binary runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::cli::run_succeeds(|run| run.arg("-q").arg(&pipeline));
     dir.join("maps.h5")
 }
 

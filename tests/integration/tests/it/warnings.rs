@@ -44,19 +44,11 @@ fn run_one_direction_movie(dir: &Path) -> Output {
 
 /// [`run_one_direction_movie`] writing `dir/output`.
 fn run_one_direction_movie_into(dir: &Path, output: &str) -> Output {
-    let output = crate::cli::macroscope()
-        .args(["run", "-q", "--no-figures", "--output"])
-        .arg(dir.join(output))
-        .arg(one_direction_movie(dir))
-        .output()
-        .expect("the macroscope binary runs");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    crate::cli::run_succeeds(|run| {
+        run.args(["-q", "--no-figures", "--output"])
+            .arg(dir.join(output))
+            .arg(one_direction_movie(dir))
+    })
 }
 
 #[test]
