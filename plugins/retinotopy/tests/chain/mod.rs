@@ -38,6 +38,7 @@ pub struct Outcome {
     pub altitude: Array2<f64>,
     pub sign_map: Array2<f64>,
     pub labels: Array2<i32>,
+    pub areas: Array2<i32>,
     pub patch_signs: Vec<i8>,
     /// σ_phase of the analysis in camera pixels, for the true sign map.
     pub phase_sigma_camera_px: f64,
@@ -132,6 +133,7 @@ pub fn run_chain(setup: &Setup) -> Outcome {
         altitude: map(&results, recovered("altitude_deg"), side, bin),
         sign_map: map(&results, recovered("sign_map"), side, bin),
         labels: map(&results, recovered("area_labels"), side, bin),
+        areas: map(&results, recovered("areas"), side, bin),
         patch_signs: results
             .iter()
             .filter(|e| e.port == patches)
