@@ -9,6 +9,7 @@ use ndarray::{Array2, Zip};
 use retinotopy::sign_map::visual_field_sign;
 use retinotopy::smoothing::gaussian_filter;
 use retinotopy::Retinotopy;
+use synthetic_cortex::retinotopy_model::AREA_NAMES;
 use synthetic_cortex::SyntheticCortex;
 
 use crate::plugin_driver::{dataset, input, Driven};
@@ -37,9 +38,13 @@ pub struct Outcome {
     pub azimuth: Array2<f64>,
     pub altitude: Array2<f64>,
     pub sign_map: Array2<f64>,
+    /// The sign-map patches (`area_labels`).
     pub labels: Array2<i32>,
+    /// The refined areas (`areas`, after Allen's split/merge and dilation).
     pub areas: Array2<i32>,
     pub patch_signs: Vec<i8>,
+    /// The sign of refined area `label` at `label - 1` (from `area_table`).
+    pub area_signs: Vec<i8>,
     /// σ_phase of the analysis in camera pixels, for the true sign map.
     pub phase_sigma_camera_px: f64,
 }
@@ -122,6 +127,16 @@ pub fn run_chain(setup: &Setup) -> Outcome {
     let results = analysis.finish();
 
     let patches = analysis.output_index("patches");
+    let area_table = analysis.output_index("area_table");
+    let mut area_signs: Vec<(i32, i8)> = results
+        .iter()
+        .filter(|e| e.port == area_table)
+        .map(|e| {
+            let label = e.data.as_slice::<i32>().expect("an i32 label")[0];
+            (label, e.meta[1].as_i64() as i8)
+        })
+        .collect();
+    area_signs.sort_unstable();
     let camera = |port: &str| cortex.output_index(port);
     let recovered = |port: &str| analysis.output_index(port);
     Outcome {
@@ -139,6 +154,7 @@ pub fn run_chain(setup: &Setup) -> Outcome {
             .filter(|e| e.port == patches)
             .map(|e| e.meta[0].as_i64() as i8)
             .collect(),
+        area_signs: area_signs.into_iter().map(|(_, sign)| sign).collect(),
         phase_sigma_camera_px: setup.retinotopy.phase_sigma_px * bin as f64,
     }
 }
@@ -198,8 +214,19 @@ pub struct AreaMatch {
     pub iou: f64,
 }
 
-/// For each true area: the patch that overlaps it most, and their IoU.
+/// For each true area: the sign-map patch that overlaps it most, and their IoU.
 pub fn area_matches(outcome: &Outcome) -> Vec<AreaMatch> {
+    best_matches(outcome, &outcome.labels, &outcome.patch_signs)
+}
+
+/// For each true area: the refined area that overlaps it most, and their IoU.
+pub fn refined_area_matches(outcome: &Outcome) -> Vec<AreaMatch> {
+    best_matches(outcome, &outcome.areas, &outcome.area_signs)
+}
+
+/// For each true area: the region of `labels` (whose signs `signs` gives,
+/// label `l` at `l - 1`) that overlaps it most, and their IoU.
+fn best_matches(outcome: &Outcome, labels: &Array2<i32>, signs: &[i8]) -> Vec<AreaMatch> {
     let areas = outcome.true_areas.iter().copied().max().unwrap_or(0);
     (1..=areas)
         .map(|area| {
@@ -209,14 +236,14 @@ pub fn area_matches(outcome: &Outcome) -> Vec<AreaMatch> {
                 .fold(0i64, |s, &i, &t| s + if i { t as i64 } else { 0 });
             let overlap = |patch: i32| {
                 Zip::from(&in_area)
-                    .and(&outcome.labels)
+                    .and(labels)
                     .fold(0, |n, &i, &l| n + usize::from(i && l == patch))
             };
-            let best = (1..=outcome.patch_signs.len() as i32)
+            let best = (1..=signs.len() as i32)
                 .max_by_key(|&p| overlap(p))
                 .unwrap_or(0);
             let union = Zip::from(&in_area)
-                .and(&outcome.labels)
+                .and(labels)
                 .fold(0, |n, &i, &l| n + usize::from(i || (best > 0 && l == best)));
             let iou = if best > 0 {
                 overlap(best) as f64 / union as f64
@@ -224,7 +251,7 @@ pub fn area_matches(outcome: &Outcome) -> Vec<AreaMatch> {
                 0.0
             };
             let patch_sign = if best > 0 {
-                outcome.patch_signs[best as usize - 1]
+                signs[best as usize - 1]
             } else {
                 0
             };
@@ -237,4 +264,31 @@ pub fn area_matches(outcome: &Outcome) -> Vec<AreaMatch> {
             }
         })
         .collect()
+}
+
+/// Asserts every true area is its own region of `matches` (a patch or a
+/// refined area: `what`), of the right sign, with IoU at least `min_iou`.
+pub fn assert_every_area_found(matches: &[AreaMatch], what: &str, min_iou: f64) {
+    let mut regions: Vec<i32> = matches.iter().map(|m| m.patch).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    assert_eq!(
+        regions.len(),
+        matches.len(),
+        "each true area is its own {what}: {matches:?}"
+    );
+    for m in matches {
+        let name = AREA_NAMES[m.area as usize - 1];
+        assert_eq!(
+            m.sign, m.patch_sign,
+            "{name}: {what} {} has the wrong sign",
+            m.patch
+        );
+        assert!(
+            m.iou >= min_iou,
+            "{name}: IoU {} with {what} {}",
+            m.iou,
+            m.patch
+        );
+    }
 }
