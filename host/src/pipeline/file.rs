@@ -449,8 +449,8 @@ mod tests {
         assert_eq!(
             hint.unwrap(),
             "did you mean `sex`? allowed keys here: subject_id, species, strain, genotype, sex, age, \
-             date_of_birth, weight_g, experimenters, lab, institution, description, hemisphere, um_per_pixel, \
-             objective, binning, notes, keywords"
+             date_of_birth, weight_g, experimenters, lab, institution, description, hemisphere, orientation, \
+             um_per_pixel, objective, binning, notes, keywords"
         );
         assert_eq!(at, (5, 1));
     }
