@@ -59,7 +59,7 @@ impl Plugin for FourierMaps {
     fn start(params: Params, inputs: &[InputPort]) -> Result<Self, PluginError> {
         let (layout, timing) = resolve(&params, inputs)?;
         Ok(FourierMaps {
-            stage: stage::FourierStage::new(layout, timing, params.skip_sweeps, params.bin_px),
+            stage: stage::FourierStage::new(layout, timing, &params),
         })
     }
 

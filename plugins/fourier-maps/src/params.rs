@@ -35,6 +35,12 @@ pub struct Params {
     /// `pixel_binning`. 1..=16, and at most the frame's height and width.
     #[schemars(range(min = 1, max = 16))]
     pub bin_px: u32,
+    /// Seconds added to every frame's time before it is placed in the
+    /// schedule (default 0): where the camera clock's zero lies on the
+    /// stimulus clock, for a recording whose two clocks differ by a known
+    /// constant. Frames from a camera plugin on the run clock (docs/science.md
+    /// §1) need none.
+    pub clock_offset_s: f64,
 }
 
 impl Default for Params {
@@ -42,14 +48,24 @@ impl Default for Params {
         Params {
             skip_sweeps: 0,
             bin_px: 1,
+            clock_offset_s: 0.0,
         }
     }
 }
 
 impl Params {
-    /// Refuses a `bin_px` outside 1..=[`MAX_BIN_PX`] or larger than a
-    /// `height` × `width` frame.
+    /// Refuses a `clock_offset_s` that is not finite, and a `bin_px`
+    /// outside 1..=[`MAX_BIN_PX`] or larger than a `height` × `width` frame.
     pub fn validate(&self, height: usize, width: usize) -> Result<(), PluginError> {
+        if !self.clock_offset_s.is_finite() {
+            return Err(PluginError::parameter(
+                "clock_offset_s",
+                format!(
+                    "parameter `clock_offset_s` must be a finite number of seconds, got {}",
+                    self.clock_offset_s
+                ),
+            ));
+        }
         let bin = self.bin_px;
         if !(1..=MAX_BIN_PX).contains(&bin) {
             return Err(PluginError::parameter(
@@ -90,8 +106,21 @@ mod tests {
             params,
             Params {
                 skip_sweeps: 0,
-                bin_px: 1
+                bin_px: 1,
+                clock_offset_s: 0.0
             }
+        );
+    }
+
+    #[test]
+    fn a_clock_offset_that_is_not_finite_is_refused_naming_the_parameter() {
+        let params = Params {
+            clock_offset_s: f64::NAN,
+            ..Params::default()
+        };
+        assert_eq!(
+            params.validate(4, 5).unwrap_err().to_string(),
+            "parameter `clock_offset_s` must be a finite number of seconds, got NaN"
         );
     }
 

@@ -8,6 +8,7 @@ use macroscope_schedule::Direction;
 use crate::accumulator::{HarmonicSums, MAX_BATCH_FRAMES};
 use crate::binning::Binning;
 use crate::coverage::coverage_warning;
+use crate::params::Params;
 use crate::ports::{output, InputLayout, Pixel};
 use crate::stimulus::SweepTiming;
 use crate::timeline::{Placement, Timeline};
@@ -35,6 +36,8 @@ pub struct FourierStage {
     timing: SweepTiming,
     /// Sweeps of each direction left out, counted from the first.
     skip_sweeps: u32,
+    /// Seconds added to each frame's time (`clock_offset_s`).
+    clock_offset_s: f64,
     /// How frames are binned before the sums; `None` for no binning (raw counts are summed).
     binning: Option<Binning>,
     /// Reused binned frames of one batch.
@@ -49,9 +52,11 @@ pub struct FourierStage {
 
 impl FourierStage {
     /// A stage with empty sums for every direction that leaves out the first
-    /// `skip_sweeps` sweeps of each and bins frames by `bin_px` pixels per side
-    /// (validated: 1 ≤ `bin_px` ≤ the frame's sides).
-    pub fn new(layout: InputLayout, timing: SweepTiming, skip_sweeps: u32, bin_px: u32) -> Self {
+    /// `skip_sweeps` sweeps of each, bins frames by `bin_px` pixels per side
+    /// and adds `clock_offset_s` to each frame's time (`params` validated:
+    /// 1 ≤ `bin_px` ≤ the frame's sides).
+    pub fn new(layout: InputLayout, timing: SweepTiming, params: &Params) -> Self {
+        let bin_px = params.bin_px;
         let binning =
             (bin_px > 1).then(|| Binning::new(bin_px as usize, layout.height, layout.width));
         let pixels = binning.map_or(layout.pixels(), |b| b.pixels());
@@ -63,7 +68,8 @@ impl FourierStage {
         FourierStage {
             layout,
             timing,
-            skip_sweeps,
+            skip_sweeps: params.skip_sweeps,
+            clock_offset_s: params.clock_offset_s,
             binning,
             binned: Vec::new(),
             timeline: Timeline::default(),
@@ -135,6 +141,7 @@ impl FourierStage {
             .layout
             .clock
             .seconds(meta)
+            .map(|t| t + self.clock_offset_s)
             .filter(|t| t.is_finite())
             .ok_or_else(|| PluginError::new("frame has no finite time value"))?;
         match self.timeline.place(time_s) {

@@ -224,6 +224,23 @@ fn eight_bit_frames_give_the_maps_of_the_same_values_in_sixteen_bits() {
 }
 
 #[test]
+fn frames_on_a_clock_a_known_constant_behind_give_the_same_maps_with_that_clock_offset() {
+    let behind: Vec<(f64, Vec<u16>)> = camera_frames(&schedule_rows())
+        .into_iter()
+        .map(|(t, pixels)| (t - 2.5, pixels))
+        .collect();
+    let (_, offset, _) =
+        run_frames_first_of(json!({ "clock_offset_s": 2.5 }), ElementType::U16, behind);
+    let (_, on_time) = run_frames_first();
+    assert_eq!(offset.len(), on_time.len());
+    for (a, b) in offset.iter().zip(&on_time) {
+        for (x, y) in f64_data(a).iter().zip(f64_data(b)) {
+            assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+        }
+    }
+}
+
+#[test]
 fn skipped_first_sweeps_leave_the_phase_unchanged() {
     let (_, emissions) = run_frames_first_with(json!({ "skip_sweeps": 2 }));
     let first_direction = &f64_data(&emissions[0])[..HEIGHT * WIDTH];

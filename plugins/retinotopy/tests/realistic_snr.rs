@@ -43,6 +43,7 @@ fn realistic_setup() -> Setup {
         fourier: fourier_maps::Params {
             skip_sweeps: 1,
             bin_px: 2,
+            ..fourier_maps::Params::default()
         },
         retinotopy: retinotopy::Params {
             phase_sigma_px: 1.5,
