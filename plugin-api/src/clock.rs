@@ -50,6 +50,8 @@ impl RunClock {
 
 #[cfg(unix)]
 mod platform {
+    // `time_t` and `c_long` are i64 here, but narrower on 32-bit targets.
+    #[allow(clippy::useless_conversion)]
     pub fn monotonic_ns() -> i64 {
         let mut now = libc::timespec {
             tv_sec: 0,
