@@ -12,6 +12,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(crate = "macroscope_plugin_api::schemars")]
+#[schemars(example = example())]
 pub struct Params {
     /// Which camera: its Aravis device id (as `arv-tool-0.8` or the error
     /// listing cameras prints it, e.g. `Aravis-Fake-GV01`), its serial number,
@@ -86,6 +87,13 @@ pub struct Params {
     #[serde(default)]
     #[schemars(range(min = 65536))]
     pub socket_buffer_bytes: Option<u32>,
+}
+
+/// The schema's example, which `macroscope plugin check` runs with: the only
+/// camera found (such as the fake one), 512 × 512 (the fake camera's size),
+/// 50 frames.
+fn example() -> serde_json::Value {
+    serde_json::json!({ "width": 512, "height": 512, "frames": 50 })
 }
 
 fn default_buffers() -> u32 {

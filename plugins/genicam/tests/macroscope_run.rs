@@ -426,3 +426,36 @@ fn ctrl_c_ends_an_endless_recording_as_interrupted_with_every_frame_kept() {
     assert_eq!(file["frames"], emitted);
     assert_eq!(file["time_s"], emitted);
 }
+
+/// `macroscope plugin check libgenicam.so`, no `--params`: the conformance
+/// suite runs with the example in genicam's schema (the only camera found,
+/// 512 × 512, 50 frames), and every check passes against the fake camera.
+#[test]
+fn plugin_check_with_its_default_parameters_passes_against_the_fake_camera() {
+    let Some(_camera) = FakeCamera::start("macroscope plugin check", &[]) else {
+        return;
+    };
+    let (macroscope, library) = build_binary_and_plugin();
+    let check = Command::new(macroscope)
+        .args(["plugin", "check"])
+        .arg(&library)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "  parameters: {\"frames\":50,\"height\":512,\"width\":512} (the example in its parameter schema)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  PASS  runs-to-completion: 51 item(s) on 0 input(s)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  all checks passed\n"), "{stdout}");
+}
