@@ -10,10 +10,10 @@
 //! accepts a library whose prefix types have more fields than the host's but
 //! refuses one with fewer, so a release that appends a descriptor field also
 //! keeps a frozen copy of the previous layout for [`crate::load`] to fall back
-//! to (docs/plugins.md, "Compatibility"; [`crate::ffi_2_0`] is the 0.2.0 one).
-//! The stage and array-storage vtables are frozen for ABI 2: what a running
-//! stage gained since (its warnings) is reached through a descriptor entry
-//! point that takes the stage.
+//! to (docs/plugins.md, "Compatibility"; [`crate::ffi_2_0`] is the 0.2.0 one,
+//! [`crate::ffi_2_1`] the 0.2.1 one). The stage and array-storage vtables are
+//! frozen for ABI 2: what a running stage gained since (its warnings, the run
+//! clock) is reached through descriptor entry points that take the stage.
 
 use abi_stable::{
     declare_root_module_statics,
@@ -70,6 +70,13 @@ pub struct PluginDescriptor {
     /// stage it did not make has none. Libraries built against 0.2.0 are read
     /// through [`crate::ffi_2_0`], which fills in a function that reports none.
     pub take_warnings: extern "C" fn(stage: &mut StageBox) -> RVec<RString>,
+    /// Added in 0.2.2: tells a stage this descriptor's `start` made where the
+    /// run clock's zero is, on [`crate::clock::monotonic_ns`] (the host calls
+    /// it once, right after `start`, before the first `poll` or `receive`).
+    /// Never fails: a stage it did not make ignores it. Libraries built
+    /// against 0.2.0 or 0.2.1 are read through [`crate::ffi_2_0`] and
+    /// [`crate::ffi_2_1`], which fill in a function that ignores the clock.
+    pub set_run_clock: extern "C" fn(stage: &mut StageBox, origin_ns: i64),
 }
 
 /// What a source stage's `poll` produced.

@@ -3,10 +3,10 @@
 //!
 //! abi_stable refuses a library whose prefix type has fewer fields than the
 //! host's, so [`crate::load`] checks a library against today's layout first
-//! and then against this one, and upgrades what it finds to today's
-//! descriptor, filling the fields the library predates with their documented
-//! defaults. Types keep their names (abi_stable compares names, not module
-//! paths); only the root module and the descriptor are copied — every type
+//! and then against each frozen one, newest first, and upgrades what it
+//! finds to today's descriptor (through each later frozen layout in turn),
+//! filling the fields the library predates with their documented defaults.
+//! Types keep their names (abi_stable compares names, not module paths); only the root module and the descriptor are copied — every type
 //! they share with today's contract (the stage among them) is used as is.
 
 use abi_stable::{
@@ -14,13 +14,14 @@ use abi_stable::{
     library::RootModule,
     prefix_type::PrefixTypeTrait,
     sabi_types::VersionStrings,
-    std_types::{RResult, RSlice, RStr, RString, RVec},
+    std_types::{RResult, RSlice, RStr, RVec},
     StableAbi,
 };
 
 use crate::codes::PluginKind;
 use crate::error::FfiError;
-use crate::ffi::{self, StageBox};
+use crate::ffi::StageBox;
+use crate::ffi_2_1;
 use crate::ports::{InputPort, InputSpec, PortSpec};
 
 /// The 0.2.0 descriptor (frozen).
@@ -78,10 +79,11 @@ impl RootModule for PluginLibraryRef {
     const VERSION_STRINGS: VersionStrings = VersionStrings::new("0.2.0");
 }
 
-/// Today's descriptor for a 0.2.0 one: every field copied, the fields added
-/// since filled with their defaults (a stage that reports no warnings).
-pub fn upgrade(old: PluginDescriptorRef) -> ffi::PluginDescriptorRef {
-    ffi::PluginDescriptor {
+/// The 0.2.1 descriptor for a 0.2.0 one: every field copied, `take_warnings`
+/// (added in 0.2.1) reporting none; [`crate::ffi_2_1::upgrade`] then fills
+/// in what came after.
+pub fn upgrade(old: PluginDescriptorRef) -> ffi_2_1::PluginDescriptorRef {
+    ffi_2_1::PluginDescriptor {
         name: old.name(),
         version: old.version(),
         kind: old.kind(),
@@ -93,12 +95,7 @@ pub fn upgrade(old: PluginDescriptorRef) -> ffi::PluginDescriptorRef {
         inputs: old.inputs(),
         outputs: old.outputs(),
         start: old.start(),
-        take_warnings: no_warnings,
+        take_warnings: ffi_2_1::no_warnings,
     }
     .leak_into_prefix()
-}
-
-/// `take_warnings` of a library that predates warnings.
-extern "C" fn no_warnings(_stage: &mut StageBox) -> RVec<RString> {
-    RVec::new()
 }

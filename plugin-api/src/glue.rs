@@ -11,6 +11,7 @@ use abi_stable::{
     std_types::{RResult, RSlice, RStr, RString, RVec},
 };
 
+use crate::clock::RunClock;
 use crate::error::{ErrorKind, FfiError, PluginError};
 use crate::ffi::{
     FfiStage, FfiStage_TO, PluginDescriptor, PluginDescriptorRef, Polled, StageBox,
@@ -50,6 +51,7 @@ fn build_descriptor<P: Plugin>() -> PluginDescriptorRef {
         outputs: outputs::<P>,
         start: start::<P>,
         take_warnings: take_warnings::<P>,
+        set_run_clock: set_run_clock::<P>,
     }
     .leak_into_prefix()
 }
@@ -93,6 +95,18 @@ extern "C" fn take_warnings<P: Plugin>(stage: &mut StageBox) -> RVec<RString> {
         Ok(adapter) => adapter.warnings.drain(..).map(RString::from).collect(),
         // A stage some other plugin made: it is not ours to read.
         Err(_) => RVec::new(),
+    }
+}
+
+extern "C" fn set_run_clock<P: Plugin>(stage: &mut StageBox, origin_ns: i64) {
+    // A stage some other plugin made is not ours to tell.
+    if let Ok(adapter) = stage.obj.downcast_as_mut::<Adapter<P>>() {
+        let clock = RunClock::from_origin_ns(origin_ns);
+        let plugin = &mut adapter.plugin;
+        // A panic here poisons the stage: its next call reports it.
+        if catch_unwind(AssertUnwindSafe(|| plugin.run_clock(clock))).is_err() {
+            adapter.poisoned = true;
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use abi_stable::std_types::{RResult, RString, RVec};
 
+use crate::clock::RunClock;
 use crate::codes::PluginKind;
 use crate::error::{ErrorKind, FfiError, PluginError};
 use crate::ffi::{PluginDescriptorRef, StageBox};
@@ -113,19 +114,25 @@ impl PluginHandle {
     }
 
     /// Starts a stage whose ports `outputs` were declared by
-    /// [`PluginHandle::outputs`] for the same parameters and inputs; the facts
-    /// the stage reports at start are merged into its ports' attributes.
+    /// [`PluginHandle::outputs`] for the same parameters and inputs, and tells
+    /// it the run's `clock`; the facts the stage reports at start are merged
+    /// into its ports' attributes.
     pub fn start(
         &self,
         params: &serde_json::Value,
         inputs: &[InputPort],
         outputs: Vec<PortSpec>,
+        clock: RunClock,
     ) -> Result<RunningStage, PluginError> {
         let params = params.to_string();
-        let stage = from_ffi((self.descriptor.start())(
+        let mut stage = from_ffi((self.descriptor.start())(
             params.as_str().into(),
             inputs.into(),
         ))?;
+        // Absent only from a descriptor built by hand against an older layout.
+        if let Some(set_run_clock) = self.descriptor.set_run_clock() {
+            set_run_clock(&mut stage, clock.origin_ns());
+        }
         let mut running = RunningStage {
             outputs,
             stage,

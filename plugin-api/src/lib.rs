@@ -12,10 +12,12 @@
 #![allow(non_local_definitions)] // emitted by abi_stable's `#[sabi_trait]`
 
 mod array;
+pub mod clock;
 mod codes;
 mod error;
 pub mod ffi;
 pub mod ffi_2_0;
+pub mod ffi_2_1;
 mod glue;
 mod handle;
 mod items;
@@ -25,6 +27,7 @@ mod plugin;
 mod ports;
 
 pub use array::{ArrayData, Element};
+pub use clock::RunClock;
 pub use codes::{ElementType, PluginKind, PortKind};
 pub use error::{ErrorCode, ErrorKind, FfiError, PluginError};
 pub use handle::{PluginHandle, RunningStage};
@@ -50,7 +53,9 @@ pub use schemars;
 /// ways docs/plugins.md ("Compatibility") lists; anything else is a new version.
 ///
 /// ABI 2 so far: 0.2.0 as released; 0.2.1 appended `take_warnings` to the
-/// descriptor (stages report warnings; 0.2.0 libraries load and report none).
+/// descriptor (stages report warnings; 0.2.0 libraries load and report none);
+/// 0.2.2 appended `set_run_clock` (stages learn the run clock's origin; older
+/// libraries load and ignore it).
 pub const ABI_VERSION: u32 = 2;
 
 /// A plugin linked into the host binary, found through `inventory`.

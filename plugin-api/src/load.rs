@@ -7,7 +7,7 @@
 //!
 //! A library is checked against this release's root-module layout, then
 //! against each earlier 0.2.x layout this release still reads, newest first
-//! ([`crate::ffi_2_0`]): a release that appends a field to the root module or
+//! ([`crate::ffi_2_1`], [`crate::ffi_2_0`]): a release that appends a field to the root module or
 //! the descriptor freezes the previous layout and falls back to it here, so
 //! that libraries built before the growth still load (docs/plugins.md,
 //! "Compatibility").
@@ -137,13 +137,23 @@ pub fn load_library(path: &Path) -> Result<Vec<PluginHandle>, LoadError> {
 /// release still reads (newest first), its descriptors upgraded to today's;
 /// `None` when it matches none (the error to report is then the newest layout's).
 fn older_layout(header: &LibHeader) -> Option<(u32, Vec<PluginDescriptorRef>)> {
+    use crate::{ffi_2_0, ffi_2_1};
+    if let Ok(module) = header.init_root_module::<ffi_2_1::PluginLibraryRef>() {
+        let plugins = module.plugins()().into_iter();
+        return Some((
+            module.abi_version(),
+            plugins.map(ffi_2_1::upgrade).collect(),
+        ));
+    }
     let module = header
-        .init_root_module::<crate::ffi_2_0::PluginLibraryRef>()
+        .init_root_module::<ffi_2_0::PluginLibraryRef>()
         .ok()?;
     let plugins = module.plugins()().into_iter();
     Some((
         module.abi_version(),
-        plugins.map(crate::ffi_2_0::upgrade).collect(),
+        plugins
+            .map(|old| ffi_2_1::upgrade(ffi_2_0::upgrade(old)))
+            .collect(),
     ))
 }
 

@@ -1,6 +1,7 @@
 //! The safe trait plugin authors implement.
 
 use crate::array::{ArrayData, Element};
+use crate::clock::RunClock;
 use crate::codes::{ElementType, PluginKind};
 use crate::error::PluginError;
 use crate::items::{Emission, ItemRef, Scalar};
@@ -160,6 +161,13 @@ pub trait Plugin: Send + Sized + 'static {
     fn started_attributes(&self) -> Vec<(usize, serde_json::Value)> {
         Vec::new()
     }
+
+    /// The run's clock (docs/science.md §1): called once, right after
+    /// [`Plugin::start`] and before the first [`Plugin::poll`] or
+    /// [`Plugin::receive`]. A stage that timestamps what it records (a camera)
+    /// keeps it to put those times on the run clock, the stimulus schedule's
+    /// clock; the default ignores it.
+    fn run_clock(&mut self, _clock: RunClock) {}
 
     /// Produces the next items of a source stage.
     fn poll(&mut self, _out: &mut Outputs) -> Result<Flow, PluginError> {

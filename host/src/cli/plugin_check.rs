@@ -14,9 +14,11 @@ pub struct Args {
     /// The built library file (`target/release/libmy_plugin.so`).
     pub library: PathBuf,
 
-    /// Parameters (a JSON object) to configure each plugin with during the checks.
-    #[arg(long, value_name = "JSON", default_value = "{}")]
-    pub params: String,
+    /// Parameters (a JSON object) to configure each plugin with during the
+    /// checks. Default: the first of the `examples` in the plugin's parameter
+    /// schema (a plugin with required parameters declares one), else `{}`.
+    #[arg(long, value_name = "JSON")]
+    pub params: Option<String>,
 
     /// Frames of the synthetic camera stream and stimulus schedule (a
     /// multiple of 4: one sweep per direction).
@@ -34,8 +36,12 @@ pub struct Args {
 
 /// Runs the command: exit status 0 only when every check of every plugin passed.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let params: serde_json::Value = serde_json::from_str(&args.params)
-        .with_context(|| format!("--params is not JSON: {}", args.params))?;
+    let given: Option<serde_json::Value> = match &args.params {
+        Some(text) => Some(
+            serde_json::from_str(text).with_context(|| format!("--params is not JSON: {text}"))?,
+        ),
+        None => None,
+    };
     let size = InputSize::new(args.frames, args.height, args.width).with_context(|| {
         format!(
             "--frames {} --height {} --width {}",
@@ -57,7 +63,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             d.version(),
             args.library.display()
         );
-        let report = conformance::check_probing_sized(plugin, params.clone(), size);
+        let params = match &given {
+            Some(params) => params.clone(),
+            None => {
+                let (params, from_schema) = conformance::default_params(plugin);
+                if from_schema {
+                    println!("  parameters: {params} (the example in its parameter schema)");
+                }
+                params
+            }
+        };
+        let report = conformance::check_probing_sized(plugin, params, size);
         for result in &report.results {
             println!("  {result}");
         }

@@ -26,7 +26,7 @@ pub use stop::StopSignal;
 use dispatch::{Consumer, Dispatcher, SinkMsg};
 use stage_thread::{Launch, StageInput, StageTask, StageWork};
 
-use macroscope_plugin_api::{PortSpec, RunningStage};
+use macroscope_plugin_api::{PortSpec, RunClock, RunningStage};
 
 /// How the runtime behaves.
 #[derive(Debug, Clone)]
@@ -108,25 +108,45 @@ impl RunReport {
     }
 }
 
-/// Stages started before the sink exists: see [`start_devices`]. The
-/// runtime owns the running instances; `Started::default()` has none.
-#[derive(Default)]
-pub struct Started(Vec<Option<RunningStage>>);
+/// The run clock and the stages started before the sink exists: see
+/// [`start_devices`]. The runtime owns the running instances;
+/// `Started::default()` has none, and a clock whose zero is when it was made.
+pub struct Started {
+    clock: RunClock,
+    stages: Vec<Option<RunningStage>>,
+}
+
+impl Default for Started {
+    fn default() -> Self {
+        Started {
+            clock: RunClock::starting_now(),
+            stages: Vec::new(),
+        }
+    }
+}
 
 impl Started {
     /// The outputs stage `index` reported when it started, if it was started.
     pub fn outputs_of(&self, index: usize) -> Option<&[PortSpec]> {
-        self.0.get(index)?.as_ref().map(RunningStage::outputs)
+        self.stages.get(index)?.as_ref().map(RunningStage::outputs)
+    }
+
+    /// The run clock every stage of the run is told (docs/science.md §1).
+    pub fn clock(&self) -> RunClock {
+        self.clock
     }
 }
 
-/// Starts every stage that is not deterministic (a camera, a device) before
-/// anything is stored: a missing or misconfigured device fails the run while
-/// no file exists, and what a device reports at start (serial number, the
-/// settings it applied) is merged into its ports, so the sink stores it
-/// ([`run_plan`] takes them from here). Deterministic stages start on their
-/// own threads, and only when their outputs are not reused from the store.
+/// Records the run clock's zero — the run's start, once, before any stage
+/// starts — and starts every stage that is not deterministic (a camera, a
+/// device) before anything is stored: a missing or misconfigured device fails
+/// the run while no file exists, and what a device reports at start (serial
+/// number, the settings it applied) is merged into its ports, so the sink
+/// stores it ([`run_plan`] takes them and the clock from here). Deterministic
+/// stages start on their own threads, on the same clock, and only when their
+/// outputs are not reused from the store.
 pub fn start_devices(pipeline: &Pipeline) -> Result<Started, RunError> {
+    let clock = RunClock::starting_now();
     let mut started = Vec::with_capacity(pipeline.stages().len());
     for stage in pipeline.stages() {
         let handle = &stage.plugin().handle;
@@ -139,6 +159,7 @@ pub fn start_devices(pipeline: &Pipeline) -> Result<Started, RunError> {
                 stage.params(),
                 &stage.input_ports(),
                 stage.outputs().to_vec(),
+                clock,
             )
             .map_err(|error| RunError::Stage {
                 stage: stage.id().to_owned(),
@@ -147,7 +168,10 @@ pub fn start_devices(pipeline: &Pipeline) -> Result<Started, RunError> {
             })?;
         started.push(Some(running));
     }
-    Ok(Started(started))
+    Ok(Started {
+        clock,
+        stages: started,
+    })
 }
 
 /// Runs `pipeline`, sending every output to `sink`; `started` holds the stages
@@ -311,7 +335,8 @@ fn plan_work(pipeline: &Pipeline, sink: &mut Sink, started: Started) -> Vec<Stag
     let needed: Vec<bool> = (0..pipeline.stages().len())
         .map(needed_by_a_running_stage)
         .collect();
-    let mut started = started.0.into_iter();
+    let clock = started.clock;
+    let mut started = started.stages.into_iter();
     replays
         .into_iter()
         .zip(needed)
@@ -324,6 +349,7 @@ fn plan_work(pipeline: &Pipeline, sink: &mut Sink, started: Started) -> Vec<Stag
                     params: stage.params().clone(),
                     inputs: stage.input_ports(),
                     outputs: stage.outputs().to_vec(),
+                    clock,
                 })),
                 (Some(replay), None) if needed => StageWork::Replay(replay),
                 (Some(_), None) => StageWork::Unneeded,

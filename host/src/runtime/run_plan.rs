@@ -8,7 +8,7 @@ use super::Started;
 
 /// What the sink is told about `pipeline`: its stages' provenance and
 /// wiring, with the outputs each stage [`start_devices`](super::start_devices)
-/// started reported (else the outputs its plugin declared).
+/// started reported (else the outputs its plugin declared), and the run clock's zero.
 pub fn run_plan(pipeline: &Pipeline, started: &Started) -> RunPlan {
     RunPlan {
         pipeline_name: pipeline.name().to_owned(),
@@ -17,6 +17,7 @@ pub fn run_plan(pipeline: &Pipeline, started: &Started) -> RunPlan {
         session: pipeline.session().cloned(),
         output: pipeline.output().to_owned(),
         store: pipeline.store().map(ToOwned::to_owned),
+        run_clock_origin_ns: started.clock().origin_ns(),
         stages: (pipeline.stages().iter().enumerate())
             .map(|(index, stage)| stage_record(stage, started.outputs_of(index)))
             .collect(),

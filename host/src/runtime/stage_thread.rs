@@ -6,7 +6,9 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use macroscope_plugin_api::{InputPort, PluginError, PluginHandle, PortSpec, RunningStage};
+use macroscope_plugin_api::{
+    InputPort, PluginError, PluginHandle, PortSpec, RunClock, RunningStage,
+};
 
 use crate::item::SharedItem;
 use crate::pipeline::Pipeline;
@@ -34,6 +36,7 @@ pub(super) enum Launch {
         params: serde_json::Value,
         inputs: Vec<InputPort>,
         outputs: Vec<PortSpec>,
+        clock: RunClock,
     },
 }
 
@@ -46,7 +49,8 @@ impl Launch {
                 params,
                 inputs,
                 outputs,
-            } => handle.start(&params, &inputs, outputs),
+                clock,
+            } => handle.start(&params, &inputs, outputs, clock),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Reading and writing the scalar attributes of the format: UTF-8 strings
-//! (variable length, as h5py writes `str`) and unsigned integers. Strings are
+//! (variable length, as h5py writes `str`) and integers. Strings are
 //! read in any of HDF5's forms, so attributes other tools wrote count too:
 //! variable or fixed length (h5py's `np.bytes_`, MATLAB), ASCII or UTF-8,
 //! NUL-terminated, NUL-padded or space-padded.
@@ -24,6 +24,15 @@ pub fn set_u64(location: &Location, name: &str, value: u64) -> hdf5::Result<()> 
     replace(location, name)?;
     location
         .new_attr::<u64>()
+        .create(name)?
+        .write_scalar(&value)
+}
+
+/// Sets signed attribute `name`, replacing any earlier value.
+pub fn set_i64(location: &Location, name: &str, value: i64) -> hdf5::Result<()> {
+    replace(location, name)?;
+    location
+        .new_attr::<i64>()
         .create(name)?
         .write_scalar(&value)
 }

@@ -37,6 +37,8 @@ pub mod root {
     pub const ERROR: &str = "error";
     /// The content-addressed store directory the run used.
     pub const STORE_DIR: &str = "store_dir";
+    /// The run clock's zero on the host's monotonic clock, in ns (i64).
+    pub const RUN_CLOCK_ORIGIN_NS: &str = "run_clock_origin_ns";
     /// The pipeline's `[session]` as canonical JSON (absent if it has none).
     pub const SESSION: &str = "session";
     /// What stages reported as suspect: a JSON array of `{stage, plugin,

@@ -209,6 +209,7 @@ mod tests {
             output: PathBuf::from("out.h5"),
             store: store.map(PathBuf::from),
             stages: Vec::new(),
+            run_clock_origin_ns: 0,
         }
     }
 

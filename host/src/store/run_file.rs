@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use macroscope_plugin_api::PortKind;
 
-use super::attributes::{set_flag, set_str};
+use super::attributes::{set_flag, set_i64, set_str};
 use super::chunking;
 use super::entries::{Entry, OUTPUT_GROUP};
 use super::error::StoreError;
@@ -138,6 +138,8 @@ pub fn create(
     for (name, value) in &root_attrs {
         set_str(file, name, value).map_err(h5("writing root attributes"))?;
     }
+    set_i64(file, root::RUN_CLOCK_ORIGIN_NS, run.run_clock_origin_ns)
+        .map_err(h5("writing the run clock's origin"))?;
     if let Some(session) = &run.session {
         let json = serde_json::to_value(session).expect("a session always serialises");
         set_str(file, root::SESSION, &canonical_json(&json))

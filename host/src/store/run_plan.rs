@@ -27,6 +27,10 @@ pub struct RunPlan {
     pub store: Option<PathBuf>,
     /// The stages, upstream first.
     pub stages: Vec<StageRecord>,
+    /// The run clock's zero on the host's monotonic clock
+    /// (`macroscope_plugin_api::clock::monotonic_ns`), in ns: the root
+    /// attribute `run_clock_origin_ns`.
+    pub run_clock_origin_ns: i64,
 }
 
 /// One stage as the sink records it.

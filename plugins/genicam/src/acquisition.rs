@@ -16,6 +16,7 @@ use aravis::prelude::*;
 use aravis::{
     Buffer, BufferStatus, Camera, GvStream, GvStreamOption, GvStreamSocketBuffer, Stream,
 };
+use macroscope_plugin_api::clock::monotonic_ns;
 use macroscope_plugin_api::ArrayData;
 
 use crate::error::GenicamError;
@@ -51,7 +52,8 @@ pub struct Frame {
     pub delivered: Delivered,
     /// The camera's timestamp, in ns of its own clock.
     pub camera_timestamp_ns: u64,
-    /// Host `CLOCK_MONOTONIC` when the stage took the completed buffer, in ns.
+    /// The host's monotonic clock ([`monotonic_ns`]: the run clock's, before
+    /// its origin is subtracted) when the stage took the completed buffer, in ns.
     pub host_time_ns: i64,
 }
 
@@ -292,15 +294,4 @@ fn copy_words(raw: &[u8]) -> ArrayData {
     let mut words = vec![0u16; raw.len() / 2];
     bytemuck::cast_slice_mut::<u16, u8>(&mut words).copy_from_slice(raw);
     ArrayData::from_vec(words)
-}
-
-/// The host's `CLOCK_MONOTONIC`, in ns.
-pub fn monotonic_ns() -> i64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid timespec to write; CLOCK_MONOTONIC always exists on Linux.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
-    now.tv_sec * 1_000_000_000 + now.tv_nsec
 }

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod acquisition;
+mod clock_fit;
 mod discovery;
 mod error;
 mod features;
@@ -22,17 +23,17 @@ use std::time::{Duration, Instant};
 use aravis::prelude::*;
 use aravis::Camera;
 use macroscope_plugin_api::{
-    Flow, InputPort, InputSpec, Outputs, Plugin, PluginError, PluginInfo, PluginKind, PortSpec,
-    Scalar,
+    ArrayData, Flow, InputPort, InputSpec, Outputs, Plugin, PluginError, PluginInfo, PluginKind,
+    PortSpec, RunClock, Scalar,
 };
 use serde_json::{json, Value};
 
-pub use acquisition::monotonic_ns;
 pub use discovery::{list_cameras, CameraInfo};
 pub use error::GenicamError;
 pub use params::{Edge, Params, PixelFormat, Trigger};
 
 use acquisition::{Acquisition, StreamConfig};
+use clock_fit::ClockFit;
 
 /// The running camera stage.
 pub struct Genicam {
@@ -43,6 +44,11 @@ pub struct Genicam {
     /// When the first frame was asked for.
     started: Option<Instant>,
     stored: u64,
+    /// The run clock: the host's, once it says (until then, a host that
+    /// predates the run clock: zero when the stage started).
+    clock: RunClock,
+    /// Camera time mapped onto the run clock.
+    fit: ClockFit,
 }
 
 /// How the recording ends (Ctrl-C aside).
@@ -109,6 +115,8 @@ impl Genicam {
             attributes,
             started: None,
             stored: 0,
+            clock: RunClock::starting_now(),
+            fit: ClockFit::default(),
         })
     }
 }
@@ -155,9 +163,11 @@ impl Plugin for Genicam {
         kind: PluginKind::CAMERA,
         description: "Records from a GenICam camera (GigE Vision or USB3 Vision: Basler, FLIR, \
                       Allied Vision, …) through Aravis: Mono8 as u8, Mono12/Mono16 as u16 frames \
-                      with the camera's frame id and timestamp, the host time and the frames \
-                      lost before each. Every setting is read back and stored with the camera's \
-                      identity and a dump of its features.",
+                      with the camera's frame id and timestamp, the host time, the time on the \
+                      run clock (the camera clock fitted onto the host's) and the frames lost \
+                      before each; the clock fit is stored when the recording ends. Every \
+                      setting is read back and stored with the camera's identity and a dump of \
+                      its features.",
         authors: &["macroscope developers"],
         deterministic: false,
     };
@@ -170,7 +180,7 @@ impl Plugin for Genicam {
     /// opens a camera (`validate`, `inspect` and `plugin check` call it).
     fn outputs(params: &Params, _inputs: &[InputPort]) -> Result<Vec<PortSpec>, PluginError> {
         params.check()?;
-        Ok(vec![ports::frames(params)])
+        Ok(vec![ports::frames(params), ports::clock_fit()])
     }
 
     /// Finds and opens the camera, applies and reads back every setting, and
@@ -186,6 +196,11 @@ impl Plugin for Genicam {
         vec![(0, self.attributes.clone())]
     }
 
+    /// Frame times are put on this clock, the stimulus schedule's.
+    fn run_clock(&mut self, clock: RunClock) {
+        self.clock = clock;
+    }
+
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
         let started = *self.started.get_or_insert_with(Instant::now);
         if self.stop.reached(self.stored, started) {
@@ -195,6 +210,9 @@ impl Plugin for Genicam {
         let Some(frame) = self.acquisition.next(POLL_WAIT)? else {
             return Ok(Flow::Continue);
         };
+        let placed = self
+            .fit
+            .place(frame.camera_timestamp_ns, frame.host_time_ns, self.clock);
         out.emit_array(
             0,
             frame.pixels,
@@ -202,6 +220,8 @@ impl Plugin for Genicam {
                 Scalar::Int(frame.delivered.frame_id as i64),
                 Scalar::Int(frame.camera_timestamp_ns as i64),
                 Scalar::Int(frame.host_time_ns),
+                Scalar::Float(placed.time_s),
+                Scalar::Float(placed.residual_ns),
                 Scalar::Int(frame.delivered.dropped_before as i64),
             ],
         );
@@ -209,8 +229,14 @@ impl Plugin for Genicam {
         Ok(Flow::Continue)
     }
 
-    fn finish(&mut self, _out: &mut Outputs) -> Result<(), PluginError> {
+    /// Stops acquisition and stores the clock fit over every stored frame.
+    fn finish(&mut self, out: &mut Outputs) -> Result<(), PluginError> {
         self.acquisition.stop();
+        let fit = match self.fit.summary(self.clock) {
+            Some(summary) => summary.values(),
+            None => vec![f64::NAN, f64::NAN, f64::NAN, f64::NAN, 0.0],
+        };
+        out.emit_array(1, ArrayData::from_vec(fit), &[]);
         Ok(())
     }
 }

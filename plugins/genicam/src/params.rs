@@ -12,6 +12,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(crate = "macroscope_plugin_api::schemars")]
+#[schemars(example = example())]
 pub struct Params {
     /// Which camera: its Aravis device id (as `arv-tool-0.8` or the error
     /// listing cameras prints it, e.g. `Aravis-Fake-GV01`), its serial number,
@@ -86,6 +87,21 @@ pub struct Params {
     #[serde(default)]
     #[schemars(range(min = 65536))]
     pub socket_buffer_bytes: Option<u32>,
+    /// GigE Vision stream packet size in bytes (`GevSCPSPacketSize`): larger
+    /// packets (jumbo frames, e.g. 8192 or 9000) mean fewer packets per frame
+    /// and less work for the receiver, if every network interface on the way
+    /// has an MTU that large. Unset: the camera's own value. Checked against
+    /// the camera's range and step, and read back, like every feature.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub packet_size: Option<u32>,
+}
+
+/// The schema's example, which `macroscope plugin check` runs with: the only
+/// camera found (such as the fake one), 512 × 512 (the fake camera's size),
+/// 50 frames.
+fn example() -> serde_json::Value {
+    serde_json::json!({ "width": 512, "height": 512, "frames": 50 })
 }
 
 fn default_buffers() -> u32 {
@@ -121,6 +137,12 @@ impl Params {
             return Err(PluginError::parameter(
                 "socket_buffer_bytes",
                 format!("`socket_buffer_bytes` = {bytes} is below 65536"),
+            ));
+        }
+        if self.packet_size == Some(0) {
+            return Err(PluginError::parameter(
+                "packet_size",
+                "`packet_size` must be at least 1",
             ));
         }
         if self.frames == Some(0) {

@@ -1,4 +1,5 @@
-//! The `frames` port: what every stored frame is and what its columns mean.
+//! The ports: what every stored frame is and what its columns mean, and the
+//! clock fit stored when the recording ends.
 
 use macroscope_plugin_api::{ColumnSpec, ElementType, PortSpec, DROPPED_BEFORE};
 
@@ -37,12 +38,50 @@ pub fn frames(params: &Params) -> PortSpec {
         "host CLOCK_MONOTONIC when the plugin took the completed frame from Aravis",
     ))
     .with_column(ColumnSpec::new(
+        "time_s",
+        ElementType::F64,
+        "s",
+        "when the frame was taken, on the run clock (docs/science.md §1, the stimulus schedule's \
+         clock): its camera timestamp mapped through the least-squares fit of host_time_ns against \
+         camera_timestamp_ns over the frames up to and including this one",
+    ))
+    .with_column(ColumnSpec::new(
+        "clock_residual_ns",
+        ElementType::F64,
+        "ns",
+        "host_time_ns minus the fitted host time of this frame (the fit as it stood when the frame \
+         was stored): how late the host took the frame compared with the camera's own spacing",
+    ))
+    .with_column(ColumnSpec::new(
         DROPPED_BEFORE,
         ElementType::U64,
         "",
         "frames lost between the previous stored frame and this one: lost by the camera link \
          (block-id gaps, incomplete frames) or dropped by the host (its sink's queue was full)",
     ))
+}
+
+/// What the `clock_fit` dataset holds, in order.
+pub const CLOCK_FIT_FIELDS: [&str; 5] = [
+    "rate_ratio",
+    "offset_ns",
+    "residual_rms_ns",
+    "residual_max_ns",
+    "frames",
+];
+
+/// The `clock_fit` dataset port: the camera-to-run-clock fit over the whole
+/// recording, written when the recording ends by itself (`frames` or
+/// `duration_s`; not after Ctrl-C, when the per-frame columns say the same).
+pub fn clock_fit() -> PortSpec {
+    PortSpec::dataset("clock_fit", ElementType::F64, &[CLOCK_FIT_FIELDS.len() as u64])
+        .with_description(
+            "the camera clock mapped onto the run clock, fitted by least squares over every stored \
+             frame: run-clock ns = offset_ns + rate_ratio × camera_timestamp_ns; the residuals \
+             (host_time_ns minus the fit) as their root mean square and largest absolute value, in ns; \
+             and the number of frames fitted (all NaN but frames = 0 if none was stored)",
+        )
+        .with_attributes(&serde_json::json!({ "fields": CLOCK_FIT_FIELDS }))
 }
 
 #[cfg(test)]
@@ -73,6 +112,8 @@ mod tests {
                 "frame_id",
                 "camera_timestamp_ns",
                 "host_time_ns",
+                "time_s",
+                "clock_residual_ns",
                 "dropped_before"
             ]
         );

@@ -36,6 +36,7 @@ pub fn apply(camera: &Camera, name: &str, params: &Params) -> Result<Applied, Ge
     setter.frame_rate(params.frame_rate_hz)?;
     setter.exposure(params.exposure_us)?;
     setter.gain(params.gain_db)?;
+    setter.packet_size(params.packet_size)?;
     setter.trigger(&params.trigger)?;
     camera
         .set_acquisition_mode(AcquisitionMode::Continuous)
@@ -350,6 +351,22 @@ impl Setter<'_> {
             },
         )?;
         Ok(())
+    }
+
+    fn packet_size(&mut self, bytes: Option<u32>) -> Result<(), GenicamError> {
+        const FEATURE: &str = "GevSCPSPacketSize";
+        match bytes {
+            Some(_) if !self.available(FEATURE) => Err(self.unsupported(
+                "packet_size",
+                FEATURE,
+                "leave `packet_size` unset (it is a GigE Vision feature)",
+            )),
+            Some(bytes) => self.integer("packet_size", FEATURE, bytes).map(|_| ()),
+            None => {
+                self.keep_integer(FEATURE);
+                Ok(())
+            }
+        }
     }
 
     fn trigger(&mut self, trigger: &Trigger) -> Result<(), GenicamError> {

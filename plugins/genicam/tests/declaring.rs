@@ -1,24 +1,30 @@
-//! Declaring the `frames` port looks at the parameters alone: `validate`,
+//! Declaring the ports looks at the parameters alone: `validate`,
 //! `inspect` and `plugin check` call it on machines with no camera, so it
 //! neither discovers nor opens one. These tests need no camera.
 
 use genicam::Genicam;
-use macroscope_plugin_api::{ElementType, ErrorKind};
+use macroscope_plugin_api::{ElementType, ErrorKind, PortKind};
 use macroscope_plugin_harness::PluginUnderTest;
 use serde_json::json;
 
 #[test]
-fn the_frames_port_is_declared_for_a_camera_that_is_not_there() {
+fn the_frames_port_and_the_clock_fit_are_declared_for_a_camera_that_is_not_there() {
     let ports = PluginUnderTest::of::<Genicam>()
         .outputs(
             &json!({"camera": "GV99", "pixel_format": "Mono8", "width": 640, "height": 480}),
             &[],
         )
         .unwrap();
-    assert_eq!(ports.len(), 1);
+    assert_eq!(ports.len(), 2);
     assert_eq!(ports[0].name.as_str(), "frames");
     assert_eq!(ports[0].element, ElementType::U8);
     assert_eq!(ports[0].shape.as_slice(), [480, 640]);
+    assert_eq!(ports[1].name.as_str(), "clock_fit");
+    assert_eq!(ports[1].kind, PortKind::DATASET);
+    assert_eq!(
+        (ports[1].element, ports[1].shape.as_slice()),
+        (ElementType::F64, &[5][..])
+    );
 }
 
 #[test]

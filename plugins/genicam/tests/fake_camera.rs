@@ -285,3 +285,54 @@ fn the_plugin_passes_the_conformance_suite_against_the_fake_camera() {
     let lines: Vec<String> = report.results.iter().map(ToString::to_string).collect();
     assert!(report.passed(), "{}", lines.join("\n"));
 }
+
+/// Jumbo packets: 8192-byte GigE Vision packets (the loopback's MTU is
+/// 65536) are set, read back, stored with the stream, and every frame comes.
+#[test]
+fn a_jumbo_packet_size_is_set_read_back_and_every_frame_arrives() {
+    let Some(_camera) = FakeCamera::start("packet size", &[]) else {
+        return;
+    };
+    let mut params = params("Mono16", 10);
+    params["packet_size"] = json!(8192);
+    let output = record(&params).unwrap();
+    let frames = output.port("frames").unwrap();
+    assert_eq!(
+        frames.spec.attributes_json()["settings"]["GevSCPSPacketSize"],
+        json!({"requested": 8192, "actual": 8192})
+    );
+    assert_eq!(frames.items.len(), 10);
+    assert!(column(frames, "dropped_before").iter().all(|&d| d == 0));
+}
+
+#[test]
+fn an_unset_packet_size_is_read_back_as_the_cameras_own() {
+    let Some(_camera) = FakeCamera::start("packet size unset", &[]) else {
+        return;
+    };
+    let stage = PluginUnderTest::of::<Genicam>()
+        .start(&params("Mono16", 1), &[])
+        .unwrap();
+    assert_eq!(
+        stage.outputs[0].attributes_json()["settings"]["GevSCPSPacketSize"],
+        json!({"requested": null, "actual": 1400})
+    );
+}
+
+#[test]
+fn a_packet_size_beyond_the_cameras_range_is_refused_naming_feature_and_range() {
+    let Some(_camera) = FakeCamera::start("packet size range", &[]) else {
+        return;
+    };
+    let mut params = params("Mono16", 1);
+    params["packet_size"] = json!(100_000);
+    let error = record(&params).unwrap_err();
+    assert_eq!(error.kind(), Some(&parameter("packet_size")));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "plugin `genicam` failed in start: `packet_size` = 100000 is outside the range \
+             camera {CAMERA_ID} allows for GevSCPSPacketSize: 220 to 16404"
+        )
+    );
+}

@@ -106,6 +106,11 @@ with h5py.File(sys.argv[1], "r") as f:
         "camera_timestamp_ns": group["frames.camera_timestamp_ns"][:].tolist(),
         "ramp": ramp,
         "attributes": json.loads(frames.attrs["port_attributes"]),
+        "time_s": group["frames.time_s"][:].tolist(),
+        "clock_fit": group["clock_fit"][:].tolist(),
+        "clock_fit_fields": json.loads(group["clock_fit"].attrs["port_attributes"])["fields"],
+        "run_clock_origin_ns": int(f.attrs["run_clock_origin_ns"]),
+        "host_time_ns": group["frames.host_time_ns"][:].tolist(),
     }))
 "#;
 
@@ -170,6 +175,66 @@ fn the_fake_camera_pipeline_records_until_its_duration_and_h5py_reads_every_fram
         file["attributes"]["settings"]["AcquisitionFrameRate"]["actual"],
         25.0
     );
+    assert_frames_are_on_the_run_clock(&file);
+}
+
+/// Every frame's `time_s` is on the run clock: spaced as the camera's
+/// timestamps are (the fake camera's first interval is short; then 40 ms, 25
+/// frames/s), within a few ms of its host time on the run clock; and the
+/// clock fit says the camera's clock runs at the host's rate.
+fn assert_frames_are_on_the_run_clock(file: &Value) {
+    let times = floats(&file["time_s"]);
+    let stamps = numbers(&file["camera_timestamp_ns"]);
+    let origin = file["run_clock_origin_ns"].as_i64().unwrap();
+    assert!(
+        times[0] > 0.0 && times[0] < 5.0,
+        "first frame at {} s",
+        times[0]
+    );
+    for (t, d) in times.windows(2).zip(stamps.windows(2)) {
+        let camera_s = (d[1] - d[0]) as f64 * 1e-9;
+        assert!(
+            (t[1] - t[0] - camera_s).abs() < 0.003,
+            "{t:?} for {camera_s} s"
+        );
+    }
+    let mean_period = (times[times.len() - 1] - times[0]) / (times.len() - 1) as f64;
+    assert!((mean_period - 0.04).abs() < 0.001, "{mean_period}");
+    let host: Vec<f64> = file["host_time_ns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h.as_i64().unwrap() - origin) as f64 * 1e-9)
+        .collect();
+    for (time, host) in times.iter().zip(&host) {
+        assert!(
+            (host - time).abs() < 0.05,
+            "frame at {time} s taken by the host at {host} s"
+        );
+    }
+    assert_eq!(
+        file["clock_fit_fields"],
+        serde_json::json!([
+            "rate_ratio",
+            "offset_ns",
+            "residual_rms_ns",
+            "residual_max_ns",
+            "frames"
+        ])
+    );
+    let fit = floats(&file["clock_fit"]);
+    assert!((fit[0] - 1.0).abs() < 1e-3, "rate ratio {}", fit[0]);
+    assert!(fit[2] < 10e6 && fit[3] < 50e6, "residuals {fit:?}");
+    assert_eq!(fit[4], times.len() as f64);
+}
+
+fn floats(array: &Value) -> Vec<f64> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
 }
 
 fn numbers(array: &Value) -> Vec<u64> {
@@ -179,4 +244,218 @@ fn numbers(array: &Value) -> Vec<u64> {
         .iter()
         .map(|v| v.as_u64().unwrap())
         .collect()
+}
+
+/// A pipeline of the fake camera's 128 × 128 Mono16 frames at 25 frames/s for
+/// `duration` (a `duration_s = …` parameter, or none), the camera stage named
+/// `camera`, written to `output`; `more` is appended (further stages).
+fn camera_pipeline(output: &Path, duration: &str, more: &str) -> String {
+    format!(
+        "[pipeline]\nname = \"genicam-clock\"\noutput = {output:?}\n\n\
+         [stages.camera]\nplugin = \"genicam\"\n\
+         params = {{ camera = \"127.0.0.1\", pixel_format = \"Mono16\", width = 128, height = 128, \
+         frame_rate_hz = 25.0{duration} }}\n{more}",
+        output = output.display().to_string(),
+    )
+}
+
+/// `macroscope run PIPELINE` with the plugin library in a plugin directory of
+/// its own, the store in `work`; the child is returned running.
+fn spawn_run(work: &Path, pipeline: &str) -> std::process::Child {
+    let (macroscope, library) = build_binary_and_plugin();
+    let plugins = work.join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::copy(&library, plugins.join(library.file_name().unwrap())).unwrap();
+    let path = work.join("pipeline.toml");
+    std::fs::write(&path, pipeline).unwrap();
+    Command::new(macroscope)
+        .env_remove("MACROSCOPE_PLUGIN_PATH")
+        .env("XDG_DATA_HOME", work.join("data-home"))
+        .args(["run", "--quiet", "--no-figures"])
+        .arg(&path)
+        .arg("--plugin-path")
+        .arg(&plugins)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("macroscope runs")
+}
+
+/// Runs `script` (Python with h5py) on `file`; its stdout as JSON.
+fn read_with_h5py(script: &str, file: &Path) -> Option<Value> {
+    let python = python()?;
+    let read = Command::new(python)
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .expect("python runs");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    Some(serde_json::from_slice(&read.stdout).unwrap())
+}
+
+/// What h5py reads of a drifting bar + fake camera → fourier-maps run.
+const READ_MAPS: &str = r#"
+import h5py, json, sys
+import numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    run = f.attrs["run_id"]
+    fourier = f["analysis"][run]["fourier"]
+    camera = f["acquisitions"][run]["camera"]
+    print(json.dumps({
+        "status": f.attrs["status"],
+        "phase": list(fourier["phase"].shape),
+        "magnitude": list(fourier["magnitude"].shape),
+        "finite": bool(np.isfinite(fourier["phase"][:]).all() and np.isfinite(fourier["magnitude"][:]).all()),
+        "mean_frame_max": float(np.max(fourier["mean_frame"][:])),
+        "first_frame_s": float(camera["frames.time_s"][0]),
+        "frames": int(camera["frames"].shape[0]),
+    }))
+"#;
+
+/// The fake camera's frames, on the run clock, and a drifting bar's schedule,
+/// on the same clock, go through fourier-maps to the end. The fake camera's
+/// ramp has no retinotopy: this shows the wiring and the clocks, not science.
+#[test]
+fn fake_camera_frames_and_a_drifting_bar_schedule_make_fourier_maps_to_the_end() {
+    let Some(_camera) = FakeCamera::start("fake camera → fourier-maps", &[]) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let output = work.path().join("maps.h5");
+    // Sweeps of 1.6 s (LR then RL) from 3 s to about 6.2 s; the camera records 8 s.
+    let stages = "\n[stages.stimulus]\nplugin = \"drifting-bar\"\n\
+        params = { directions = [\"LR\", \"RL\"], sweeps_per_direction = 1, drift_speed_deg_per_s = 90.0, \
+        baseline_before_s = 3.0, baseline_after_s = 0.5, downsample = 40 }\n\n\
+        [stages.fourier]\nplugin = \"fourier-maps\"\ninputs = [\"camera.frames\", \"stimulus.schedule\"]\n";
+    let pipeline = camera_pipeline(&output, ", duration_s = 8.0", stages);
+    let run = spawn_run(work.path(), &pipeline)
+        .wait_with_output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "macroscope run failed:\n{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let Some(file) = read_with_h5py(READ_MAPS, &output) else {
+        return;
+    };
+    assert_eq!(file["status"], "complete");
+    assert_eq!(file["phase"], serde_json::json!([2, 128, 128]));
+    assert_eq!(file["magnitude"], serde_json::json!([2, 128, 128]));
+    assert_eq!(file["finite"], true);
+    // The mean of the frames inside the sweeps: frames were placed in them.
+    assert!(file["mean_frame_max"].as_f64().unwrap() > 0.0, "{file}");
+    assert!(file["first_frame_s"].as_f64().unwrap() < 3.0, "{file}");
+}
+
+/// What h5py reads of an interrupted recording.
+const READ_INTERRUPTED: &str = r#"
+import h5py, json, sys
+with h5py.File(sys.argv[1], "r") as f:
+    camera = f["acquisitions"][f.attrs["run_id"]]["camera"]
+    print(json.dumps({
+        "status": f.attrs["status"],
+        "frames": int(camera["frames"].shape[0]),
+        "time_s": int(camera["frames.time_s"].shape[0]),
+    }))
+"#;
+
+/// A recording with no end, stopped by Ctrl-C (SIGINT): `interrupted`, every
+/// frame the camera stage emitted is in the file, and the file verifies.
+#[test]
+fn ctrl_c_ends_an_endless_recording_as_interrupted_with_every_frame_kept() {
+    let Some(_camera) = FakeCamera::start("Ctrl-C on a recording", &[]) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let output = work.path().join("endless.h5");
+    let child = spawn_run(work.path(), &camera_pipeline(&output, "", ""));
+    // Recording: the file exists once the camera is open; let frames come.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !work.path().join("endless.h5.partial").exists() && !output.exists() {
+        assert!(std::time::Instant::now() < deadline, "no file after 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // SAFETY: signalling our own child by its pid.
+    let signalled = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(signalled, 0);
+    let run = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("error: the run was interrupted"),
+        "{stderr}"
+    );
+
+    let (macroscope, _) = build_binary_and_plugin();
+    let verify = Command::new(macroscope)
+        .arg("verify")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let Some(file) = read_with_h5py(READ_INTERRUPTED, &output) else {
+        return;
+    };
+    assert_eq!(file["status"], "interrupted");
+    let emitted: u64 = stdout
+        .lines()
+        .find_map(|line| {
+            let rest = line.trim().strip_prefix("camera")?;
+            rest.trim()
+                .strip_suffix("items")?
+                .trim()
+                .replace(',', "")
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no item count for `camera` in:\n{stdout}"));
+    assert!(emitted >= 25, "{emitted} frames in 3 s at 25 frames/s");
+    assert_eq!(file["frames"], emitted);
+    assert_eq!(file["time_s"], emitted);
+}
+
+/// `macroscope plugin check libgenicam.so`, no `--params`: the conformance
+/// suite runs with the example in genicam's schema (the only camera found,
+/// 512 × 512, 50 frames), and every check passes against the fake camera.
+#[test]
+fn plugin_check_with_its_default_parameters_passes_against_the_fake_camera() {
+    let Some(_camera) = FakeCamera::start("macroscope plugin check", &[]) else {
+        return;
+    };
+    let (macroscope, library) = build_binary_and_plugin();
+    let check = Command::new(macroscope)
+        .args(["plugin", "check"])
+        .arg(&library)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "  parameters: {\"frames\":50,\"height\":512,\"width\":512} (the example in its parameter schema)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  PASS  runs-to-completion: 51 item(s) on 0 input(s)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  all checks passed\n"), "{stdout}");
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use macroscope_plugin_api::{
     load::{load_library, LoadError},
-    Element, Emission, ErrorKind, InputPort, Plugin, PluginError, PluginHandle, PortSpec,
+    Element, Emission, ErrorKind, InputPort, Plugin, PluginError, PluginHandle, PortSpec, RunClock,
     RunningStage,
 };
 
@@ -120,16 +120,27 @@ impl PluginUnderTest {
     }
 
     /// [`PluginUnderTest::start`] for input ports alone; items are then lent
-    /// with [`Stage::receive`].
+    /// with [`Stage::receive`]. The stage's run clock starts now, as a run's
+    /// does when the host starts it.
     pub fn start_for(
         &self,
         params: &serde_json::Value,
         ports: &[InputPort],
     ) -> Result<Stage, HarnessError> {
+        self.start_on_clock(params, ports, RunClock::starting_now())
+    }
+
+    /// [`PluginUnderTest::start_for`] on a given run clock.
+    pub fn start_on_clock(
+        &self,
+        params: &serde_json::Value,
+        ports: &[InputPort],
+        clock: RunClock,
+    ) -> Result<Stage, HarnessError> {
         let outputs = self.outputs_for(params, ports)?;
         let running = self
             .handle
-            .start(params, ports, outputs)
+            .start(params, ports, outputs, clock)
             .map_err(|error| self.failed("start", error))?;
         Ok(Stage {
             plugin: self.name(),

@@ -16,7 +16,7 @@ use macroscope::runtime::{run_plan, Started};
 use macroscope::store::{replay_dataset, RunStatus, RunSummary, Sink, StoreError, StoreOptions};
 use macroscope_plugin_api::{
     ColumnSpec, ElementType, Flow, InputPort, Item, Outputs, Plugin, PluginError, PluginHandle,
-    PluginInfo, PluginKind, PortSpec, Scalar, DROPPED_BEFORE,
+    PluginInfo, PluginKind, PortSpec, RunClock, Scalar, DROPPED_BEFORE,
 };
 use serde::Deserialize;
 
@@ -527,7 +527,12 @@ fn drive(
         let mut instance = stage
             .plugin()
             .handle
-            .start(stage.params(), &stage.input_ports(), outputs.clone())
+            .start(
+                stage.params(),
+                &stage.input_ports(),
+                outputs.clone(),
+                RunClock::starting_now(),
+            )
             .map_err(plugin_error)?;
         let mut mine = Vec::new();
         let mut emit = |sink: &mut Sink,

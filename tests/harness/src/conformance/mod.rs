@@ -338,6 +338,19 @@ fn input_sets(size: InputSize) -> [(&'static str, Vec<InputStream>); 4] {
     ]
 }
 
+/// The parameters the suite runs `plugin` with when none are given: the first
+/// of its schema's `examples` (JSON Schema's annotation, which a plugin with
+/// required parameters declares so that it can be checked as it is), else `{}`.
+/// The second value says whether it is the schema's example.
+pub fn default_params(plugin: &PluginUnderTest) -> (serde_json::Value, bool) {
+    let schema: serde_json::Value =
+        serde_json::from_str(plugin.handle().params_schema()).unwrap_or_default();
+    match schema["examples"].get(0) {
+        Some(example @ serde_json::Value::Object(_)) => (example.clone(), true),
+        _ => (serde_json::json!({}), false),
+    }
+}
+
 /// Runs every check on `plugin` with `scenario`.
 pub fn check(plugin: &PluginUnderTest, scenario: &Scenario) -> Report {
     finish_report(plugin, Ok(scenario))

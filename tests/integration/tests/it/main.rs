@@ -38,6 +38,7 @@ mod pipeline_files;
 mod pipelines;
 mod plugins;
 mod report;
+mod run_clock;
 mod run_file;
 mod slurm;
 mod stimulus_log;

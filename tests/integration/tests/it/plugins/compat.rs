@@ -5,8 +5,10 @@
 //! an extra descriptor field (read through the frozen 0.2.0 layout the grown
 //! contract keeps), the plugin is loaded and run.
 //!
-//! This release's own contract grew too (0.2.1: `take_warnings`), so the
-//! frozen plugin is also loaded and run by today's host, reporting no warnings.
+//! This release's own contract grew too (0.2.1: `take_warnings`; 0.2.2:
+//! `set_run_clock`), so the frozen plugin, and the same plugin built against
+//! the frozen 0.2.1 contract (`tests/fixtures/compat/plugin-2.1`), are also
+//! loaded and run by today's host, reporting no warnings.
 //!
 //! The crates cannot be workspace members (each copy is the package
 //! `macroscope-plugin-api`), so they are built out of tree here, sharing one
@@ -58,9 +60,14 @@ fn build(name: &str, features: &str) {
 
 /// The frozen plugin's library, built.
 fn frozen_plugin() -> PathBuf {
-    build("plugin-2.0", "");
+    built_library("plugin-2.0", "compat_plugin")
+}
+
+/// The crate `name` of `tests/fixtures/compat`, built; its library `library`.
+fn built_library(name: &str, library: &str) -> PathBuf {
+    build(name, "");
     target_dir().join("debug").join(format!(
-        "{}compat_plugin.{}",
+        "{}{library}.{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_EXTENSION
     ))
@@ -125,13 +132,31 @@ fn this_host_loads_and_runs_a_plugin_built_against_contract_2_0_which_reports_no
         let _one_at_a_time = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
         frozen_plugin()
     };
-    let plugins = PluginUnderTest::load(&library).unwrap();
+    assert_runs_in_this_host(&library, "2.0.0");
+}
+
+/// Today's contract appended `set_run_clock` after 0.2.1's `take_warnings`: it
+/// reads a library built against 0.2.1 through the layout it keeps (`ffi_2_1`).
+#[test]
+fn this_host_loads_and_runs_a_plugin_built_against_contract_2_1() {
+    let library = {
+        let _one_at_a_time = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+        built_library("plugin-2.1", "compat_plugin_2_1")
+    };
+    assert_runs_in_this_host(&library, "2.1.0");
+}
+
+/// Today's host (through the test harness, which tells the stage a run clock)
+/// loads `library`, finds `compat-frame-sum` at `version`, runs three 2 x 2
+/// frames of 0, 1 and 2 through it and gets their sums, and no warnings.
+fn assert_runs_in_this_host(library: &Path, version: &str) {
+    let plugins = PluginUnderTest::load(library).unwrap();
     let [plugin] = plugins.as_slice() else {
         panic!("expected one plugin, got {}", plugins.len())
     };
     assert_eq!(
         (plugin.name(), plugin.handle().version()),
-        ("compat-frame-sum", "2.0.0")
+        ("compat-frame-sum", version)
     );
     let frames = InputPort {
         source: "camera.frames".into(),

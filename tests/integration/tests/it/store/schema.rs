@@ -64,6 +64,9 @@ fn attributes(location: &hdf5::Location) -> Value {
             TypeDescriptor::Unsigned(_) => {
                 projected["value"] = json!(attr.read_scalar::<u64>().unwrap())
             }
+            TypeDescriptor::Integer(_) => {
+                projected["value"] = json!(attr.read_scalar::<i64>().unwrap())
+            }
             _ => projected["value"] = Value::Null,
         }
         out.insert(name, projected);
