@@ -2,7 +2,7 @@
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use macroscope_plugin_api::PluginError;
 use nokhwa::pixel_format::RgbFormat;
@@ -15,8 +15,9 @@ use crate::Params;
 pub(crate) struct Frame {
     /// Luminance, row-major.
     pub(crate) luma: Vec<u8>,
-    /// When the host received it, since the stream opened.
-    pub(crate) received: Duration,
+    /// When the host received it, on the host's monotonic clock
+    /// (`macroscope_plugin_api::clock::monotonic_ns`).
+    pub(crate) received_ns: i64,
 }
 
 /// The receiving end of a running capture thread.
@@ -47,14 +48,13 @@ impl Capture {
                 };
                 let resolution = camera.resolution();
                 let _ = shape_tx.send(Ok((resolution.height() as u64, resolution.width() as u64)));
-                let opened = Instant::now();
                 loop {
                     let frame = camera
                         .frame()
                         .and_then(|buffer| buffer.decode_image::<RgbFormat>())
                         .map(|rgb| Frame {
                             luma: to_luma(rgb.as_raw()),
-                            received: opened.elapsed(),
+                            received_ns: macroscope_plugin_api::clock::monotonic_ns(),
                         })
                         .map_err(|e| e.to_string());
                     if frames_tx.send(frame).is_err() {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use macroscope_plugin_api::{
     ColumnSpec, ElementType, Flow, InputPort, InputSpec, Outputs, Plugin, PluginError, PluginInfo,
-    PluginKind, PortSpec, Scalar, DROPPED_BEFORE,
+    PluginKind, PortSpec, RunClock, Scalar, DROPPED_BEFORE,
 };
 
 pub use params::Params;
@@ -23,6 +23,9 @@ pub struct Webcam {
     device: device::Capture,
     frames_left: u64,
     next_frame_id: u64,
+    /// The run clock the frame times are on (the host tells it right after
+    /// `start`; until then, zero at `start`).
+    clock: RunClock,
 }
 
 impl Plugin for Webcam {
@@ -33,7 +36,7 @@ impl Plugin for Webcam {
         version: env!("CARGO_PKG_VERSION"),
         kind: PluginKind::CAMERA,
         description:
-            "Films from a UVC webcam (nokhwa) as 8-bit luminance frames with host timestamps. \
+            "Films from a UVC webcam (nokhwa) as 8-bit luminance frames timed on the run clock at the host. \
                       For developing rigs without a scientific camera.",
         authors: &["macroscope developers"],
         deterministic: false,
@@ -63,13 +66,13 @@ impl Plugin for Webcam {
             "timestamp_ns",
             ElementType::I64,
             "ns",
-            "host receive time since the stream opened",
+            "host receive time on the run clock (docs/science.md §1)",
         ))
         .with_column(ColumnSpec::new(
             "time_s",
             ElementType::F64,
             "s",
-            "host receive time since the stream opened",
+            "host receive time on the run clock (docs/science.md §1)",
         ))
         .with_column(ColumnSpec::new(
             DROPPED_BEFORE,
@@ -85,7 +88,12 @@ impl Plugin for Webcam {
             device: device::Capture::open(&params)?,
             frames_left: (params.duration_s * params.fps as f64).ceil() as u64,
             next_frame_id: 0,
+            clock: RunClock::starting_now(),
         })
+    }
+
+    fn run_clock(&mut self, clock: RunClock) {
+        self.clock = clock;
     }
 
     fn poll(&mut self, out: &mut Outputs) -> Result<Flow, PluginError> {
@@ -95,13 +103,13 @@ impl Plugin for Webcam {
         let Some(frame) = self.device.next(Duration::from_secs(5))? else {
             return Ok(Flow::Continue);
         };
-        let time_s = frame.received.as_secs_f64();
+        let time_s = self.clock.seconds_at(frame.received_ns);
         out.emit(
             0,
             frame.luma,
             &[
                 Scalar::Int(self.next_frame_id as i64),
-                Scalar::Int(frame.received.as_nanos() as i64),
+                Scalar::Int(frame.received_ns - self.clock.origin_ns()),
                 Scalar::Float(time_s),
                 Scalar::Int(0),
             ],
