@@ -29,7 +29,9 @@
 #     (libgenicam.so), built by `cargo build --release -p macroscope -p genicam`
 # Knobs (environment): BENCH_SIZE (2048, the fake camera's largest), BENCH_RATES
 # ("5 10 20 30"), BENCH_SECONDS (30), BENCH_SOCKET_BUFFER (the plugin's
-# `socket_buffer_bytes`; unset: its default), BENCH_DIR (scratch directory,
+# `socket_buffer_bytes`; unset: its default), BENCH_PACKET_SIZE (GigE Vision
+# packet size in bytes for both receivers: the plugin's `packet_size`, the
+# peer's `--gv-packet-size`; unset: the camera's own, 1400), BENCH_DIR (scratch directory,
 # default a fresh one; run files are deleted once read unless BENCH_KEEP=1),
 # BENCH_WAIT (seconds to wait for a fake camera someone else runs, 600),
 # MACROSCOPE_PYTHON (an interpreter with h5py; default python3, and without
@@ -53,6 +55,8 @@ wait_s=${BENCH_WAIT:-600}
 dir=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$dir"
 socket_param=${BENCH_SOCKET_BUFFER:+, socket_buffer_bytes = $BENCH_SOCKET_BUFFER}
+packet_param=${BENCH_PACKET_SIZE:+, packet_size = $BENCH_PACKET_SIZE}
+peer_packet=(${BENCH_PACKET_SIZE:+--gv-packet-size=$BENCH_PACKET_SIZE})
 tick=$(getconf CLK_TCK)
 
 # The fake camera: one at a time may listen on 127.0.0.1, so wait while one
@@ -94,7 +98,7 @@ peer() {
   start_camera
   before=$(cpu_of "$camera_pid")
   /usr/bin/time -f "%U %S" -o "$dir/peer-$1.time" arv-camera-test-0.8 -n 127.0.0.1 --no-packet-socket -a \
-    -f "$1" -w "$size" -h "$size" --features "PixelFormat=Mono16" --duration "$seconds" >"$log" 2>&1 \
+    "${peer_packet[@]}" -f "$1" -w "$size" -h "$size" --features "PixelFormat=Mono16" --duration "$seconds" >"$log" 2>&1 \
     || echo "arv-camera-test-0.8 failed at $1 Hz: $log" >&2
   peer_camera_cpu=$(awk -v a="$before" -v b="$(cpu_of "$camera_pid")" 'BEGIN { print b - a }')
   stop_camera
@@ -117,7 +121,7 @@ store = "$dir/store"
 
 [stages.camera]
 plugin = "genicam"
-params = { camera = "127.0.0.1", pixel_format = "Mono16", width = $size, height = $size, frame_rate_hz = $1, duration_s = $seconds$socket_param }
+params = { camera = "127.0.0.1", pixel_format = "Mono16", width = $size, height = $size, frame_rate_hz = $1, duration_s = $seconds$socket_param$packet_param }
 TOML
   start_camera
   before=$(cpu_of "$camera_pid")
