@@ -80,4 +80,7 @@ def find():
 
 
 if __name__ == "__main__":
-    sys.exit(subprocess.call([find(), *sys.argv[1:]]))
+    # close_fds=False: cargo hands the build its jobserver as two inherited
+    # descriptors (MAKEFLAGS names them). Closed, make builds HDF5 one file
+    # at a time whatever the number of cores.
+    sys.exit(subprocess.call([find(), *sys.argv[1:]], close_fds=False))

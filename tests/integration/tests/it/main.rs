@@ -17,6 +17,7 @@
 //! - `output`: what `run` prints (progress, logging, its wall time);
 //! - `store`: the storage sink, its files and the commands that read them;
 //! - `warnings`: what a stage reports as suspect, printed once, stored, shown;
+//! - `cmake_launcher`: the CMake a fresh machine builds HDF5 with (`tools/`);
 //! - `torture`: kills, damaged files and fuzzed pipelines, counted (ignored
 //!   unless asked for: `.ci/run` runs it in its short mode).
 //!
@@ -29,6 +30,7 @@ mod batch;
 mod built_plugins;
 mod child;
 mod cli;
+mod cmake_launcher;
 mod command_line;
 mod export;
 mod import;
