@@ -184,6 +184,18 @@ fn a_cmake_older_than_3_26_and_no_way_to_install_one_stops_with_one_sentence_nam
 }
 
 #[test]
+fn no_python_stops_with_one_sentence_saying_to_install_it_or_set_cmake() {
+    let checkout = Checkout::new();
+    fs::remove_file(checkout.path("bin/python3")).unwrap();
+    let output = checkout.run(&["--version"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "macroscope needs Python 3 (python.org) to find or install CMake, or set CMAKE to a CMake 3.26 or newer\n"
+    );
+}
+
+#[test]
 fn no_cmake_at_all_and_no_way_to_install_one_says_there_is_none_on_path() {
     let checkout = Checkout::new();
     let output = checkout.run(&["--version"]);
