@@ -22,10 +22,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 start=$(date +%s)
-cargo build --release --target "$target" -p macroscope -p example-frame-stats -p fixture-abi-future
+# The dev profile, as the native build before it: the proc macros and build
+# scripts that build is made of are reused (a release build compiles them
+# again), and the checks below need no more speed than the tests do.
+cargo build --target "$target" -p macroscope -p example-frame-stats -p fixture-abi-future
 target_dir=$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 native=$target_dir/debug
-out=$target_dir/$target/release
+out=$target_dir/$target/debug
 # Wine 8 lacks the DLL Rust's std takes its random seeds from: a stand-in beside the exe.
 x86_64-w64-mingw32-gcc -O2 -shared -o "$out/bcryptprimitives.dll" .ci/wine/bcryptprimitives.c -ladvapi32
 
