@@ -30,6 +30,7 @@ mod batch;
 mod built_plugins;
 mod child;
 mod cli;
+#[cfg(unix)] // the launcher's shell side; Windows runs the same file as a batch file
 mod cmake_launcher;
 mod command_line;
 mod export;
